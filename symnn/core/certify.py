@@ -1,0 +1,214 @@
+"""Decision routes: how a derivation step ``before = after`` is proved.
+
+A route reduces the difference ``before - after`` with one SymPy procedure whose answer
+is a decision for the expression class it is meant for, and the step is certified only
+when the reduced difference is exactly ``0``. A route that fails, times out or returns
+anything but ``0`` proves nothing, and the step is refused with
+:class:`~symnn.errors.CertificationError`.
+
+==============  ==============================================================
+route           decides
+==============  ==============================================================
+``exact``       concrete data (Rationals, numeric matrices): the difference is 0
+``expand``      polynomials
+``cancel``      rational functions
+``exp-cancel``  rational functions of exponentials: ``rewrite(exp)`` then ``cancel``
+``log-expand``  sums of logarithms of positive quantities: ``expand_log(force)``
+``doit-cancel`` derivatives and finite sums: ``doit()`` then ``cancel``
+``piecewise``   piecewise expressions: ``piecewise_fold`` then ``simplify``
+``simplify``    last resort; accepted only when it returns exactly 0
+==============  ==============================================================
+
+>>> import sympy as sp
+>>> x = sp.Symbol("x", real=True)
+>>> certify(sp.tanh(x), 2 / (1 + sp.exp(-2 * x)) - 1, "exp-cancel").route
+'exp-cancel'
+>>> certify(x**2, x, "expand")
+Traceback (most recent call last):
+...
+symnn.errors.CertificationError: route 'expand' did not reduce before - after to 0: x**2 - x
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from symnn.errors import CertificationError
+
+DEFAULT_TIME_LIMIT = 20.0
+
+
+def _exact(difference: sp.Expr) -> sp.Expr:
+    return difference
+
+
+def _exp_cancel(difference: sp.Expr) -> sp.Expr:
+    return sp.cancel(sp.expand(sp.powsimp(difference.rewrite(sp.exp))))
+
+
+def _log_expand(difference: sp.Expr) -> sp.Expr:
+    return sp.cancel(sp.expand(sp.expand_log(difference, force=True)))
+
+
+def _doit_cancel(difference: sp.Expr) -> sp.Expr:
+    return sp.cancel(difference.doit())
+
+
+def _piecewise(difference: sp.Expr) -> sp.Expr:
+    return sp.simplify(sp.piecewise_fold(difference))
+
+
+ROUTES: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "exact": _exact,
+    "expand": sp.expand,
+    "cancel": sp.cancel,
+    "exp-cancel": _exp_cancel,
+    "log-expand": _log_expand,
+    "doit-cancel": _doit_cancel,
+    "piecewise": _piecewise,
+    "simplify": sp.simplify,
+}
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """How a step was proved: the decision route and the time it took."""
+
+    route: str
+    seconds: float
+
+    def describe(self) -> str:
+        """One line for reports, e.g. ``'cancel, 0.004 s'``."""
+        return f"{self.route}, {self.seconds:.3f} s"
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Raise :class:`CertificationError` if the block runs longer than ``seconds``.
+
+    The limit is enforced with ``SIGALRM`` in the main thread; elsewhere the block runs
+    without a limit (SymPy cannot be interrupted from another thread).
+    """
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable or seconds <= 0:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise CertificationError(f"{what} did not finish within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _difference(before: Any, after: Any) -> Any:
+    if isinstance(before, sp.MatrixBase) or isinstance(after, sp.MatrixBase):
+        before, after = sp.Matrix(before), sp.Matrix(after)
+        if before.shape != after.shape:
+            raise CertificationError(f"shapes differ: {before.shape} and {after.shape}")
+        return before - after
+    return sp.sympify(before) - sp.sympify(after)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A named decision route of a derivation's own (e.g. one that knows index ranges).
+
+    ``reduce`` maps the difference ``before - after`` to an expression that must be 0.
+    """
+
+    name: str
+    reduce: Callable[[Any], Any]
+
+
+RouteLike = str | Route
+
+
+def route_name(route: RouteLike) -> str:
+    """The name of a route given by name or as a :class:`Route`."""
+    return route.name if isinstance(route, Route) else route
+
+
+def reduce_difference(before: Any, after: Any, route: RouteLike) -> Any:
+    """Apply ``route`` to ``before - after`` (element-wise for matrices) and return it."""
+    if isinstance(route, Route):
+        reducer = route.reduce
+    elif route in ROUTES:
+        reducer = ROUTES[route]
+    else:
+        raise CertificationError(f"unknown route {route!r}; known: {', '.join(ROUTES)}")
+    difference = _difference(before, after)
+    if isinstance(difference, sp.MatrixBase):
+        return difference.applyfunc(reducer)
+    return reducer(difference)
+
+
+def _is_zero(reduced: Any) -> bool:
+    if isinstance(reduced, sp.MatrixBase):
+        return all(entry == 0 for entry in reduced)
+    return reduced == 0
+
+
+def certify(
+    before: Any,
+    after: Any,
+    route: RouteLike,
+    *,
+    given: dict[Any, Any] | None = None,
+    time_limit_s: float = DEFAULT_TIME_LIMIT,
+) -> Certificate:
+    """Prove ``before == after`` by ``route`` or raise :class:`CertificationError`.
+
+    ``given`` maps symbols to what they stand for (e.g. ``y_j -> exp(z_j)/S``); both
+    sides are rewritten with it before the route runs.
+    """
+    name = route_name(route)
+    start = time.perf_counter()
+    if given:
+        before, after = _replace(before, given), _replace(after, given)
+    with time_limit(time_limit_s, f"route {name!r}"):
+        reduced = reduce_difference(before, after, route)
+    if not _is_zero(reduced):
+        shown = sp.sstr(reduced)
+        if len(shown) > 300:
+            shown = shown[:300] + "..."
+        raise CertificationError(f"route {name!r} did not reduce before - after to 0: {shown}")
+    return Certificate(name, time.perf_counter() - start)
+
+
+def _replace(expr: Any, given: dict[Any, Any]) -> Any:
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(lambda entry: sp.sympify(entry).xreplace(given))
+    return sp.sympify(expr).xreplace(given)
+
+
+def certify_claim(
+    claim: Callable[[], Any], route: str, *, time_limit_s: float = DEFAULT_TIME_LIMIT
+) -> Certificate:
+    """Certify a claim whose proof is a computation that must return SymPy ``true``.
+
+    ``route`` names the computation (for example ``"solve_linear_system"``); ``claim``
+    performs it. Anything but ``sympy.true`` (or Python ``True``) is a refusal.
+
+    >>> certify_claim(lambda: sp.Integer(3) > 2, "compare").route
+    'compare'
+    """
+    start = time.perf_counter()
+    with time_limit(time_limit_s, f"route {route!r}"):
+        outcome = claim()
+    if outcome is not sp.true and outcome is not True:
+        raise CertificationError(f"route {route!r} did not establish the claim (got {outcome})")
+    return Certificate(route, time.perf_counter() - start)

@@ -1,0 +1,118 @@
+"""The one registry: problem ids mapped to the factories that derive or run them.
+
+Derivation modules register themselves with :func:`register`; the command line, the
+write-ups and the tests iterate this table instead of dispatching by hand.
+
+>>> "softmax-jacobian" in catalog()
+True
+>>> entry("softmax-jacobian").sheets
+(('homework-1', 'Q2'),)
+>>> derive("softmax-jacobian", n=2).result["jacobian"].shape
+(2, 2)
+>>> derive("softmax-jacobian", m=2)
+Traceback (most recent call last):
+...
+symnn.errors.ParameterError: parameter 'm': got 2, expected one of the parameters of \
+softmax-jacobian: n
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from symnn.core.params import REQUIRED, Parameter
+from symnn.errors import ParameterError, UnknownIdError
+
+KINDS = ("derivation", "experiment")
+_MODULES = ("symnn.derivations", "symnn.experiments")
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One id of the catalogue: what it is, where the sheets ask for it, its parameters."""
+
+    id: str
+    kind: str
+    title: str
+    sheets: tuple[tuple[str, str], ...]
+    parameters: tuple[Parameter, ...]
+    factory: Callable[..., Any]
+
+    def parameter(self, name: str, value: Any = None) -> Parameter:
+        """The declared parameter ``name`` or a :class:`ParameterError` (showing ``value``)."""
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(p.name for p in self.parameters) or "(none)"
+        raise ParameterError(name, value, f"one of the parameters of {self.id}: {known}")
+
+    def coerce(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Every declared parameter's value: coerced if given, else its default."""
+        for name, value in given.items():
+            self.parameter(name, value)
+        values: dict[str, Any] = {}
+        for parameter in self.parameters:
+            if parameter.name in given:
+                values[parameter.name] = parameter.coerce(given[parameter.name])
+            elif parameter.default is REQUIRED:
+                raise ParameterError(parameter.name, None, f"a value ({parameter.kind.expected})")
+            else:
+                values[parameter.name] = parameter.default
+        return values
+
+
+_ENTRIES: dict[str, CatalogEntry] = {}
+def register(
+    id: str,
+    *,
+    title: str,
+    sheets: Iterable[tuple[str, str]],
+    parameters: Iterable[Parameter] = (),
+    kind: str = "derivation",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: register ``factory(**parameters)`` under ``id``."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+
+    def decorate(factory: Callable[..., Any]) -> Callable[..., Any]:
+        if id in _ENTRIES and _ENTRIES[id].factory is not factory:
+            raise ValueError(f"id {id!r} is registered twice")
+        _ENTRIES[id] = CatalogEntry(id, kind, title, tuple(sheets), tuple(parameters), factory)
+        return factory
+
+    return decorate
+
+
+def _load() -> None:
+    for module in _MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+
+
+def catalog(kind: str | None = None) -> list[str]:
+    """Every registered id (of one ``kind``, if given), in catalogue order."""
+    _load()
+    return [key for key, item in _ENTRIES.items() if kind is None or item.kind == kind]
+
+
+def entry(id: str) -> CatalogEntry:
+    """The :class:`CatalogEntry` of ``id``, or :class:`UnknownIdError` listing the known ids."""
+    _load()
+    if id not in _ENTRIES:
+        raise UnknownIdError("id", id, list(_ENTRIES))
+    return _ENTRIES[id]
+
+
+def derive(id: str, **parameters: Any) -> Any:
+    """Derive ``id`` with the given parameters; returns a :class:`~symnn.core.derivation.Derivation`."""
+    item = entry(id)
+    if item.kind != "derivation":
+        raise UnknownIdError("derivation", id, catalog("derivation"))
+    values = item.coerce(parameters)
+    return item.factory(**values)

@@ -1,0 +1,169 @@
+"""Derivatives of softmax: its Jacobian and the softmax-cross-entropy gradient.
+
+.. math::
+
+    J_{ij} = \\frac{\\partial y_i}{\\partial z_j} = y_i(\\delta_{ij} - y_j),
+    \\qquad
+    \\frac{\\partial E}{\\partial y_i} = p_i \\sum_k t_k - t_i.
+
+>>> import symnn
+>>> symnn.derivations("softmax-jacobian", n=2).check().ok
+True
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from symnn.core.certify import Route
+from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.notation import index_symbols, vector_symbols
+from symnn.core.params import Parameter, PositiveInteger
+from symnn.core.registry import register
+from symnn.derivations._softmax import resolve_index_range, softmax_entries
+from symnn.sim import activations
+
+JACOBIAN_STATEMENT = sp.Eq(
+    sp.IndexedBase("J")[sp.Symbol("i"), sp.Symbol("j")],
+    sp.IndexedBase("y")[sp.Symbol("i")]
+    * (sp.KroneckerDelta(sp.Symbol("i"), sp.Symbol("j")) - sp.IndexedBase("y")[sp.Symbol("j")]),
+)
+
+
+@register(
+    "softmax-jacobian",
+    title="The Jacobian of softmax",
+    sheets=[("homework-1", "Q2")],
+    parameters=[
+        Parameter("n", PositiveInteger(symbolic=True), 3, "the length of z; a name for general n"),
+    ],
+)
+def softmax_jacobian(n: sp.Integer | sp.Symbol) -> Derivation:
+    """Derive ``J_ij = y_i (delta_ij - y_j)`` via the log-derivative, for integer or symbolic n."""
+    if isinstance(n, sp.Symbol):
+        return _jacobian_general(n)
+    z = vector_symbols("z", n)
+    y = vector_symbols("y", n)
+    softmax = softmax_entries(z)
+    stands_for = dict(zip(y, softmax))
+    total = sp.Add(*[sp.exp(zk) for zk in z])
+    size = int(n)
+    b = DerivationBuilder("softmax-jacobian", "The Jacobian of softmax", JACOBIAN_STATEMENT, {"n": n})
+    b.assume(rf"$z = (z_1, \dots, z_{{{size}}}) \in \mathbb{{R}}^{{{size}}}$, $y = \operatorname{{softmax}}(z)$")
+    b.convention(r"$\delta_{ij}$ is the Kronecker delta: 1 if $i = j$, else 0")
+    b.define("softmax", sp.Matrix(y), sp.Matrix(softmax), reason=r"$y_i = e^{z_i} / \sum_k e^{z_k}$")
+    log_y = sp.Matrix([zi - sp.log(total) for zi in z])
+    b.step("take logarithms", sp.Matrix([sp.log(s) for s in softmax]), log_y,
+           reason=r"$\log y_i = z_i - \log \sum_k e^{z_k}$ (the hint: differentiate $\log y_i$)",
+           route="log-expand")
+    derivative = sp.Matrix(size, size, lambda i, j: sp.Derivative(log_y[i], z[j]))
+    delta_form = sp.Matrix(size, size, lambda i, j: sp.KroneckerDelta(i, j) - sp.exp(z[j]) / total)
+    b.step("log-derivative", derivative, delta_form,
+           reason=r"$\partial z_i/\partial z_j = \delta_{ij}$ and "
+                  r"$\partial \log S/\partial z_j = e^{z_j}/S$",
+           route="doit-cancel")
+    in_y = sp.Matrix(size, size, lambda i, j: sp.KroneckerDelta(i, j) - y[j])
+    b.step("substitute e^{z_j}/S = y_j", delta_form, in_y,
+           reason="the softmax definition", route="exp-cancel", given=stands_for)
+    jacobian_y = sp.Matrix(size, size, lambda i, j: y[i] * (sp.KroneckerDelta(i, j) - y[j]))
+    b.step("chain rule", sp.Matrix(softmax).jacobian(z), jacobian_y,
+           reason=r"$\partial y_i/\partial z_j = y_i\, \partial \log y_i / \partial z_j$; the left "
+                  "side is SymPy's direct Jacobian of softmax",
+           route="exp-cancel", given=stands_for)
+    jacobian = jacobian_y.xreplace(stands_for)
+    return b.build(
+        {"jacobian": jacobian, "jacobian_in_y": jacobian_y},
+        checker=lambda: _check_jacobian(z, jacobian),
+        display={"jacobian": sp.latex(jacobian_y)},
+    )
+
+
+def _check_jacobian(z: list[sp.Symbol], jacobian: sp.Matrix) -> CheckReport:
+    """Finite differences of the simulator's softmax (float64) and mpmath at 50 digits."""
+    check = CrossCheck("central differences of the simulator's softmax; mpmath at 50 digits", 1e-7)
+    evaluate = sp.lambdify([z], jacobian, "numpy")
+    rng = np.random.default_rng(0)
+    size = len(z)
+    points = [rng.normal(size=size) * scale for scale in (1.0, 5.0, 30.0)] + [np.zeros(size)]
+    h = 1e-6
+    for point in points:
+        numeric = np.empty((size, size))
+        for j in range(size):
+            step = np.zeros(size)
+            step[j] = h
+            numeric[:, j] = (activations.softmax(point + step) - activations.softmax(point - step)) / (2 * h)
+        check.compare(f"finite differences at |z| ~ {np.abs(point).max():.1f}",
+                      np.asarray(evaluate(point), dtype=float), numeric)
+    with mpmath.workdps(50):
+        point = [mpmath.mpf(v) for v in rng.normal(size=size)]
+
+        def entry(i: int, j: int) -> mpmath.mpf:
+            def softmax_i(t: mpmath.mpf) -> mpmath.mpf:
+                shifted = [p + (t if k == j else 0) for k, p in enumerate(point)]
+                return mpmath.exp(shifted[i]) / mpmath.fsum(mpmath.exp(s) for s in shifted)
+
+            return mpmath.diff(softmax_i, 0)
+
+        exact = np.array([[float(entry(i, j)) for j in range(size)] for i in range(size)])
+        derived = np.asarray(evaluate(np.array([float(p) for p in point])), dtype=float)
+        check.compare("mpmath derivative at 50 digits", derived, exact, tolerance=1e-13)
+    return check.report()
+
+
+def _jacobian_general(n: sp.Symbol) -> Derivation:
+    i, j, k = index_symbols()
+    z = sp.IndexedBase("z", real=True)
+    y = sp.IndexedBase("y", positive=True)
+    total = sp.Sum(sp.exp(z[k]), (k, 1, n))
+    softmax_i = sp.exp(z[i]) / total
+    b = DerivationBuilder("softmax-jacobian", "The Jacobian of softmax", JACOBIAN_STATEMENT, {"n": n})
+    b.assume(rf"$z \in \mathbb{{R}}^{{{n}}}$ for a general size ${n}$; indices $1 \le i, j \le {n}$")
+    b.convention(r"$\delta_{ij}$ is the Kronecker delta: 1 if $i = j$, else 0")
+    b.define("softmax", y[i], softmax_i, reason=r"$y_i = e^{z_i} / \sum_{k=1}^n e^{z_k}$")
+    log_y = z[i] - sp.log(total)
+    b.step("take logarithms", sp.log(softmax_i), log_y,
+           reason=r"$\log y_i = z_i - \log \sum_k e^{z_k}$", route="log-expand")
+    delta_form = sp.KroneckerDelta(i, j) - sp.exp(z[j]) / total
+    in_range = Route(
+        f"doit, Piecewise resolved under 1 <= j <= {n}, cancel",
+        lambda d: sp.cancel(resolve_index_range(d.doit().doit(), j, n)),
+    )
+    b.step("log-derivative", sp.Derivative(log_y, z[j]), delta_form,
+           reason=r"$\partial z_k/\partial z_j = \delta_{jk}$, and the sum keeps only $k = j$",
+           route=in_range)
+    b.step("substitute e^{z_j}/S = y_j", delta_form, sp.KroneckerDelta(i, j) - y[j],
+           reason="the softmax definition", route="exp-cancel",
+           given={y[j]: sp.exp(z[j]) / total})
+    result = y[i] * (sp.KroneckerDelta(i, j) - y[j])
+    b.step("chain rule", sp.Derivative(softmax_i, z[j]), result,
+           reason=r"$\partial y_i/\partial z_j = y_i\, \partial \log y_i / \partial z_j$",
+           route=in_range, given={y[i]: softmax_i, y[j]: sp.exp(z[j]) / total})
+    jacobian = result.xreplace({y[i]: softmax_i, y[j]: sp.exp(z[j]) / total})
+    return b.build(
+        {"jacobian": jacobian, "jacobian_in_y": result},
+        checker=lambda: _check_general(n, i, j, z, jacobian),
+        display={"jacobian": sp.latex(result)},
+    )
+
+
+def _check_general(n: sp.Symbol, i: sp.Symbol, j: sp.Symbol, z: sp.IndexedBase,
+                   jacobian: sp.Expr) -> CheckReport:
+    """Instantiate the general formula at n = 2..5 and compare with finite differences."""
+    check = CrossCheck("general formula at n = 2..5 against finite differences of the simulator", 1e-7)
+    rng = np.random.default_rng(1)
+    h = 1e-6
+    for size in range(2, 6):
+        point = rng.normal(size=size) * 3
+        values = {z[m + 1]: sp.Float(point[m], 30) for m in range(size)}
+        formula = np.array([[float(jacobian.subs({n: size, i: a + 1, j: c + 1}).doit().xreplace(values))
+                             for c in range(size)] for a in range(size)])
+        numeric = np.empty((size, size))
+        for c in range(size):
+            step = np.zeros(size)
+            step[c] = h
+            numeric[:, c] = (activations.softmax(point + step) - activations.softmax(point - step)) / (2 * h)
+        check.compare(f"n = {size}", formula, numeric)
+    return check.report()
