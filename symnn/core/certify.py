@@ -63,7 +63,31 @@ def _doit_cancel(difference: sp.Expr) -> sp.Expr:
 
 
 def _piecewise(difference: sp.Expr) -> sp.Expr:
-    return sp.simplify(sp.piecewise_fold(difference))
+    """Case split: rewrite Abs/Max/Min/Heaviside/sign as Piecewise, then each case must be 0.
+
+    For one variable the cases are made exclusive (``as_expr_set_pairs``) so that a branch
+    that can never be taken does not count.
+    """
+    kinds = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign)
+    rewritten = difference.replace(lambda e: isinstance(e, kinds), lambda e: e.rewrite(sp.Piecewise))
+    folded = sp.piecewise_fold(rewritten)
+    if not isinstance(folded, sp.Piecewise):
+        return sp.simplify(folded)
+    variables = folded.free_symbols
+    if len(variables) == 1:
+        (variable,) = variables
+
+        def vanishes(value: sp.Expr, region: sp.Set) -> bool:
+            if region.is_empty:
+                return True
+            if isinstance(region, sp.FiniteSet):
+                return all(sp.simplify(value.subs(variable, point)) == 0 for point in region)
+            return sp.simplify(value) == 0
+
+        if all(vanishes(value, region) for value, region in folded.as_expr_set_pairs()):
+            return sp.Integer(0)
+        return folded
+    return sp.simplify(folded)
 
 
 ROUTES: dict[str, Callable[[sp.Expr], sp.Expr]] = {

@@ -142,7 +142,7 @@ class Derivation:
                 lines.append(rf"  \item \emph{{{_escape(step.rule)}.}} {step.reason}")
                 lines.append(rf"  \[ {step.formula_latex()} \]")
                 lines.append(
-                    rf"  {{\small certified by \texttt{{{step.certificate.route}}}"
+                    rf"  {{\small certified by \texttt{{{_escape(step.certificate.route)}}}"
                     rf" in {step.certificate.seconds:.3f}\,s}}"
                 )
             lines.append(r"\end{enumerate}")
@@ -191,11 +191,15 @@ def _plain(value: Any) -> str:
     return value if isinstance(value, str) else sp.sstr(value)
 
 
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&", "%": r"\%",
+    "#": r"\#", "$": r"\$", "^": r"\^{}", "~": r"\~{}",
+}
+
+
 def _escape(text: str) -> str:
-    for char, replacement in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("&", r"\&"),
-                              ("%", r"\%"), ("#", r"\#")):
-        text = text.replace(char, replacement)
-    return text
+    """Plain text made safe for LaTeX text mode."""
+    return "".join(_TEXT_ESCAPES.get(char, char) for char in text)
 
 
 def _math_or_text(statement: Any) -> str:

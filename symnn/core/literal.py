@@ -27,7 +27,7 @@ import sympy as sp
 
 from symnn.errors import ParameterError
 
-Literal = Union[sp.Rational, sp.Symbol, bool, list["Literal"]]
+Literal = Union[sp.Rational, sp.Symbol, bool, list["Literal"]]  # noqa: UP007 (recursive alias)
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 4

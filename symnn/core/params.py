@@ -41,9 +41,7 @@ def to_exact(name: str, value: Any, expected: str, *, symbols: bool = False) -> 
         value = read_literal(value, name)
     if isinstance(value, bool) or value is None:
         raise ParameterError(name, value, expected)
-    if isinstance(value, (int, sp.Integer)) or (
-        isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    ):
+    if isinstance(value, (int, sp.Integer, numbers.Integral)):
         return sp.Integer(int(value))
     if isinstance(value, fractions.Fraction):
         return sp.Rational(value.numerator, value.denominator)
@@ -53,7 +51,7 @@ def to_exact(name: str, value: Any, expected: str, *, symbols: bool = False) -> 
         return exact_number(str(value), name) if value >= 0 else -exact_number(str(-value), name)
     if isinstance(value, sp.Rational):
         return value
-    if isinstance(value, (float, sp.Float)) or isinstance(value, numbers.Real):
+    if isinstance(value, (float, sp.Float, numbers.Real)):
         number = float(value)
         if not math.isfinite(number):
             raise ParameterError(name, value, expected + " (a finite number)")

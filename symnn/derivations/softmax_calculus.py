@@ -7,7 +7,7 @@
     \\frac{\\partial E}{\\partial y_i} = p_i \\sum_k t_k - t_i.
 
 >>> import symnn
->>> symnn.derivations("softmax-jacobian", n=2).check().ok
+>>> symnn.derive("softmax-jacobian", n=2).check().ok
 True
 """
 
@@ -51,8 +51,10 @@ def softmax_jacobian(n: sp.Integer | sp.Symbol) -> Derivation:
     stands_for = dict(zip(y, softmax))
     total = sp.Add(*[sp.exp(zk) for zk in z])
     size = int(n)
-    b = DerivationBuilder("softmax-jacobian", "The Jacobian of softmax", JACOBIAN_STATEMENT, {"n": n})
-    b.assume(rf"$z = (z_1, \dots, z_{{{size}}}) \in \mathbb{{R}}^{{{size}}}$, $y = \operatorname{{softmax}}(z)$")
+    b = DerivationBuilder("softmax-jacobian", "The Jacobian of softmax", JACOBIAN_STATEMENT,
+                          {"n": n})
+    b.assume(rf"$z = (z_1, \dots, z_{{{size}}}) \in \mathbb{{R}}^{{{size}}}$, "
+             r"$y = \operatorname{softmax}(z)$")
     b.convention(r"$\delta_{ij}$ is the Kronecker delta: 1 if $i = j$, else 0")
     b.define("softmax", sp.Matrix(y), sp.Matrix(softmax), reason=r"$y_i = e^{z_i} / \sum_k e^{z_k}$")
     log_y = sp.Matrix([zi - sp.log(total) for zi in z])
@@ -66,7 +68,7 @@ def softmax_jacobian(n: sp.Integer | sp.Symbol) -> Derivation:
                   r"$\partial \log S/\partial z_j = e^{z_j}/S$",
            route="doit-cancel")
     in_y = sp.Matrix(size, size, lambda i, j: sp.KroneckerDelta(i, j) - y[j])
-    b.step("substitute e^{z_j}/S = y_j", delta_form, in_y,
+    b.step("substitute exp(z_j)/S = y_j", delta_form, in_y,
            reason="the softmax definition", route="exp-cancel", given=stands_for)
     jacobian_y = sp.Matrix(size, size, lambda i, j: y[i] * (sp.KroneckerDelta(i, j) - y[j]))
     b.step("chain rule", sp.Matrix(softmax).jacobian(z), jacobian_y,
@@ -134,7 +136,7 @@ def _jacobian_general(n: sp.Symbol) -> Derivation:
     b.step("log-derivative", sp.Derivative(log_y, z[j]), delta_form,
            reason=r"$\partial z_k/\partial z_j = \delta_{jk}$, and the sum keeps only $k = j$",
            route=in_range)
-    b.step("substitute e^{z_j}/S = y_j", delta_form, sp.KroneckerDelta(i, j) - y[j],
+    b.step("substitute exp(z_j)/S = y_j", delta_form, sp.KroneckerDelta(i, j) - y[j],
            reason="the softmax definition", route="exp-cancel",
            given={y[j]: sp.exp(z[j]) / total})
     result = y[i] * (sp.KroneckerDelta(i, j) - y[j])

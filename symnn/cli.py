@@ -1,0 +1,186 @@
+"""The ``symnn`` command line.
+
+::
+
+    symnn list [--kind derivation|experiment]
+    symnn derive ID|all [--param NAME=VALUE ...] [--latex] [-o FILE]
+    symnn check ID|all [--param NAME=VALUE ...]
+
+Parameter values are read by the safe literal reader (numbers, fractions, names, lists);
+nothing typed on the command line is evaluated. A user mistake prints one line
+``symnn: error: ...`` and exits with status 2; ``check`` exits with 1 when a cross-check
+fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from symnn.errors import ParameterError, SymnnError
+
+EXIT_OK, EXIT_FAILED_CHECK, EXIT_USAGE = 0, 1, 2
+
+
+Handler = Callable[[argparse.Namespace], int]
+_COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    """Register a subcommand handler (other modules add ``report``, ``train`` ...)."""
+
+    def decorate(handler: Handler) -> Handler:
+        _COMMANDS[name] = handler
+        return handler
+
+    return decorate
+
+
+def parse_params(pairs: Sequence[str] | None) -> dict[str, str]:
+    """``["n=3", "z=[1,2]"]`` -> ``{"n": "3", "z": "[1,2]"}`` (values stay text).
+
+    >>> parse_params(["n=3", "z=[1, 2]"])
+    {'n': '3', 'z': '[1, 2]'}
+    """
+    params: dict[str, str] = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise ParameterError(name or pair, pair, "NAME=VALUE, e.g. --param n=3")
+        if name in params:
+            raise ParameterError(name, pair, "each parameter once")
+        params[name] = value.strip()
+    return params
+
+
+def _ids(target: str, kind: str = "derivation") -> list[str]:
+    from symnn.core.registry import catalog, entry
+
+    if target == "all":
+        return catalog(kind)
+    entry(target)
+    return [target]
+
+
+@command("list")
+def _list(args: argparse.Namespace) -> int:
+    from symnn.core.registry import catalog, entry
+
+    for name in catalog(args.kind):
+        item = entry(name)
+        sheets = "; ".join(f"{sheet} {problem}" for sheet, problem in item.sheets)
+        params = ", ".join(p.name for p in item.parameters) or "-"
+        print(f"{name:34} {item.kind:11} {sheets:38} params: {params}")
+        if args.verbose:
+            print(f"    {item.title}")
+            for parameter in item.parameters:
+                print(f"    --param {parameter.describe()}")
+    return EXIT_OK
+
+
+@command("derive")
+def _derive(args: argparse.Namespace) -> int:
+    from symnn.core.registry import derive
+
+    params = parse_params(args.param)
+    ids = _ids(args.id)
+    if len(ids) > 1 and params:
+        raise ParameterError(next(iter(params)), params, "no --param together with 'all'")
+    chunks = []
+    for name in ids:
+        start = time.perf_counter()
+        derivation = derive(name, **params)
+        if args.latex:
+            chunks.append(f"% {name}: derived in {time.perf_counter() - start:.2f} s\n"
+                          f"\\subsection*{{{derivation.title}}}\n{derivation.latex()}")
+        else:
+            chunks.append(derivation.text())
+    output = "\n".join(chunks)
+    if args.output:
+        from symnn.io import write_text_atomic
+
+        write_text_atomic(args.output, output)
+        print(f"wrote {len(ids)} derivation(s) to {args.output}")
+    else:
+        print(output)
+    return EXIT_OK
+
+
+@command("check")
+def _check(args: argparse.Namespace) -> int:
+    from symnn.core.registry import derive
+
+    params = parse_params(args.param)
+    ids = _ids(args.id)
+    status = EXIT_OK
+    for name in ids:
+        report = derive(name, **params).check()
+        print(f"{name}: {report.summary()}")
+        for comparison in report.comparisons if args.verbose else ():
+            mark = "ok " if comparison.passed else "BAD"
+            print(f"  {mark} {comparison.label}: error {comparison.error:.3g}")
+        for label, holds in report.facts if args.verbose else ():
+            print(f"  {'ok ' if holds else 'BAD'} {label}")
+        for failure in report.failures():
+            print(f"  failed: {failure}")
+        if not report.ok:
+            status = EXIT_FAILED_CHECK
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="symnn",
+        description="Neural-network course mathematics: derived by SymPy, typeset, cross-checked.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    listing = sub.add_parser("list", help="list the catalogue of ids")
+    listing.add_argument("--kind", choices=["derivation", "experiment"])
+    listing.add_argument("-v", "--verbose", action="store_true", help="titles and parameters")
+    for name, helptext in (("derive", "derive an id (or all) and print it"),
+                           ("check", "derive and cross-check numerically; exit 0 only if it passes")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("id", metavar="ID", help="a catalogue id, or 'all'")
+        p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                       help="a parameter, e.g. --param n=4 or --param z=[1,3,3,-2]")
+        if name == "derive":
+            p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+            p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+        else:
+            p.add_argument("-v", "--verbose", action="store_true", help="every comparison")
+    _load_extensions(sub)
+    return parser
+
+
+def _load_extensions(sub: Any) -> None:
+    """Subcommands defined in other modules (write-ups, training) register themselves here."""
+    import importlib
+
+    for module in ("symnn.report.cli", "symnn.experiments.cli"):
+        try:
+            extension = importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name is not None and module.startswith(error.name):
+                continue
+            raise
+        extension.add_subcommands(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except SymnnError as error:
+        print(f"symnn: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("symnn: interrupted", file=sys.stderr)
+        return 130
