@@ -126,8 +126,12 @@ class Derivation:
         """The LaTeX of one result, in its display form when one was given."""
         return self.display.get(name) or to_latex(self.result[name])
 
-    def latex(self) -> str:
-        """LaTeX fragment: statement, assumptions, conventions, numbered steps, boxed result."""
+    def latex(self, timings: bool = False) -> str:
+        """LaTeX fragment: statement, assumptions, conventions, numbered steps, boxed result.
+
+        Each step names the route that certified it; ``timings`` adds how long it took
+        (off by default, so that the same derivation always gives the same text).
+        """
         lines = [rf"\paragraph{{Statement.}} {_math_or_text(self.statement)}"]
         for heading, items in (("Assumptions", self.assumptions), ("Conventions", self.conventions)):
             if items:
@@ -141,9 +145,9 @@ class Derivation:
             for step in self.steps:
                 lines.append(rf"  \item \emph{{{_escape(step.rule)}.}} {step.reason}")
                 lines.append(rf"  \[ {step.formula_latex()} \]")
+                took = rf" in {step.certificate.seconds:.3f}\,s" if timings else ""
                 lines.append(
-                    rf"  {{\small certified by \texttt{{{_escape(step.certificate.route)}}}"
-                    rf" in {step.certificate.seconds:.3f}\,s}}"
+                    rf"  {{\small certified by \texttt{{{_escape(step.certificate.route)}}}{took}}}"
                 )
             lines.append(r"\end{enumerate}")
         lines.append(r"\paragraph{Result.}")
