@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["CatalogEntry", "Derivation", "SymnnError", "catalog", "derive", "entry"]
+__all__ = ["CatalogEntry", "Derivation", "SymnnError", "catalog", "derive", "entry", "grade"]
 
 _LAZY = {
     "catalog": "symnn.core.registry",
@@ -29,6 +29,7 @@ _LAZY = {
     "CatalogEntry": "symnn.core.registry",
     "Derivation": "symnn.core.derivation",
     "SymnnError": "symnn.errors",
+    "grade": "symnn.grading",
 }
 
 

@@ -27,6 +27,17 @@ from symnn.core.params import REQUIRED, Parameter
 from symnn.errors import ParameterError, UnknownIdError
 
 KINDS = ("derivation", "experiment")
+# The order of the problem catalogue (shared/PROBLEMS.md); ids not listed come last.
+CATALOGUE_ORDER = (
+    "softmax-limit", "softmax-shift-invariance", "softmax-argmax", "softmax-jacobian",
+    "softmax-cross-entropy-gradient", "softmax-stability", "leaky-relu-gaussian-moments",
+    "sigmoid-identities", "parity-not-linear", "two-layer-relu-gradients",
+    "gd-convergence-quadratic", "newton-one-step", "box-function", "universal-approximation",
+    "activation-necessity", "affine-as-linear", "relu-rescaling", "relu-vs-sigmoid",
+    "convex-local-min-global", "mse-convex", "nn-nonconvex", "forward-pass",
+    "batchnorm-batch-one", "logistic-separable", "hopfield-lyapunov",
+    "mnist-early-stopping", "fashion-cnn", "fashion-mlp", "fashion-ffnn-sgd", "manual-backprop",
+)
 _MODULES = ("symnn.derivations", "symnn.experiments")
 
 
@@ -98,7 +109,9 @@ def _load() -> None:
 def catalog(kind: str | None = None) -> list[str]:
     """Every registered id (of one ``kind``, if given), in catalogue order."""
     _load()
-    return [key for key, item in _ENTRIES.items() if kind is None or item.kind == kind]
+    rank = {name: position for position, name in enumerate(CATALOGUE_ORDER)}
+    ids = sorted(_ENTRIES, key=lambda name: (rank.get(name, len(rank)), name))
+    return [key for key in ids if kind is None or _ENTRIES[key].kind == kind]
 
 
 def entry(id: str) -> CatalogEntry:
