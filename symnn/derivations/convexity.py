@@ -1,0 +1,325 @@
+"""Convexity (exercise-sheet-6 6.2): local minima of convex functions, the MSE, and networks.
+
+* ``convex-local-min-global``: at a local minimum of a differentiable f the gradient is 0
+  (Fermat's rule, by a first-order Taylor expansion), and the first-order
+  characterisation :math:`f(y) \\ge f(x^*) + \\nabla f(x^*)^T (y - x^*)` then gives
+  :math:`f(y) \\ge f(x^*)`.
+* ``mse-convex``: :math:`\\nabla^2_w \\|Xw - Y\\|^2 = 2X^TX` and
+  :math:`v^T (2X^TX) v = 2\\|Xv\\|^2 \\ge 0`.
+* ``nn-nonconvex``: swapping the two hidden units of a ReLU network maps a global minimum
+  to another one; the midpoint of the two has a strictly higher loss, against Jensen.
+
+>>> import symnn
+>>> symnn.derive("mse-convex", m=2, n=2).result["psd"]
+True
+>>> symnn.derive("nn-nonconvex").result["loss_midpoint"]
+9/2
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from symnn.core.certify import Route
+from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.latex import to_latex
+from symnn.core.notation import vector_symbols
+from symnn.core.params import MatrixKind, Parameter, PositiveInteger
+from symnn.core.registry import register
+from symnn.derivations.gradient_descent import roots_latex, spectrum
+from symnn.errors import ShapeError
+from symnn.sim import Dense, Quadratic, ReLU, Sequential
+
+DOIT_EXPAND = Route("doit, expand (polynomials)", lambda d: sp.expand(d.doit()))
+
+
+@register("convex-local-min-global", title="A local minimum of a convex function is global",
+          sheets=[("exercise-sheet-6", "6.2(a)")])
+def convex_local_min_global() -> Derivation:
+    """Fermat's rule plus the first-order characterisation: :math:`f(y) \\ge f(x^*)`."""
+    n, i = sp.Symbol("n", integer=True, positive=True), sp.Symbol("i", integer=True, positive=True)
+    g, y, x = sp.IndexedBase("g"), sp.IndexedBase("y"), sp.IndexedBase("x^*")
+    fy, fx = sp.Symbol("f(y)"), sp.Symbol("f(x^*)")
+    b = DerivationBuilder("convex-local-min-global", "A local minimum of a convex function is "
+                          "global", r"If $f: \mathbb{R}^n \to \mathbb{R}$ is convex and "
+                          r"differentiable and $x^*$ is a local minimum, then $f(x^*) \le f(y)$ "
+                          r"for every $y$.")
+    b.assume(r"$f$ convex and differentiable; $f(x^*) \le f(x)$ for $\|x - x^*\| < \varepsilon$")
+    b.assume(r"first-order characterisation: $f(y) \ge f(x) + \nabla f(x)^T (y - x)$")
+    t = sp.Symbol("t", real=True)
+    f = sp.Function("f")
+    xs, d, xv = (sp.symbols(f"{s}1:4", real=True) for s in ("x^*_", "d", "x"))
+    b.step("directional derivative", sp.Subs(sp.Derivative(f(*[a + t * e for a, e in zip(xs, d)]),
+                                                           t), t, 0),
+           sum(e * sp.Subs(sp.Derivative(f(*xv), v), xv, xs) for e, v in zip(d, xv)),
+           route="doit-cancel", reason=r"$\varphi(t) = f(x^* + t d)$ has $\varphi'(0) = "
+                                       r"\nabla f(x^*)^T d$ (chain rule, shown for $n = 3$)")
+    c, tp = sp.Symbol("c", real=True, nonzero=True), sp.Symbol("t", positive=True)
+    phi = sp.Function("varphi")
+    taylor = phi(-c * tp).series(tp, 0, 2).removeO()
+    slope = taylor.coeff(tp).replace(lambda e: isinstance(e, sp.Subs), lambda e: c)
+    b.claim("Fermat's rule", sp.Eq(sp.Symbol(r"\nabla f(x^*)"), 0),
+            lambda: sp.sympify(bool(slope.is_negative)),
+            route="first-order Taylor series of phi(-c t) and the sign of its t-coefficient",
+            reason=rf"if $c = \varphi'(0) \ne 0$ then $\varphi(-ct) = \varphi(0) + "
+                   rf"({sp.latex(slope)})\, t + o(t) < \varphi(0)$ for small $t > 0$, "
+                   r"contradicting the local minimum;"
+                   r" so $\nabla f(x^*)^T d = 0$ for every $d$")
+    remainder = sp.Sum(g[i] * (y[i] - x[i]), (i, 1, n))
+    b.step("first-order characterisation at x*", fx + remainder, fx, given={g[i]: 0},
+           route="doit-cancel", reason=r"with $g = \nabla f(x^*) = 0$ the linear term vanishes")
+    b.claim("global minimum", fx, lambda: sp.Eq(remainder.xreplace({g[i]: 0}).doit(), 0),
+            route="the two previous lines", relation=">=", before=fy,
+            reason=r"$f(y) \ge f(x^*) + \nabla f(x^*)^T(y - x^*) = f(x^*)$ for every $y$")
+    result = {"gradient_at_minimum": sp.Integer(0), "global": sp.true}
+    b.note("Without convexity the first inequality fails: a stationary point can be a local "
+           "minimum only (the cross-check shows one).")
+    return b.build(result, checker=_check_local_global)
+
+
+def _softplus(z: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, z)
+
+
+def _check_local_global() -> CheckReport:
+    """Random convex functions: GD's local minimiser against the minimum over a dense grid."""
+    check = CrossCheck("gradient descent in NumPy against a dense grid, on random convex "
+                       "functions q(x - m)^2 + sum_j c_j softplus(w_j x + b_j)", 1e-3)
+    rng = np.random.default_rng(0)
+    trials = 6
+    q, m = rng.uniform(0.2, 2, (trials, 1)), rng.uniform(-5, 5, (trials, 1))
+    c, w, bias = rng.uniform(0, 3, (trials, 4)), rng.normal(size=(trials, 4)) * 2, rng.normal(
+        size=(trials, 4))
+
+    def f(x: np.ndarray) -> np.ndarray:
+        """Row i: function i at the points x[i] (shape (trials, points))."""
+        terms = c[:, None, :] * _softplus(w[:, None, :] * x[..., None] + bias[:, None, :])
+        return q * (x - m) ** 2 + terms.sum(-1)
+
+    def grad(x: np.ndarray) -> np.ndarray:
+        slopes = c * w / (1 + np.exp(-(w * x[:, None] + bias)))
+        return 2 * q[:, 0] * (x - m[:, 0]) + slopes.sum(-1)
+
+    step = 1 / (2 * q[:, 0] + (c * w * w).sum(-1) / 4)
+    x = rng.uniform(-15, 15, trials)
+    for _ in range(3000):
+        x = x - step * grad(x)
+    grid = np.linspace(-20, 20, 100_001)
+    values = f(np.broadcast_to(grid, (trials, grid.size)))
+    a, other, s = rng.uniform(-20, 20, (3, trials, 200))
+    s = np.abs(s) / 20
+    check.require("Jensen holds on 200 random pairs for each function",
+                  bool(np.all(f(s * a + (1 - s) * other) <= s * f(a) + (1 - s) * f(other) + 1e-9)))
+    check.require("GD stopped at a stationary point of each function",
+                  bool(np.all(np.abs(grad(x)) < 1e-9)))
+    check.require("f(GD point) <= every grid value, for each function",
+                  bool(np.all(f(x[:, None])[:, 0] <= values.min(1) + 1e-12)))
+    check.compare("GD minimisers against the grid argmins", x, grid[values.argmin(1)],
+                  tolerance=1e-3)
+    check.compare("GD minimum values against the grid minima", f(x[:, None])[:, 0], values.min(1),
+                  tolerance=1e-6)
+    x = 2.0
+    for _ in range(2000):
+        x -= 0.01 * (4 * x**3 - 6 * x + 1)
+    gap = float(x**4 - 3 * x**2 + x) - float((grid**4 - 3 * grid**2 + grid).min())
+    check.require("contrast: on the non-convex x^4 - 3x^2 + x GD from 2 stops at a local "
+                  "minimum above the global one", gap > 1)
+    check.note(f"non-convex contrast: local minimum at x = {x:.4f}, {gap:.3f} above the global")
+    return check.report()
+
+
+@register(
+    "mse-convex",
+    title="The squared error is convex in the weights",
+    sheets=[("exercise-sheet-6", "6.2(b)")],
+    parameters=[
+        Parameter("m", PositiveInteger(maximum=6), None, "rows of a symbolic X (default 3)"),
+        Parameter("n", PositiveInteger(maximum=6), None, "columns of a symbolic X (default 2)"),
+        Parameter("X", MatrixKind(allow_vector=True), None, "a numeric X (replaces m, n)"),
+    ],
+)
+def mse_convex(m: sp.Integer | None, n: sp.Integer | None, X: sp.Matrix | None) -> Derivation:
+    """Hessian :math:`2X^TX` of :math:`\\|Xw - Y\\|^2` and :math:`v^T 2X^TX v = 2\\|Xv\\|^2`."""
+    numeric = X is not None
+    if numeric:
+        for name, given, actual in (("m", m, X.rows), ("n", n, X.cols)):
+            if given is not None and given != actual:
+                raise ShapeError(f"mse-convex: {name} = {given} but X has shape {X.shape}")
+    else:
+        rows, cols = int(m or 3), int(n or 2)
+        X = sp.Matrix(rows, cols, lambda r, s: sp.Symbol(f"X_{r + 1}{s + 1}", real=True))
+    w, Y, v = (sp.Matrix(vector_symbols(s, k)) for s, k in (("w", X.cols), ("y", X.rows),
+                                                              ("v", X.cols)))
+    residual = X * w - Y
+    loss = sum(r**2 for r in residual)
+    b = DerivationBuilder("mse-convex", "The squared error is convex in the weights",
+                          r"$L(w) = \|Xw - Y\|_2^2$ is a convex function of $w$",
+                          {"X": X} if numeric else {"m": X.rows, "n": X.cols})
+    b.assume(rf"$X \in \mathbb{{R}}^{{{X.rows} \times {X.cols}}}$"
+             + (rf" $= {to_latex(X)}$" if numeric else r" with real entries $X_{ij}$")
+             + r", $Y \in \mathbb{R}^" + f"{{{X.rows}}}$")
+    b.define("loss", sp.Symbol("L(w)"), loss, reason=r"$\sum_i \big((Xw)_i - Y_i\big)^2$",
+             tex=r"L(w) = \sum_{i} \Big(\sum_j X_{ij} w_j - Y_i\Big)^2")
+    gradient = b.step("gradient", sp.Matrix([sp.Derivative(loss, wj) for wj in w]),
+                      2 * X.T * residual, route=DOIT_EXPAND,
+                      reason=r"$\partial_{w_j} \sum_i r_i^2 = 2\sum_i r_i X_{ij}$",
+                      tex=r"\nabla_w L = 2 X^T (X w - Y)")
+    hessian = b.step("Hessian", sp.Matrix(X.cols, X.cols,
+                                          lambda j, k: sp.Derivative(gradient[j], w[k])),
+                     2 * X.T * X, route=DOIT_EXPAND, reason="differentiate the gradient again; "
+                                                            "it does not depend on $w$ or $Y$",
+                     tex=rf"\nabla_w^2 L = 2 X^T X = {to_latex(2 * X.T * X)}")
+    Xv = X * v
+    form = b.step("quadratic form", (v.T * hessian * v)[0, 0], 2 * sum(e**2 for e in Xv),
+                  route="expand", reason=r"$v^T (2X^TX) v = 2 (Xv)^T (Xv) = 2\|Xv\|^2$",
+                  tex=r"v^T \nabla^2 L\, v = 2\|Xv\|^2 = 2\sum_i \Big(\sum_j X_{ij} v_j\Big)^2")
+    b.claim("positive semidefinite", sp.Ge(sp.Symbol("v^T H v"), 0),
+            lambda: sp.sympify(bool(form.is_nonnegative)), route="sum of squares of real terms",
+            reason="a sum of squares of real numbers, for every $v$: the Hessian is PSD for every "
+                   "$w$, and the second-order characterisation gives convexity",
+            tex=r"v^T \nabla^2 L\, v \ge 0 \quad \forall v")
+    result = {"gradient": gradient, "hessian": hessian, "quadratic_form": form, "psd": sp.true,
+              "convex": sp.true}
+    if numeric:
+        eigenvalues = spectrum(hessian, "X")
+        b.claim("eigenvalues", sp.Tuple(*eigenvalues),
+                lambda: sp.And(*[e.is_nonnegative for e in eigenvalues]),
+                route="real_roots of the characteristic polynomial",
+                reason="all eigenvalues of $2X^TX$ are non-negative",
+                tex=rf"\lambda(2X^TX) = {roots_latex(eigenvalues)}")
+        result["eigenvalues"] = sp.Tuple(*eigenvalues)
+    return b.build(result, checker=lambda: _check_mse(X, w, Y, v, result, numeric))
+
+
+def _check_mse(X: sp.Matrix, w: sp.Matrix, Y: sp.Matrix, v: sp.Matrix, result: dict,
+               numeric: bool) -> CheckReport:
+    """Finite-difference Hessian and gradient of the NumPy loss; eigvalsh; 2 ||Xv||^2."""
+    check = CrossCheck("central differences of the NumPy loss ||Xw - Y||^2; numpy eigvalsh", 1e-6)
+    rng = np.random.default_rng(0)
+    entries = sorted(X.free_symbols, key=str)
+    arguments = [entries, list(Y), list(w), list(v)]
+    hessian, gradient, form = (sp.lambdify(arguments, result[k], "numpy")
+                               for k in ("hessian", "gradient", "quadratic_form"))
+    for trial in range(1 if numeric else 3):
+        values = rng.normal(size=len(entries))
+        Xn = np.array(sp.lambdify([entries], X, "numpy")(values), dtype=float)
+        Yn, wn, vn = (rng.normal(size=k) for k in (Xn.shape[0], Xn.shape[1], Xn.shape[1]))
+        at = (values, Yn, wn, vn)
+        H = np.array(hessian(*at), dtype=float)
+
+        def loss(p: np.ndarray, Xn=Xn, Yn=Yn) -> float:
+            return float(np.sum((Xn @ p - Yn) ** 2))
+
+        h, k = 1e-3, Xn.shape[1]
+        eye = np.eye(k) * h
+        fd = np.array([[(loss(wn + eye[i] + eye[j]) - loss(wn + eye[i] - eye[j])
+                         - loss(wn - eye[i] + eye[j]) + loss(wn - eye[i] - eye[j])) / (4 * h * h)
+                        for j in range(k)] for i in range(k)])
+        grad = np.array([(loss(wn + eye[i]) - loss(wn - eye[i])) / (2 * h) for i in range(k)])
+        check.compare(f"X sample {trial}: Hessian against finite differences", H, fd)
+        check.compare(f"X sample {trial}: gradient against finite differences",
+                      np.array(gradient(*at), dtype=float).ravel(), grad)
+        check.compare(f"X sample {trial}: v^T H v against 2 ||X v||^2", float(form(*at)),
+                      2 * float(np.sum((Xn @ vn) ** 2)), tolerance=1e-10)
+        eig = np.linalg.eigvalsh(H)
+        check.require(f"X sample {trial}: eigvalsh(H) >= 0",
+                      bool(eig.min() >= -1e-10 * max(1, eig.max())))
+        if numeric:
+            check.compare("exact eigenvalues against eigvalsh",
+                          [float(e) for e in result["eigenvalues"]], eig, tolerance=1e-9)
+    return check.report()
+
+
+#: two hidden ReLU units, one input, one linear output; data fitted exactly by theta_A
+NET = {"data": [(-1, 2), (0, 0), (1, 1), (2, 2)],
+       "A": {"w": (1, -1), "b": (0, 0), "v": (1, 2)}}
+
+
+@register("nn-nonconvex", title="The loss of a neural network is not convex",
+          sheets=[("exercise-sheet-6", "6.2(c)"), ("exercise-sheet-6", "6.3(f)")])
+def nn_nonconvex() -> Derivation:
+    """Two weight-space-symmetric global minima whose midpoint has a higher loss."""
+    w, bias, v = (vector_symbols(s, 2) for s in ("w", "b", "v"))
+    params = [*w, *bias, *v]
+    relu = lambda z: sp.Max(0, z)  # noqa: E731
+    net = lambda x: sum(v[j] * relu(w[j] * x + bias[j]) for j in range(2))  # noqa: E731
+    data = [(sp.Integer(x), sp.Integer(t)) for x, t in NET["data"]]
+    loss = sp.Rational(1, 2) * sum((net(x) - t) ** 2 for x, t in data)
+    theta_a = [sp.Integer(p) for key in ("w", "b", "v") for p in NET["A"][key]]
+    swap = {w[0]: w[1], w[1]: w[0], bias[0]: bias[1], bias[1]: bias[0], v[0]: v[1], v[1]: v[0]}
+    theta_b = [sp.sympify(s).xreplace(dict(zip(params, theta_a))) for s in
+               (swap[p] for p in params)]
+    mid = [(a + c) / 2 for a, c in zip(theta_a, theta_b)]
+    b = DerivationBuilder("nn-nonconvex", "The loss of a neural network is not convex",
+                          r"$L(\theta) = \frac12\sum_k (f_\theta(x_k) - t_k)^2$ with "
+                          r"$f_\theta(x) = \sum_{j=1}^2 v_j \operatorname{ReLU}(w_j x + b_j)$ "
+                          r"violates Jensen's inequality, so it is not convex")
+    b.assume("data $(x_k, t_k)$: " + ", ".join(f"$({x}, {t})$" for x, t in data))
+    b.convention(r"the loss carries the factor $\frac12$; $\operatorname{ReLU}(z) = \max(0, z)$")
+    b.define("loss", sp.Symbol(r"L(\theta)"), loss, reason="one input, two hidden ReLU units, a "
+             "linear output without bias", tex=r"L(\theta) = \frac12 \sum_k \Big(\sum_j v_j "
+             r"\max(0, w_j x_k + b_j) - t_k\Big)^2")
+    b.step("hidden-unit swap symmetry", loss.xreplace(swap), loss, route="exact",
+           reason=r"exchanging $(w_1, b_1, v_1) \leftrightarrow (w_2, b_2, v_2)$ permutes "
+                  "the terms",
+           tex=r"L(P\theta) = L(\theta)")
+    values = {}
+    for name, theta in (("A", theta_a), ("B", theta_b), ("midpoint", mid)):
+        value = loss.xreplace(dict(zip(params, theta)))
+        values[name] = b.step(f"loss at theta_{name}", sp.Subs(loss, params, theta), value,
+                              route="doit-cancel",
+                              reason=rf"$\theta_{{\text{{{name}}}}} = "
+                                     rf"{sp.latex(sp.Tuple(*theta))}$ in the order "
+                                     r"$(w_1, w_2, b_1, b_2, v_1, v_2)$",
+                              tex=rf"L(\theta_{{\text{{{name}}}}}) = {sp.latex(value)}")
+    average = (values["A"] + values["B"]) / 2
+    b.claim("global minima", sp.Tuple(values["A"], values["B"]),
+            lambda: sp.And(sp.Eq(values["A"], 0), sp.Eq(values["B"], 0)),
+            route="exact evaluation; L >= 0 as a sum of squares",
+            reason=r"$L \ge 0$ everywhere, so both are global minima",
+            tex=r"L(\theta_A) = L(\theta_B) = 0 = \min L")
+    b.claim("Jensen fails", sp.Gt(values["midpoint"], average),
+            lambda: values["midpoint"] > average,
+            route="exact rational comparison", relation=">",
+            reason=r"with $\alpha = \frac12$: $L(\frac12\theta_A + \frac12\theta_B) > "
+                   r"\frac12 L(\theta_A) + \frac12 L(\theta_B)$",
+            tex=rf"L\big(\tfrac12\theta_A + \tfrac12\theta_B\big) = {sp.latex(values['midpoint'])}"
+                rf" > {sp.latex(average)} = \tfrac12 L(\theta_A) + \tfrac12 L(\theta_B)")
+    b.note("Weight-space symmetry (6.3(f)): each minimum has copies under permutations of the "
+           "hidden units, separated by regions of higher loss; the copies are equally good, but "
+           "the surface between them is non-convex, which hinders the optimisation.")
+    result = {"loss_A": values["A"], "loss_B": values["B"], "loss_midpoint": values["midpoint"],
+              "jensen_gap": values["midpoint"] - average, "convex": sp.false,
+              "theta_A": sp.Tuple(*theta_a), "theta_B": sp.Tuple(*theta_b)}
+    return b.build(result, checker=lambda: _check_nonconvex(theta_a, theta_b, result))
+
+
+def _network(theta: list) -> Sequential:
+    w1, w2, b1, b2, v1, v2 = (float(t) for t in theta)
+    return Sequential([Dense(np.array([[w1, w2]]), np.array([b1, b2])), ReLU(),
+                       Dense(np.array([[v1], [v2]]))])
+
+
+def _check_nonconvex(theta_a: list, theta_b: list, result: dict) -> CheckReport:
+    """The simulator's Dense + ReLU network at theta_A, theta_B and along the segment."""
+    check = CrossCheck("the simulator's Sequential(Dense, ReLU, Dense) and its Quadratic loss "
+                       "(1/2 sum of squares)", 1e-12)
+    x = np.array([[float(p)] for p, _ in NET["data"]])
+    t = np.array([[float(q)] for _, q in NET["data"]])
+
+    quadratic = Quadratic(reduction="sum")
+
+    def loss(theta: list) -> float:
+        return float(quadratic.fn(_network(theta).forward(x), t))
+
+    mid = [(float(a) + float(c)) / 2 for a, c in zip(theta_a, theta_b)]
+    for name, theta in (("A", theta_a), ("B", theta_b), ("midpoint", mid)):
+        check.compare(f"loss at theta_{name}", loss(theta), float(result[f"loss_{name}"]))
+    segment = [loss([(1 - s) * float(a) + s * float(c) for a, c in zip(theta_a, theta_b)])
+               for s in np.linspace(0, 1, 101)]
+    check.require("the loss is positive strictly inside the segment", min(segment[1:-1]) > 0)
+    check.require("Jensen fails at the midpoint in the simulator", segment[50] > 0.5 * (
+        segment[0] + segment[-1]))
+    return check.report()

@@ -1,0 +1,270 @@
+"""Mean and variance of a leaky ReLU of a Gaussian (nn-assignment-2, Problem 2).
+
+For :math:`X = \\mu + \\sigma Z`, :math:`Z \\sim N(0, 1)`, the leaky ReLU
+:math:`\\operatorname{ReLU}_\\alpha(x) = x` for :math:`x \\ge 0` and :math:`\\alpha x` for
+:math:`x < 0` is linear on each side of :math:`c = -\\mu/\\sigma`. The two branches are
+integrated against the standard normal density :math:`\\varphi` with certified
+antiderivatives of :math:`z^k \\varphi(z)` (no call to ``integrate``):
+
+.. math::
+
+    (\\Phi)' = \\varphi,\\quad (-\\varphi)' = z\\varphi,\\quad (\\Phi - z\\varphi)' = z^2\\varphi,
+    \\qquad
+    \\mathbb{E}[\\operatorname{ReLU}_\\alpha(G)] = \\frac{1 - \\alpha}{\\sqrt{2\\pi}},\\quad
+    \\operatorname{Var} = \\frac{1 + \\alpha^2}{2} - \\frac{(1 - \\alpha)^2}{2\\pi}.
+
+>>> import symnn
+>>> d = symnn.derive("leaky-relu-gaussian-moments", alpha=0)
+>>> d.result["mean"], d.result["variance"]
+(sqrt(2)/(2*sqrt(pi)), 1/2 - 1/(2*pi))
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from symnn.core.certify import ROUTES, Route
+from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.params import Number, Parameter
+from symnn.core.registry import register
+from symnn.sim import activations
+
+Z = sp.Symbol("z", real=True)
+PHI = sp.exp(-(Z**2) / 2) / sp.sqrt(2 * sp.pi)
+CDF = (1 + sp.erf(Z / sp.sqrt(2))) / 2
+#: antiderivatives F_k of z^k phi(z), k = 0, 1, 2
+ANTIDERIVATIVES = (CDF, -PHI, CDF - Z * PHI)
+
+
+@cache
+def _limits() -> tuple[tuple[sp.Expr, sp.Expr], ...]:
+    """(F_k(-oo), F_k(+oo)): substitution where it is defined, ``sympy.limit`` otherwise."""
+
+    def at(F: sp.Expr, end: sp.Expr) -> sp.Expr:
+        value = F.subs(Z, end)
+        return value if value.is_finite else sp.limit(F, Z, end)
+
+    return tuple((at(F, -sp.oo), at(F, sp.oo)) for F in ANTIDERIVATIVES)
+
+
+VARIANCE_TEX = r"\operatorname{Var} Y = \mathbb{E}[Y^2] - \mathbb{E}[Y]^2"
+#: Phi(c) and phi(c) held as symbols, so that general results stay readable
+HELD_CDF, HELD_PDF = sp.Symbol(r"\Phi(c)", positive=True), sp.Symbol(r"\varphi(c)", positive=True)
+
+
+def _antiderivative_at(k: int, point: sp.Expr, held: bool) -> sp.Expr:
+    if point in (sp.oo, -sp.oo):
+        return _limits()[k][point == sp.oo]
+    if held:
+        return (HELD_CDF, -HELD_PDF, HELD_CDF - point * HELD_PDF)[k]
+    return ANTIDERIVATIVES[k].subs(Z, point)
+
+
+def _ftc(integral: sp.Integral, held: bool = False) -> sp.Expr:
+    """Integral of poly(z) * phi(z) over (lo, hi) by the fundamental theorem of calculus."""
+    (variable, lo, hi), = integral.limits
+    poly = sp.Poly(sp.cancel(integral.function.subs(variable, Z) / PHI), Z)
+    if poly.degree() > 2:
+        raise ValueError("only z^k phi(z) with k <= 2 has an antiderivative here")
+    return sp.Add(*[coeff * (_antiderivative_at(k, hi, held) - _antiderivative_at(k, lo, held))
+                    for (k,), coeff in poly.terms()])
+
+
+def _evaluate(expr: sp.Expr, held: bool = False) -> sp.Expr:
+    return expr.replace(lambda e: isinstance(e, sp.Integral), lambda e: _ftc(e, held))
+
+
+FTC = Route("fundamental theorem of calculus with the antiderivatives above, exp-cancel",
+            lambda d: ROUTES["exp-cancel"](_evaluate(d)))
+
+
+def _split_route(c: sp.Expr) -> Route:
+    """Integrands over (-oo, oo) agree on z < c and on z > c (sub-range integrals as indicators)."""
+    t = sp.Symbol("t", positive=True)
+
+    def full_line(integral: sp.Integral) -> sp.Expr:
+        (variable, lo, hi), = integral.limits
+        inside = sp.And(variable >= lo, variable <= hi) if lo != -sp.oo else variable <= hi
+        return sp.Piecewise((integral.function, inside if hi != sp.oo else variable >= lo),
+                            (0, True))
+
+    def reduce(difference: sp.Expr) -> sp.Expr:
+        integrand = difference.replace(lambda e: isinstance(e, sp.Integral), full_line)
+        sides = [sp.cancel(sp.piecewise_fold(integrand.subs(Z, c + s * t))) for s in (1, -1)]
+        return sp.Abs(sides[0]) + sp.Abs(sides[1])
+
+    return Route(f"integrands agree on both sides of z = {sp.sstr(c)}", reduce)
+
+
+@register(
+    "leaky-relu-gaussian-moments",
+    title="Mean and variance of a leaky ReLU of a Gaussian",
+    sheets=[("nn-assignment-2", "P2")],
+    parameters=[
+        Parameter("alpha", Number(0, 1, symbolic=True), None,
+                  "the leaky slope in [0, 1]; absent for a symbolic alpha"),
+        Parameter("mu", Number(symbolic=True), sp.Integer(0), "the mean of G"),
+        Parameter("sigma", Number(0, lower_open=True, symbolic=True), sp.Integer(1),
+                  "the standard deviation of G (> 0)"),
+    ],
+)
+def leaky_relu_gaussian_moments(alpha: sp.Expr | None, mu: sp.Expr, sigma: sp.Expr) -> Derivation:
+    """E and Var of ReLU_alpha(G), G ~ N(mu, sigma^2), from two branch integrals each."""
+    alpha = sp.Symbol("alpha", real=True) if alpha is None else alpha
+    if isinstance(sigma, sp.Symbol):
+        sigma = sp.Symbol(sigma.name, positive=True)
+    standard = mu == 0 and sigma == 1
+    c = sp.cancel(-mu / sigma)
+    X = mu + sigma * Z
+    leaky = sp.Piecewise((X, c <= Z), (alpha * X, True))
+    statement = (rf"$\mathbb{{E}}[Y]$ and $\operatorname{{Var}}[Y]$ for "
+                 rf"$Y = \operatorname{{ReLU}}_\alpha(G)$, $G \sim N({sp.latex(mu)}, "
+                 rf"{sp.latex(sigma**2)})$")
+    b = DerivationBuilder("leaky-relu-gaussian-moments",
+                          "Mean and variance of a leaky ReLU of a Gaussian", statement,
+                          {"alpha": alpha, "mu": mu, "sigma": sigma})
+    b.assume(rf"$G = {sp.latex(X.subs(Z, sp.Symbol('Z')))}$ with $Z \sim N(0, 1)$; "
+             r"$0 \le \alpha \le 1$" + ("" if standard else r"; $\sigma > 0$"))
+    b.convention(r"$\operatorname{ReLU}_\alpha(x) = x$ for $x \ge 0$, $\alpha x$ for $x < 0$")
+    b.define("standard normal density and distribution", sp.Symbol(r"\varphi(z)"), PHI,
+             reason=r"$\Phi(z) = \frac12\left(1 + \operatorname{erf}(z/\sqrt2)\right)$, "
+                    r"$\Phi' = \varphi$")
+    for k, F in enumerate(ANTIDERIVATIVES):
+        b.step(f"antiderivative F_{k} of z^{k} phi", sp.Derivative(F, Z), Z**k * PHI,
+               reason=r"differentiate; $\varphi'(z) = -z\varphi(z)$", route="doit-cancel")
+    limits = _limits()
+    b.claim("values at -oo and +oo", sp.Tuple(*[sp.Tuple(*pair) for pair in limits]),
+            lambda: sp.And(*[sp.Eq(lo, 0) for lo, _ in limits]),
+            route="substitution of +-oo, sympy.limit for z phi(z)",
+            reason=r"$\operatorname{erf}(\pm\infty) = \pm1$ and $z^k\varphi(z) \to 0$",
+            tex=r"(F_0, F_1, F_2)(-\infty) = (0, 0, 0),\ (F_0, F_1, F_2)(+\infty) = "
+                + sp.latex(sp.Tuple(*[hi for _, hi in limits])))
+    if not standard:
+        b.step("sign of X", X, sigma * (Z - c), reason=r"$\sigma > 0$, so $X \ge 0 \iff z \ge c$",
+               route="cancel")
+    split = _split_route(c)
+    held = not standard
+    values = {HELD_CDF: CDF.subs(Z, c), HELD_PDF: PHI.subs(Z, c)}
+    if held:
+        b.define("shorthand", sp.Tuple(HELD_CDF, HELD_PDF), sp.Tuple(*values.values()),
+                 reason=rf"$\Phi$ and $\varphi$ at $c = {sp.latex(c)}$")
+    moments = {}
+    for power, name in ((1, "mean"), (2, "second moment")):
+        whole = sp.Integral(leaky**power * PHI, (Z, -sp.oo, sp.oo))
+        halves = (sp.Integral(X**power * PHI, (Z, c, sp.oo))
+                  + alpha**power * sp.Integral(X**power * PHI, (Z, -sp.oo, c)))
+        b.step(f"{name}: split at z = c", whole, halves, route=split,
+               reason=rf"$\operatorname{{ReLU}}_\alpha(X)^{power} = X^{power}$ on $z \ge "
+                      rf"{sp.latex(c)}$ and $\alpha^{power} X^{power}$ below")
+        value = _tidy(_evaluate(halves, held), alpha, held)
+        moments[name] = b.step(f"{name}: evaluate the branches", halves, value, route=FTC,
+                               given=values if held else None,
+                               reason=r"$\int_a^b z^k \varphi = F_k(b) - F_k(a)$")
+    square = sp.Symbol(r"\mathbb{E}[Y]") ** 2
+    spread = b.step("variance", moments["second moment"] - square,
+                    moments["second moment"] - moments["mean"] ** 2, route="expand",
+                    given={sp.Symbol(r"\mathbb{E}[Y]"): moments["mean"]},
+                    reason=r"$\operatorname{Var} Y = \mathbb{E}[Y^2] - \mathbb{E}[Y]^2$",
+                    tex=VARIANCE_TEX if held else None)
+    mean, second = (_tidy(moments[k].xreplace(values), alpha) for k in ("mean", "second moment"))
+    variance = _tidy(spread.xreplace(values), alpha)
+    if not standard:
+        _reduce_to_standard(b, mean, variance, alpha, mu, sigma)
+    result = {"mean": mean, "variance": variance, "second_moment": second}
+    if standard:
+        display = _student_form(mean, second)
+    else:
+        where = rf",\quad c = {sp.latex(c)}"
+        display = {"mean": sp.latex(moments["mean"]) + where, "variance": sp.latex(spread) + where,
+                   "second_moment": sp.latex(moments["second moment"]) + where}
+    return b.build(result, checker=lambda: _check(result, alpha, mu, sigma), display=display)
+
+
+def _tidy(expr: sp.Expr, alpha: sp.Expr, held: bool = False) -> sp.Expr:
+    expr = sp.expand(sp.powsimp(sp.expand(expr)))
+    if held:
+        return sp.collect(expr, [alpha, HELD_CDF, HELD_PDF] if alpha.free_symbols else
+                          [HELD_CDF, HELD_PDF])
+    return sp.collect(expr, alpha) if isinstance(alpha, sp.Symbol) else expr
+
+
+def _reduce_to_standard(b: DerivationBuilder, mean: sp.Expr, variance: sp.Expr, alpha: sp.Expr,
+                        mu: sp.Expr, sigma: sp.Expr) -> None:
+    """At mu = 0, sigma = 1 (when they are symbols) the N(0, 1) moments come back."""
+    free = {s: v for s, v in ((mu, 0), (sigma, 1)) if isinstance(s, sp.Symbol)}
+    if len(free) < 2:
+        return
+    standard = leaky_relu_gaussian_moments(alpha, sp.Integer(0), sp.Integer(1)).result
+    for name, expr in (("mean", mean), ("variance", variance)):
+        b.step(f"{name} at mu = 0, sigma = 1", expr.subs(free), standard[name], route="exp-cancel",
+               reason=r"the $N(0, 1)$ case derived directly")
+
+
+def _student_form(mean: sp.Expr, second: sp.Expr) -> dict[str, str]:
+    """(1 - alpha)/sqrt(2 pi) and (1 + alpha^2)/2 - (1 - alpha)^2/(2 pi), held as written."""
+    numerator = sp.factor(sp.cancel(mean * sp.sqrt(2 * sp.pi)))
+    mean_tex = "0" if numerator == 0 else rf"\frac{{{sp.latex(numerator)}}}{{\sqrt{{2\pi}}}}"
+    square = sp.factor(numerator**2)
+    variance_tex = sp.latex(sp.factor(second))
+    if square != 0:
+        variance_tex += rf" - \frac{{{sp.latex(square)}}}{{2\pi}}"
+    return {"mean": mean_tex, "variance": variance_tex}
+
+
+def _check(result: dict[str, sp.Expr], alpha: sp.Expr, mu: sp.Expr, sigma: sp.Expr) -> CheckReport:
+    """mpmath quadrature at 35 digits (to 1e-20); Monte Carlo, 10^6 samples, 5-sigma interval."""
+    check = CrossCheck("mpmath tanh-sinh quadrature of the two branches at 35 digits on "
+                       "[-20 - |c|, 20 + |c|]; Monte Carlo with "
+                       "10^6 samples of the simulator's leaky_relu (derived value inside the "
+                       "5-sigma interval)", 1e-20)
+    gaussian = np.random.default_rng(0).standard_normal(1_000_000)
+    n = gaussian.size
+    alphas = [sp.Integer(0), sp.Rational(1, 2), sp.Integer(1)] if alpha.free_symbols else [alpha]
+    if mu.free_symbols or sigma.free_symbols:
+        samples = ((sp.Integer(0), sp.Integer(1)), (sp.Rational(3, 2), sp.Rational(1, 2)))
+        pairs = [(mu if not mu.free_symbols else m, sigma if not sigma.free_symbols else s)
+                 for m, s in samples]
+    else:
+        pairs = [(mu, sigma)]
+    for m, s in pairs:
+        with mpmath.workdps(35):
+            mm, ss = mpmath.mpf(m.p) / m.q, mpmath.mpf(s.p) / s.q
+            cut = -mm / ss
+
+            def branch(k: int, lo: mpmath.mpf, hi: mpmath.mpf, mm=mm, ss=ss) -> mpmath.mpf:
+                return mpmath.quad(lambda z: (mm + ss * z) ** k * mpmath.npdf(z), [lo, hi])
+
+            # |z| > 20 holds less than 1e-85 of any of these integrands: finite ranges suffice
+            edge = max(abs(cut), 0) + 20
+            upper = {k: branch(k, cut, edge) for k in (1, 2)}
+            lower = {k: branch(k, -edge, cut) for k in (1, 2)}
+        for a in alphas:
+            values = {alpha: a, mu: m, sigma: s}
+            label = f"alpha={a}, mu={m}, sigma={s}"
+            derived = {k: sp.N(result[k].subs(values), 40) for k in ("mean", "variance")}
+            with mpmath.workdps(35):
+                aa = mpmath.mpf(a.p) / a.q
+                first = upper[1] + aa * lower[1]
+                exact = {"mean": first, "variance": upper[2] + aa**2 * lower[2] - first**2}
+                for key in exact:
+                    error = abs(mpmath.mpf(str(derived[key])) - exact[key])
+                    check.compare(f"{key} against quadrature, {label}",
+                                  float(error / max(1, abs(exact[key]))), 0.0)
+            y = activations.leaky_relu(float(m) + float(s) * gaussian, float(a))
+            mean = y.mean()
+            squares = (y - mean) ** 2
+            var, fourth = squares.mean(), np.mean(squares * squares)
+            errors = {"mean": np.sqrt(var / n), "variance": np.sqrt((fourth - var**2) / n)}
+            estimate = {"mean": mean, "variance": var}
+            for key in estimate:
+                distance = abs(float(derived[key]) - estimate[key])
+                check.note(f"Monte Carlo {key}, {label}: {estimate[key]:.6f} +- "
+                           f"{5 * errors[key]:.2g} (5 standard errors)")
+                check.require(f"Monte Carlo {key} within 5 standard errors, {label}",
+                              distance <= 5 * errors[key] + 1e-15)
+    return check.report()

@@ -1,0 +1,444 @@
+"""Gradient descent and Newton's method on quadratics (ml-assignment-2 Q3; sheet 6, 6.3).
+
+On a quadratic the gradient-descent error obeys :math:`e_{n+1} = (1 - \\eta\\lambda) e_n`
+along every eigen-direction of the Hessian, so GD converges from every start iff
+:math:`|1 - \\eta\\lambda| < 1` for every positive curvature :math:`\\lambda`:
+
+.. math:: 0 < \\eta < \\frac{2}{L},\\qquad L = \\lambda_{\\max}(\\nabla^2 f).
+
+For :math:`f = 5x^2 + 2`, :math:`L = 10` and :math:`0 < \\eta < 1/5`. Newton's method
+:math:`x_1 = x_0 - H^{-1}\\nabla f(x_0)` lands on the minimiser of a strictly convex
+quadratic in one step, at the price of the :math:`p \\times p` Hessian.
+
+>>> import symnn
+>>> symnn.derive("gd-convergence-quadratic").result["interval"]
+Interval.open(0, 1/5)
+>>> symnn.derive("gd-convergence-quadratic", A=[[2, 0], [0, 4]]).result["eta_max"]
+1/2
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+
+from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.latex import to_latex
+from symnn.core.notation import vector_symbols
+from symnn.core.params import MatrixKind, Number, Parameter, PositiveInteger, Vector
+from symnn.core.registry import register
+from symnn.errors import ParameterError, ShapeError
+
+ETA = sp.Symbol("eta", real=True)
+CURVATURE = sp.Symbol("L", positive=True)
+SHEET = (sp.Integer(5), sp.Integer(0), sp.Integer(2))
+
+
+def spectrum(A: sp.Matrix, name: str = "A", strict: bool = False) -> list[sp.Expr]:
+    """Exact real eigenvalues of a symmetric matrix, ascending (radicals or ``CRootOf``).
+
+    Refuses a matrix with a negative eigenvalue (or a zero one when ``strict``).
+
+    >>> spectrum(sp.Matrix([[2, 1], [1, 2]]))
+    [1, 3]
+    """
+    lam = sp.Symbol("lambda")
+    roots = sp.real_roots(A.charpoly(lam).as_expr(), lam) if A.rows else []
+    lowest = roots[0] if roots else sp.Integer(0)
+    if lowest.is_negative or (strict and lowest.is_zero):
+        kind = "positive definite" if strict else "positive semidefinite"
+        raise ParameterError(name, A.tolist(), f"a symmetric {kind} matrix (it has the "
+                             f"eigenvalue {sp.sstr(lowest)})")
+    return roots
+
+
+def roots_latex(roots: list[sp.Expr]) -> str:
+    r"""Exact roots in LaTeX; ``CRootOf`` roots are shown with their decimal values.
+
+    >>> print(roots_latex(sp.real_roots(sp.Symbol("x") ** 2 - 2)))
+    \left( - \sqrt{2}, \  \sqrt{2}\right)
+    """
+    if not any(isinstance(r, sp.CRootOf) for r in roots):
+        return sp.latex(sp.Tuple(*roots))
+    polys = sorted({r.poly.as_expr() for r in roots if isinstance(r, sp.CRootOf)}, key=str)
+    equations = r",\ ".join(f"{sp.latex(poly)} = 0" for poly in polys)
+    decimals = sp.latex(sp.Tuple(*[r.evalf(8) for r in roots]))
+    return rf"\text{{roots of }} {equations} \approx {decimals}"
+
+
+def _contraction_interval(b: DerivationBuilder) -> sp.Interval:
+    """Solve |1 - eta L| < 1 as two linear inequalities, for a curvature L > 0."""
+    r = 1 - ETA * CURVATURE
+    upper = sp.solve_univariate_inequality(r < 1, ETA, relational=False)
+    lower = sp.solve_univariate_inequality(r > -1, ETA, relational=False)
+    # (a, oo) and (-oo, b) intersect in (a, b); SymPy leaves it unevaluated for a symbolic L
+    interval = sp.Interval(upper.inf, lower.sup, upper.left_open, lower.right_open)
+    b.claim("contraction iff |1 - eta L| < 1", interval,
+            lambda: sp.And(upper.sup == sp.oo, lower.inf == -sp.oo, interval.measure.is_positive),
+            route="solve_univariate_inequality on -1 < 1 - eta L and 1 - eta L < 1",
+            reason=r"$e_n = r^n e_0 \to 0$ for every $e_0$ iff $|r| < 1$",
+            tex=rf"|1 - \eta L| < 1 \iff \eta \in {sp.latex(interval)}")
+    return interval
+
+
+@register(
+    "gd-convergence-quadratic",
+    title="Step sizes for which gradient descent converges on a quadratic",
+    sheets=[("ml-assignment-2", "Q3"), ("exercise-sheet-6", "6.3(e)")],
+    parameters=[
+        Parameter("a", Number(symbolic=True), SHEET[0], "coefficient of x^2 (> 0)"),
+        Parameter("b", Number(symbolic=True), SHEET[1], "coefficient of x"),
+        Parameter("c", Number(symbolic=True), SHEET[2], "constant term"),
+        Parameter("A", MatrixKind(symmetric=True), None,
+                  "a symmetric PSD matrix for f = x^T A x / 2 (replaces a, b, c)"),
+    ],
+)
+def gd_convergence_quadratic(a: sp.Expr, b: sp.Expr, c: sp.Expr, A: sp.Matrix | None) -> Derivation:
+    """The supremum ``eta_max`` of step sizes that converge from every start, and ``interval``."""
+    if A is not None:
+        if (a, b, c) != SHEET:
+            raise ParameterError("A", A.tolist(), "either a matrix A or the coefficients a, b, c, "
+                                 "not both")
+        return _gd_matrix(A)
+    if isinstance(a, sp.Symbol):
+        a = sp.Symbol(a.name, positive=True)
+    elif not a.is_positive:
+        raise ParameterError("a", a, "a number > 0: f = a x^2 + b x + c must be strictly convex "
+                             "(for a <= 0 it has no minimum and gradient descent cannot converge)")
+    x, n = sp.Symbol("x", real=True), sp.Symbol("x_n", real=True)
+    f = a * x**2 + b * x + c
+    d = DerivationBuilder("gd-convergence-quadratic", "Step sizes for which gradient descent "
+                          "converges on a quadratic", rf"For which $\eta$ does $x_{{n+1}} = x_n - "
+                          rf"\eta f'(x_n)$ converge to $\arg\min f$ from every $x_0$, where "
+                          rf"$f(x) = {sp.latex(f)}$?", {"a": a, "b": b, "c": c})
+    d.assume(r"$a > 0$ (strictly convex), $\eta$ a fixed real step size")
+    slope = d.step("derivative", sp.Derivative(f, x), 2 * a * x + b, reason="differentiate",
+                   route="doit-cancel")
+    L = d.step("curvature L = f''", sp.Derivative(f, x, 2), 2 * a, reason="differentiate twice",
+               route="doit-cancel")
+    (minimizer,) = sp.solve(slope, x)
+    d.step("minimiser x*", sp.Subs(slope, x, minimizer), sp.Integer(0),
+           reason=rf"$f'(x^*) = 0$ at $x^* = {sp.latex(minimizer)}$", route="doit-cancel")
+    r = 1 - ETA * L
+    d.step("error recursion", n - ETA * slope.subs(x, n) - minimizer, r * (n - minimizer),
+           reason=r"$e_{n+1} = x_{n+1} - x^* = (1 - \eta L)\, e_n$", route="cancel")
+    interval = _contraction_interval(d).subs(CURVATURE, L)
+    eta_max = sp.radsimp(interval.sup)
+    _at_the_bound(d, r, eta_max)
+    result = {"eta_max": eta_max, "interval": sp.Interval.open(0, eta_max), "L": L,
+              "contraction_factor": r, "minimizer": minimizer}
+    return d.build(result, checker=lambda: _check_scalar(a, b, c, result))
+
+
+def _at_the_bound(d: DerivationBuilder, r: sp.Expr, eta_max: sp.Expr) -> None:
+    d.step("at eta = eta_max", r.subs(ETA, sp.Symbol(r"\eta_{\max}")), sp.Integer(-1),
+           given={sp.Symbol(r"\eta_{\max}"): eta_max}, route="cancel",
+           reason=r"$r = -1$: $e_n = (-1)^n e_0$ oscillates with constant amplitude and does "
+                  r"not converge; for $\eta > \eta_{\max}$, $|r| > 1$ and it diverges")
+
+
+def _gd_matrix(A: sp.Matrix) -> Derivation:
+    roots = spectrum(A)
+    size = A.rows
+    x = sp.Matrix(vector_symbols("x", size))
+    f = sp.expand((x.T * A * x)[0, 0] / 2)
+    d = DerivationBuilder("gd-convergence-quadratic", "Step sizes for which gradient descent "
+                          "converges on a quadratic", r"For which $\eta$ does $x_{n+1} = x_n - "
+                          r"\eta \nabla f(x_n)$ converge from every $x_0$, where "
+                          rf"$f(x) = \frac12 x^T A x$, $A = {sp.latex(A)}$?", {"A": A})
+    d.convention(r"$f = \frac12 x^T A x$, so $\nabla f = A x$ and $\nabla^2 f = A$ "
+                 r"(for $x^T A x$ they would be $2Ax$ and $2A$)")
+    grad, _ = _gradient_and_hessian(d, f, x, A * x, A)
+    d.step("GD update", x - ETA * grad, (sp.eye(size) - ETA * A) * x,
+           reason=r"$x_{n+1} = (I - \eta A) x_n$", route="expand")
+    d.claim("eigenvalues of A", sp.Tuple(*roots),
+            lambda: sp.And(len(roots) == size, *[r.is_nonnegative for r in roots]),
+            route="real_roots of the characteristic polynomial",
+            reason=r"$A$ is symmetric, so $A = Q \Lambda Q^T$ with real $\lambda_i \ge 0$ (PSD)",
+            tex=rf"\lambda(A) = {roots_latex(roots)}")
+    y, lam = sp.Symbol("y_i", real=True), sp.Symbol("lambda_i", real=True)
+    d.step("eigen-coordinates", y - ETA * lam * y, (1 - ETA * lam) * y, route="expand",
+           reason=r"in $y = Q^T x$ each coordinate evolves alone: $y_{i, n+1} = "
+                  r"(1 - \eta\lambda_i) y_{i, n}$")
+    generic = _contraction_interval(d)
+    positive = sorted({r for r in roots if r.is_positive}, key=lambda r: r.evalf(30))
+    if len(positive) < len(set(roots)):
+        d.step("null space", 1 - ETA * lam, sp.Integer(1), given={lam: 0}, route="exact",
+               reason=r"for $\lambda_i = 0$ the coordinate never moves; $f$ does not depend on "
+                      r"it, so the iterates still converge to a minimiser (converges trivially)")
+    if positive:
+        interval = sp.Intersection(*[generic.subs(CURVATURE, r) for r in positive])
+        eta_max = sp.radsimp(interval.sup)
+        d.claim("intersection over the eigenvalues", sp.Interval.open(0, eta_max),
+                lambda: sp.Eq(interval.sup, 2 / positive[-1]),
+                route="Intersection of the intervals (0, 2/lambda_i)",
+                reason=r"every positive $\lambda_i$ must contract; the largest is the binding one",
+                tex=rf"\eta \in {sp.latex(sp.Interval.open(0, eta_max))} = "
+                    r"\left(0, \frac{2}{\lambda_{\max}}\right)")
+        _at_the_bound(d, 1 - ETA * positive[-1], eta_max)
+    else:
+        eta_max = sp.oo
+        d.note(r"$A = 0$: $f$ is constant and every $\eta > 0$ leaves a minimiser in place.")
+    result = {"eta_max": eta_max, "interval": sp.Interval.open(0, eta_max),
+              "L": positive[-1] if positive else sp.Integer(0), "eigenvalues": sp.Tuple(*roots)}
+    display = {}
+    if any(isinstance(r, sp.CRootOf) for r in roots):
+        top = sp.latex(positive[-1].evalf(8))
+        display = {"eigenvalues": roots_latex(roots), "L": rf"\lambda_{{\max}} \approx {top}",
+                   "eta_max": rf"\frac{{2}}{{\lambda_{{\max}}}} \approx "
+                              rf"{sp.latex(eta_max.evalf(8))}",
+                   "interval": r"\left(0, \frac{2}{\lambda_{\max}}\right)"}
+    return d.build(result, checker=lambda: _check_matrix(A, result), display=display)
+
+
+def _gradient_and_hessian(d: DerivationBuilder, f: sp.Expr, x: sp.Matrix, grad: sp.Matrix,
+                          hessian: sp.Matrix) -> tuple[sp.Matrix, sp.Matrix]:
+    """Certify the gradient and Hessian of the quadratic ``f`` (shown compactly)."""
+    size = x.rows
+    d.step("gradient", sp.Matrix([sp.Derivative(f, xi) for xi in x]), grad,
+           reason="differentiate", route="doit-cancel",
+           tex=rf"\nabla f(x) = {to_latex(grad)}")
+    d.step("Hessian", sp.Matrix(size, size, lambda i, j: sp.Derivative(f, x[i], x[j])), hessian,
+           reason="differentiate twice", route="doit-cancel",
+           tex=rf"\nabla^2 f(x) = {to_latex(hessian)}")
+    return grad, hessian
+
+
+def _run(step: float, grad, x0: np.ndarray, steps: int) -> np.ndarray:
+    path = [x0]
+    x = x0
+    for _ in range(steps):
+        x = x - step * grad(x)
+        path.append(x)
+    return np.array(path)
+
+
+def _check_scalar(a: sp.Expr, b: sp.Expr, c: sp.Expr, result: dict) -> CheckReport:
+    """Run GD in NumPy at 0.99, 1.01 and exactly 1 times eta_max, for sampled a and b."""
+    check = CrossCheck("gradient descent in NumPy just below, just above and at eta_max", 1e-9)
+    a_values = [sp.Rational(1, 2), sp.Integer(5), sp.Integer(40)] if a.free_symbols else [a]
+    b_values = [sp.Integer(0), sp.Integer(3)] if b.free_symbols else [b]
+    for av in a_values:
+        for bv in b_values:
+            values = {a: av, b: bv}
+            af, bf, cf = float(av), float(bv), float(c.subs(c, 2) if c.free_symbols else c)
+            eta_max = float(result["eta_max"].subs(values))
+            star = float(result["minimizer"].subs(values))
+            f = lambda x, af=af, bf=bf, cf=cf: af * x * x + bf * x + cf  # noqa: E731
+            curvature = f(1.0) - 2 * f(0.0) + f(-1.0)  # exact second difference of a quadratic
+            check.compare(f"a={av}: eta_max against 2 / (second difference of f)", eta_max,
+                          2 / curvature)
+            grad = lambda x, af=af, bf=bf: 2 * af * x + bf  # noqa: E731
+            for x0 in (star + 1.0, star - 7.5, star + 100.0):
+                below = _run(0.99 * eta_max, grad, np.array(x0), 3000) - star
+                above = _run(1.01 * eta_max, grad, np.array(x0), 3000) - star
+                at = _run(eta_max, grad, np.array(x0), 1000) - star
+                label = f"a={av}, b={bv}, x0={x0:g}"
+                check.require(f"{label}: converges at 0.99 eta_max",
+                              abs(below[-1]) < 1e-9 * abs(below[0]))
+                check.require(f"{label}: diverges at 1.01 eta_max",
+                              abs(above[-1]) > 1e6 * abs(above[0]))
+                check.compare(f"{label}: constant amplitude at eta_max", np.abs(at) / abs(at[0]),
+                              np.ones(at.size), tolerance=1e-9)
+                check.require(f"{label}: sign alternates at eta_max",
+                              bool(np.all(np.sign(at[1:]) == -np.sign(at[:-1]))))
+    return check.report()
+
+
+def _check_matrix(A: sp.Matrix, result: dict) -> CheckReport:
+    """NumPy eigvalsh for 2/lambda_max; GD below, above and at the bound; null space fixed."""
+    check = CrossCheck("numpy.linalg.eigvalsh; gradient descent in NumPy just below, just above "
+                       "and at eta_max", 1e-7)
+    M = np.array(A.tolist(), dtype=float)
+    eig, vectors = np.linalg.eigh(M)
+    check.compare("eigenvalues (exact against eigvalsh)",
+                  [float(r) for r in result["eigenvalues"]], eig)
+    if result["eta_max"] == sp.oo:
+        check.require("A = 0: GD never moves", bool(np.all(M == 0)))
+        return check.report()
+    eta_max = float(result["eta_max"])
+    check.compare("eta_max against 2 / max eigvalsh", eta_max, 2 / eig[-1])
+    positive = eig[eig > 1e-12 * eig[-1]]
+    rate = max(abs(1 - 0.99 * eta_max * positive))
+    steps = min(100_000, int(math.log(1e-12) / math.log(rate)) + 10)
+    null = vectors[:, eig <= 1e-12 * eig[-1]]
+    for seed in range(3):
+        x0 = np.random.default_rng(seed).normal(size=M.shape[0]) * 3
+        below = _run(0.99 * eta_max, lambda x: M @ x, x0, steps)
+        check.require(f"start {seed}: gradient -> 0 at 0.99 eta_max",
+                      np.linalg.norm(M @ below[-1]) < 1e-9 * max(1.0, np.linalg.norm(M @ x0)))
+        if null.size:
+            check.compare(f"start {seed}: null-space component unchanged", null.T @ below[-1],
+                          null.T @ x0)
+        above = _run(1.01 * eta_max, lambda x: M @ x, x0, 3000)
+        check.require(f"start {seed}: diverges at 1.01 eta_max",
+                      np.linalg.norm(above[-1]) > 1e6 * np.linalg.norm(x0))
+        top = _run(eta_max, lambda x: M @ x, x0, 500) @ vectors[:, -1]
+        check.compare(f"start {seed}: top eigen-component keeps its amplitude at eta_max",
+                      np.abs(top) / abs(top[0]), np.ones(top.size), tolerance=1e-7)
+    return check.report()
+
+
+@register(
+    "newton-one-step",
+    title="Newton's method solves a strictly convex quadratic in one step",
+    sheets=[("exercise-sheet-6", "6.3(d)"), ("exercise-sheet-6", "6.3(g)")],
+    parameters=[
+        Parameter("A", MatrixKind(symmetric=True), sp.Matrix([[3, 1], [1, 2]]),
+                  "a symmetric positive definite matrix: f = x^T A x / 2 - b^T x"),
+        Parameter("b", Vector(), [sp.Integer(1), sp.Integer(1)], "the linear term"),
+        Parameter("p", PositiveInteger(symbolic=True), None,
+                  "the number of parameters for the cost statement (absent: symbolic p)"),
+    ],
+)
+def newton_one_step(A: sp.Matrix, b: list | None, p: sp.Expr | None) -> Derivation:
+    """One Newton step reaches the minimiser ``A^{-1} b`` from every start; GD does not.
+
+    .. math:: x_1 = x_0 - (\\nabla^2 f)^{-1} \\nabla f(x_0) = x_0 - A^{-1}(A x_0 - b) = A^{-1} b
+    """
+    roots = spectrum(A, strict=True)
+    size = A.rows
+    bvec = sp.zeros(size, 1) if b is None else sp.Matrix(b)
+    if bvec.rows != size:
+        raise ShapeError(f"newton-one-step: b has length {bvec.rows}, A has shape {A.shape}")
+    p = sp.Symbol("p", integer=True, positive=True) if p is None else p
+    x, x0 = sp.Matrix(vector_symbols("x", size)), sp.Matrix(vector_symbols("x0_", size))
+    f = sp.expand((x.T * A * x)[0, 0] / 2 - (bvec.T * x)[0, 0])
+    d = DerivationBuilder("newton-one-step", "Newton's method solves a strictly convex quadratic "
+                          "in one step", rf"Newton's method on $f(x) = {sp.latex(f)}$ reaches "
+                          r"$\arg\min f$ in one step from every $x_0$; gradient descent does not",
+                          {"A": A, "b": bvec, "p": p})
+    d.convention(r"$f = \frac12 x^T A x - b^T x$, so $\nabla f = Ax - b$ and $\nabla^2 f = A$")
+    grad, hessian = _gradient_and_hessian(d, f, x, A * x - bvec, A)
+    d.claim("strict convexity", sp.Tuple(*roots), lambda: sp.And(*[r.is_positive for r in roots]),
+            route="real_roots of the characteristic polynomial",
+            reason=r"every eigenvalue of $\nabla^2 f = A$ is positive: a unique minimiser",
+            tex=rf"\lambda(A) = {roots_latex(roots)} > 0")
+    minimizer = A.LUsolve(bvec)
+    step = sp.MatAdd(x0, sp.MatMul(-1, hessian.inv(), grad.subs(dict(zip(x, x0))),
+                                   evaluate=False), evaluate=False)
+    newton = d.step("Newton step", step, minimizer, route="expand",
+                    reason=r"$x_1 = x_0 - (\nabla^2 f)^{-1} \nabla f(x_0) = "
+                           r"x_0 - A^{-1}(A x_0 - b)$: every $x_0$ cancels",
+                    tex=rf"x_1 = {to_latex(x0)} - {to_latex(hessian.inv())}"
+                        rf"{to_latex(grad.subs(dict(zip(x, x0))))} = {to_latex(minimizer)}")
+    d.step("stationary", grad.subs(dict(zip(x, newton))), sp.zeros(size, 1), route="exact",
+           reason=r"$\nabla f(x_1) = 0$ and $f$ is strictly convex: $x_1 = x^*$",
+           tex=rf"\nabla f(x_1) = A x_1 - b = {to_latex(A)}{to_latex(newton)} - "
+               rf"{to_latex(bvec)} = 0")
+    e = sp.Matrix(vector_symbols("e", size))
+    d.step("GD error recursion", e - ETA * (A * (minimizer + e) - bvec),
+           (sp.eye(size) - ETA * A) * e, route="expand",
+           reason=r"$e_{k+1} = x_{k+1} - x^* = (I - \eta A) e_k$")
+    one_step = sp.solve(list(sp.eye(size) - ETA * A), ETA, dict=True)
+    d.claim("GD in one step", sp.Tuple(*[s[ETA] for s in one_step]),
+            lambda: sp.sympify(bool(one_step) == (len(set(roots)) == 1)),
+            route="solve I - eta A = 0",
+            reason="one GD step reaches $x^*$ from every start only if $I = \\eta A$, i.e. only "
+                   "when all eigenvalues are equal",
+            tex=r"\{\eta : I - \eta A = 0\} = "
+                + sp.latex(sp.FiniteSet(*[s[ETA] for s in one_step])))
+    low, high = roots[0], roots[-1]
+    best = 2 / (low + high)
+    kappa = sp.radsimp(sp.simplify(1 - best * low))
+    d.step("best fixed GD step", 1 - ETA * low, kappa, given={ETA: best}, route="cancel",
+           reason=r"$\eta = 2/(\lambda_{\min} + \lambda_{\max})$ balances $|1 - \eta\lambda|$ at "
+                  r"both ends: $\|e_k\| \le \kappa^k \|e_0\|$ with $\kappa = "
+                  r"\frac{\lambda_{\max} - \lambda_{\min}}{\lambda_{\max} + \lambda_{\min}}$")
+    cost = _newton_cost(d, p)
+    result = {"newton_iterate": newton, "minimizer": minimizer, "newton_steps": sp.Integer(1),
+              "gd_one_step_possible": sp.sympify(bool(one_step)), "gd_contraction": kappa, **cost}
+    return d.build(result, checker=lambda: _check_newton(A, bvec, result, p))
+
+
+def _newton_cost(d: DerivationBuilder, p: sp.Expr) -> dict[str, sp.Expr]:
+    """Hessian memory and the flop count of Gaussian elimination, for general and given p."""
+    n, k = sp.Symbol("p", integer=True, positive=True), sp.Symbol("k", integer=True, positive=True)
+    d.step("Hessian memory", sp.Sum(sp.Sum(1, (k, 1, n)), (sp.Symbol("j"), 1, n)), n**2,
+           route="doit-cancel", reason="$p \\times p$ entries ($p(p+1)/2$ distinct by symmetry), "
+                                       "against $p$ for the gradient")
+    elimination = sp.Sum((n - k) * (2 * (n - k) + 3), (k, 1, n - 1))
+    back = sp.Sum(2 * (n - k) + 1, (k, 1, n))
+    general = d.step("flops to solve H d = g", elimination + back,
+                     sp.expand((elimination + back).doit()), route="doit-cancel",
+                     reason="Gaussian elimination: pivot $k$ updates $p - k$ rows of $p - k + 1$ "
+                            "entries (a multiply and a subtract each) after one division; back "
+                            "substitution costs $2(p - k) + 1$ per unknown")
+    order = sp.O(general, (n, sp.oo))
+    d.claim("order", order, lambda: sp.Eq(sp.limit(general / n**3, n, sp.oo), sp.Rational(2, 3)),
+            route="limit of flops / p^3", reason="leading term $\\frac23 p^3$: cubic per step, "
+                                                 "for a network with millions of parameters "
+                                                 "out of reach")
+    flops = general.subs(n, p)
+    if not isinstance(p, sp.Symbol):
+        d.step(f"at p = {p}", sp.Subs(general, n, p), flops, route="doit-cancel",
+               reason="the count for the given number of parameters")
+    return {"hessian_memory": p**2, "hessian_distinct_entries": p * (p + 1) / 2,
+            "solve_flops": flops, "solve_flops_general": general, "solve_order": order}
+
+
+def _count_elimination(M: list[list[float]], rhs: list[float]) -> tuple[list[float], int]:
+    """Gaussian elimination without pivoting, counting every +, -, *, /."""
+    n, flops = len(M), 0
+    M, rhs = [row[:] for row in M], rhs[:]
+    for k in range(n - 1):
+        for i in range(k + 1, n):
+            factor = M[i][k] / M[k][k]
+            flops += 1
+            for j in range(k + 1, n):
+                M[i][j] -= factor * M[k][j]
+                flops += 2
+            rhs[i] -= factor * rhs[k]
+            flops += 2
+    solution = [0.0] * n
+    for i in reversed(range(n)):
+        total = rhs[i]
+        for j in range(i + 1, n):
+            total -= M[i][j] * solution[j]
+            flops += 2
+        solution[i] = total / M[i][i]
+        flops += 1
+    return solution, flops
+
+
+def _check_newton(A: sp.Matrix, b: sp.Matrix, result: dict, p: sp.Expr) -> CheckReport:
+    """Newton and GD in NumPy (iteration counts); flops counted by running elimination."""
+    check = CrossCheck("Newton and gradient descent in NumPy; flops counted by running "
+                       "Gaussian elimination", 1e-9)
+    M, v = np.array(A.tolist(), dtype=float), np.array(b, dtype=float).ravel()
+    star = np.array(result["minimizer"], dtype=float).ravel()
+    eig = np.linalg.eigvalsh(M)
+    eta = 2 / (eig[0] + eig[-1])
+    check.compare("gd_contraction against eigvalsh", float(result["gd_contraction"]),
+                  (eig[-1] - eig[0]) / (eig[-1] + eig[0]))
+    for seed in range(3):
+        x0 = np.random.default_rng(seed).normal(size=v.size) * 5
+        x1 = x0 - np.linalg.solve(M, M @ x0 - v)
+        check.compare(f"start {seed}: one Newton step lands on the minimiser", x1, star)
+        x, steps = x0, 0
+        while np.linalg.norm(x - star) > 1e-10 * np.linalg.norm(x0 - star) and steps < 100_000:
+            x, steps = x - eta * (M @ x - v), steps + 1
+        check.note(f"start {seed}: gradient descent needed {steps} steps, Newton 1")
+        kappa = float(result["gd_contraction"])
+        if kappa == 0:
+            check.require(f"start {seed}: A = lambda I, GD also needs one step", steps <= 1)
+        else:
+            check.require(f"start {seed}: GD needs more than one step", steps > 1)
+            check.require(f"start {seed}: GD steps within the kappa^k bound",
+                          steps <= math.ceil(math.log(1e-10) / math.log(kappa)) + 1)
+    general = result["solve_flops_general"]
+    (n,) = general.free_symbols
+    sizes = sorted({*range(1, 9), *([] if isinstance(p, sp.Symbol) or p > 40 else [int(p)])})
+    rng = np.random.default_rng(1)
+    for size in sizes:
+        Q = rng.normal(size=(size, size))
+        H = Q @ Q.T + size * np.eye(size)
+        rhs = rng.normal(size=size)
+        solution, flops = _count_elimination(H.tolist(), rhs.tolist())
+        check.compare(f"p = {size}: elimination solves H d = g", solution, np.linalg.solve(H, rhs))
+        check.compare(f"p = {size}: counted flops against the formula", flops,
+                      float(general.subs(n, size)), tolerance=0.0)
+    return check.report()

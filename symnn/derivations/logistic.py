@@ -1,0 +1,250 @@
+"""Logistic regression on separable data (seminar-1, Assignment 4).
+
+With :math:`p(y \\mid x; w) = \\sigma(y\\, w^T x)` the log-likelihood is
+:math:`\\ell(w) = \\sum_j \\log \\sigma(y_j w^T x_j) < 0`. If a :math:`w` separates the data
+(every margin :math:`m_j = y_j w^T x_j > 0`), then along :math:`\\alpha w`
+
+.. math:: \\frac{d}{d\\alpha} \\ell(\\alpha w) = \\sum_j m_j\\, \\sigma(-\\alpha m_j) > 0,
+          \\qquad \\lim_{\\alpha \\to \\infty} \\ell(\\alpha w) = 0 = \\sup \\ell,
+
+so no finite :math:`w` maximises :math:`\\ell`. The penalised
+:math:`J(w) = \\ell(w) - \\lambda \\|w\\|^2` has the Hessian
+:math:`-\\sum_j \\sigma(z_j)\\sigma(-z_j) x_j x_j^T - 2\\lambda I \\prec 0` and
+:math:`J(w) \\le -\\lambda\\|w\\|^2`: a unique finite maximiser.
+
+>>> import symnn
+>>> d = symnn.derive("logistic-separable")
+>>> d.result["finite_maximizer"], d.result["finite_maximizer_regularized"]
+(False, True)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from symnn.core.certify import ROUTES, Route
+from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.latex import to_latex
+from symnn.core.notation import vector_symbols
+from symnn.core.params import MatrixKind, Number, Parameter, Vector
+from symnn.core.registry import register
+from symnn.derivations.activations import NUMPY_SIGMA, sigma
+from symnn.errors import ParameterError, ShapeError
+from symnn.sim import activations
+
+DEFAULT_X = sp.Matrix([[2, 1], [1, 3], [-1, -2], [-3, 1]])
+DEFAULT_Y = [sp.Integer(1), sp.Integer(1), sp.Integer(-1), sp.Integer(-1)]
+
+
+class _SmoothSigma(sp.Function):
+    """sigma with its derivative sigma (1 - sigma) (sigmoid-identities (c)), for the routes."""
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = _SmoothSigma(self.args[0])
+        return s * (1 - s)
+
+
+def _lemma_reduce(difference: Any) -> Any:
+    difference = difference.replace(sigma, _SmoothSigma).doit().replace(_SmoothSigma, sigma)
+    reflected = difference.replace(
+        lambda e: isinstance(e, sigma) and e.args[0].could_extract_minus_sign(),
+        lambda e: 1 - sigma(-e.args[0]))
+    return sp.expand(reflected)
+
+
+#: derivatives by sigma' = sigma(1 - sigma), then sigma(-u) = 1 - sigma(u), then expand
+#: (sigmoid-identities (c) and (a))
+SIGMA_LEMMAS = Route("doit with sigma' = sigma(1 - sigma), expand", _lemma_reduce)
+LOG_EXPAND = Route("rewrite(exp), log-expand", lambda d: ROUTES["log-expand"](d.rewrite(sp.exp)))
+
+
+def _log_form(expr: sp.Expr) -> sp.Expr:
+    """log sigma(t) as -log(1 + e^{-t}), whose sign SymPy's assumptions decide."""
+    return sp.expand_log(expr.rewrite(sp.exp), force=True)
+
+
+def _separating_direction(U: sp.Matrix) -> sp.Matrix | None:
+    """The perceptron on the rows u_j = y_j x_j in exact arithmetic (None if no success)."""
+    w = sp.zeros(U.cols, 1)
+    for _ in range(500):
+        wrong = [U[j, :].T for j in range(U.rows) if (U[j, :] * w)[0] <= 0]
+        if not wrong:
+            return w
+        w += wrong[0]
+    return None
+
+
+@register(
+    "logistic-separable",
+    title="Logistic regression on separable data",
+    sheets=[("seminar-1", "A4")],
+    parameters=[
+        Parameter("X", MatrixKind(), DEFAULT_X, "the feature vectors x_j as rows"),
+        Parameter("y", Vector(), DEFAULT_Y, "the classes y_j in {-1, 1}"),
+        Parameter("lambda", Number(0, lower_open=True, symbolic=True), sp.Rational(1, 10),
+                  "the weight of the penalty lambda ||w||^2 (> 0)"),
+    ],
+)
+def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
+    """No finite maximiser on separable data; a unique one with ``lambda ||w||^2``."""
+    lam = rest["lambda"]
+    if isinstance(lam, sp.Symbol):
+        lam = sp.Symbol(lam.name, positive=True)
+    if len(y) != X.rows:
+        raise ShapeError(f"logistic-separable: y has {len(y)} entries, X has {X.rows} rows")
+    if any(v not in (1, -1) for v in y):
+        raise ParameterError("y", y, "classes in {-1, 1}")
+    U = sp.Matrix([[y[j] * X[j, k] for k in range(X.cols)] for j in range(X.rows)])
+    direction = _separating_direction(U)
+    if direction is None:
+        raise ParameterError("X", X.tolist(), "data separable by a hyperplane through the origin "
+                             "(no w with y_j w^T x_j > 0 for every j was found)")
+    w, alpha = sp.Matrix(vector_symbols("w", X.cols)), sp.Symbol("alpha", positive=True)
+    z = [(U[j, :] * w)[0] for j in range(X.rows)]
+    loglik = sum(sp.log(sigma(zj)) for zj in z)
+    b = DerivationBuilder("logistic-separable", "Logistic regression on separable data",
+                          r"On separable data $\ell(w) = \sum_j \log\sigma(y_j w^T x_j)$ has no "
+                          r"finite maximiser; $\ell(w) - \lambda\|w\|^2$ has exactly one",
+                          {"X": X, "y": sp.Tuple(*y), "lambda": lam})
+    b.assume(rf"data $X = {to_latex(X)}$, $y = {sp.latex(sp.Tuple(*y))}$; $\lambda > 0$")
+    b.define("log-likelihood", sp.Symbol(r"\ell(w)"), loglik, reason=r"$\log p(y_j \mid x_j; w)$ "
+             r"summed over the data", tex=r"\ell(w) = " + to_latex(loglik))
+    margins = list(U * direction)
+    b.claim("separating direction", sp.Tuple(*margins), lambda: sp.And(*[m > 0 for m in margins]),
+            route="perceptron in exact arithmetic, margins checked",
+            reason=rf"$w = {sp.latex(direction.T)}^T$ has every margin $m_j = y_j w^T x_j > 0$",
+            tex=rf"m = {sp.latex(sp.Tuple(*margins))} > 0")
+    along = sum(sp.log(sigma(alpha * m)) for m in margins)
+    b.step("along alpha w", along, -sum(sp.log(1 + sp.exp(-alpha * m)) for m in margins),
+           route=LOG_EXPAND, reason=r"$\ell(\alpha w) = \sum_j \log\sigma(\alpha m_j) = "
+                                    r"-\sum_j \log(1 + e^{-\alpha m_j})$")
+    slope = b.step("derivative in alpha", sp.Derivative(along, alpha),
+                   sum(m * sigma(-alpha * m) for m in margins), route=SIGMA_LEMMAS,
+                   reason=r"$\frac{d}{d\alpha}\log\sigma(\alpha m) = m(1 - \sigma(\alpha m)) = "
+                          r"m\,\sigma(-\alpha m)$")
+    b.claim("strictly increasing", sp.Gt(slope, 0), lambda: sp.sympify(bool(slope.is_positive)),
+            route="every term m_j sigma(-alpha m_j) is positive", relation=">",
+            reason=r"$m_j > 0$ and $\sigma > 0$: $\alpha \mapsto \ell(\alpha w)$ strictly "
+                   "increases",
+            tex=rf"\frac{{d}}{{d\alpha}} \ell(\alpha w) = {to_latex(slope)} > 0")
+    limits = [sp.limit(sp.log(sigma(alpha * m)).rewrite(sp.exp), alpha, sp.oo) for m in margins]
+    supremum = sp.Add(*limits)
+    b.claim("limit per term", supremum, lambda: sp.And(*[sp.Eq(v, 0) for v in limits]),
+            route="sympy.limit of each log-sigmoid term",
+            reason=r"$\log\sigma(\alpha m_j) \to 0$ for each $j$, so $\ell(\alpha w) \to 0$",
+            tex=r"\lim_{\alpha\to\infty} \ell(\alpha w) = \sum_j \lim_{\alpha\to\infty} "
+                rf"\log\sigma(\alpha m_j) = {sp.latex(supremum)}")
+    b.claim("never attained", sp.Lt(sp.Symbol(r"\ell(w)"), supremum),
+            lambda: sp.sympify(bool(_log_form(loglik - supremum).is_negative)),
+            route="each log sigma(t) = -log(1 + e^{-t}) is negative", relation="<",
+            reason=r"$\sigma < 1$, so $\ell(w) < 0 = \sup \ell$ for every finite $w$: no maximiser",
+            tex=rf"\ell(w) < {sp.latex(supremum)} \quad \forall w")
+    regularized = _regularized(b, X, U, w, z, loglik, lam)
+    result = {"margins": sp.Tuple(*margins), "separating_w": direction, "slope_along_w": slope,
+              "supremum": supremum, "finite_maximizer": sp.false, **regularized,
+              "finite_maximizer_regularized": sp.true}
+    display = {"hessian_regularized": rf"-\sum_j \sigma(z_j)\sigma(-z_j)\, x_j x_j^T - "
+                                      rf"{sp.latex(2 * lam)} I,\quad z_j = y_j w^T x_j"}
+    return b.build(result, checker=lambda: _check(X, y, w, alpha, lam, result), display=display)
+
+
+def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix, z: list,
+                 loglik: sp.Expr, lam: sp.Expr) -> dict[str, Any]:
+    """Gradient, Hessian and negative definiteness of J = l - lambda ||w||^2; its maximiser."""
+    objective = loglik - lam * (w.T * w)[0, 0]
+    n, rows = X.cols, X.rows
+    gradient = sp.Matrix([sum(U[j, i] * sigma(-z[j]) for j in range(rows)) - 2 * lam * w[i]
+                          for i in range(n)])
+    b.step("gradient of J", sp.Matrix([sp.Derivative(objective, wi) for wi in w]), gradient,
+           route=SIGMA_LEMMAS, reason=r"$\nabla J = \sum_j y_j x_j\,\sigma(-z_j) - 2\lambda w$, "
+                                      r"$z_j = y_j w^T x_j$",
+           tex=r"\nabla J(w) = " + to_latex(gradient))
+    weights = [sigma(zj) * sigma(-zj) for zj in z]
+    hessian = sp.Matrix(n, n, lambda i, k: -sum(weights[j] * X[j, i] * X[j, k] for j in range(rows))
+                        - (2 * lam if i == k else 0))
+    b.step("Hessian of J", sp.Matrix(n, n, lambda i, k: sp.Derivative(gradient[i], w[k])), hessian,
+           route=SIGMA_LEMMAS, reason=r"$\nabla^2 J = -\sum_j \sigma(z_j)\sigma(-z_j)\, x_j x_j^T "
+                                      r"- 2\lambda I$ (using $y_j^2 = 1$)",
+           tex=r"\nabla^2 J = -\sum_j \sigma(z_j)\sigma(-z_j)\, x_j x_j^T - 2\lambda I")
+    v = sp.Matrix(vector_symbols("v", n))
+    form = (-sum(weights[j] * ((X[j, :] * v)[0]) ** 2 for j in range(rows))
+            - 2 * lam * (v.T * v)[0, 0])
+    b.step("quadratic form", (v.T * hessian * v)[0, 0], form, route="expand",
+           reason=r"$v^T \nabla^2 J\, v = -\sum_j \sigma(z_j)\sigma(-z_j)(x_j^T v)^2 - "
+                  r"2\lambda\|v\|^2$",
+           tex=r"v^T \nabla^2 J\, v = -\sum_j \sigma(z_j)\sigma(-z_j)(x_j^T v)^2 - 2\lambda\|v\|^2")
+    data_part = form + 2 * lam * (v.T * v)[0, 0]
+    b.claim("negative definite", sp.Lt(sp.Symbol(r"v^T \nabla^2 J v"), 0),
+            lambda: sp.And(bool(sp.expand(data_part).is_nonpositive or data_part.is_nonpositive),
+                           bool(lam.is_positive)),
+            route="sign of each term (sigma > 0, lambda > 0)", relation="<",
+            reason=r"the data part is $\le 0$ and $-2\lambda\|v\|^2 < 0$ for $v \ne 0$: $J$ is "
+                   "strictly concave, so it has at most one maximiser",
+            tex=r"v^T \nabla^2 J\, v \le -2\lambda\|v\|^2 < 0 \quad (v \ne 0)")
+    b.claim("coercive", sp.Le(sp.Symbol("J(w)"), -lam * (w.T * w)[0, 0]),
+            lambda: sp.sympify(bool(_log_form(loglik).is_nonpositive)),
+            route="l(w) <= 0 term by term", relation="<=",
+            reason=r"$J(w) \le -\lambda\|w\|^2 \to -\infty$: the superlevel sets are bounded, "
+                   r"so the continuous $J$ attains its maximum: exactly one finite maximiser",
+            tex=rf"J(w) \le -{sp.latex(lam)}\,\|w\|^2")
+    found = {"gradient_regularized": gradient, "hessian_regularized": hessian}
+    if not lam.free_symbols:
+        maximizer = _maximizer(gradient, w)
+        residual = max(abs(sp.N(e.subs(dict(zip(w, maximizer))), 30)) for e in gradient)
+        b.claim("the maximiser", maximizer, lambda: residual < sp.Float(1e-25),
+                route="sympy.nsolve on grad J = 0 at 30 digits", reason=r"the unique zero of "
+                r"$\nabla J$", tex=rf"w^* \approx {sp.latex(maximizer.evalf(8).T)}^T")
+        found["maximizer"] = maximizer
+    return found
+
+
+def _maximizer(gradient: sp.Matrix, w: sp.Matrix) -> sp.Matrix:
+    equations = [e.rewrite(sp.exp) for e in gradient]
+    return sp.nsolve(equations, list(w), [0] * len(w), prec=30)
+
+
+def _check(X: sp.Matrix, y: list, w: sp.Matrix, alpha: sp.Symbol, lam: sp.Expr,
+           result: dict) -> CheckReport:
+    """The log-likelihood along alpha w in NumPy; gradient ascent for the penalised maximiser."""
+    check = CrossCheck("NumPy log-likelihood (simulator sigmoid) along alpha w; gradient ascent "
+                       "in NumPy from three starts", 1e-7)
+    Xn, yn = np.array(X.tolist(), dtype=float), np.array([float(v) for v in y])
+    margins = np.array([float(m) for m in result["margins"]])
+    alphas = np.linspace(0, 20, 401)
+    ell = -np.logaddexp(0, -np.outer(alphas, margins)).sum(1)
+    check.require("l(alpha w) strictly increases on alpha in [0, 20]",
+                  bool(np.all(np.diff(ell) > 0)))
+    check.require("l(alpha w) -> 0: l(20 w) > -1e-6 and l < 0 throughout",
+                  bool(ell[-1] > -1e-6 and np.all(ell < 0)))
+    slope = sp.lambdify(alpha, result["slope_along_w"], NUMPY_SIGMA)
+    h = 1e-6
+    for a in (0.0, 0.5, 2.0):
+        numeric = (-np.logaddexp(0, -(a + h) * margins).sum() + np.logaddexp(0, -(a - h) * margins)
+                   .sum()) / (2 * h) if a > 0 else None
+        if numeric is not None:
+            check.compare(f"d/dalpha at alpha = {a} against central differences", slope(a), numeric)
+    check.require("d/dalpha > 0 on the grid", bool(np.all(slope(alphas[1:]) > 0)))
+    samples = [lam] if not lam.free_symbols else [sp.Rational(1, 10), sp.Integer(1)]
+    for value in samples:
+        lf = float(value)
+        gradient = result["gradient_regularized"].subs(lam, value) if lam.free_symbols else (
+            result["gradient_regularized"])
+        target = np.array(result["maximizer"] if "maximizer" in result else _maximizer(gradient, w),
+                          dtype=float).ravel()
+        step = 1 / (np.sum(Xn**2) / 4 + 2 * lf)
+        W = np.random.default_rng(0).normal(size=(3, Xn.shape[1])) * 3
+        for _ in range(4000):
+            s = activations.sigmoid(-(W @ Xn.T) * yn)
+            W = W + step * ((s * yn) @ Xn - 2 * lf * W)
+        for start in range(3):
+            check.compare(f"lambda = {value}: gradient ascent from start {start} reaches w*",
+                          W[start], target)
+        weights = activations.sigmoid(Xn @ target * yn) * activations.sigmoid(-(Xn @ target) * yn)
+        hess = -(Xn.T * weights) @ Xn - 2 * lf * np.eye(Xn.shape[1])
+        check.require(f"lambda = {value}: numeric Hessian at w* negative definite",
+                      bool(np.linalg.eigvalsh(hess).max() < 0))
+    return check.report()
