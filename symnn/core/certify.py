@@ -181,6 +181,8 @@ def reduce_difference(before: Any, after: Any, route: RouteLike) -> Any:
 
 
 def _is_zero(reduced: Any) -> bool:
+    if isinstance(reduced, sp.MatrixExpr) and not isinstance(reduced, sp.MatrixBase):
+        return isinstance(reduced, sp.ZeroMatrix)
     if isinstance(reduced, sp.MatrixBase):
         return all(entry == 0 for entry in reduced)
     return reduced == 0

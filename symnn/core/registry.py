@@ -70,8 +70,10 @@ class CatalogEntry:
                 values[parameter.name] = parameter.coerce(given[parameter.name])
             elif parameter.default is REQUIRED:
                 raise ParameterError(parameter.name, None, f"a value ({parameter.kind.expected})")
+            elif parameter.default is None:
+                values[parameter.name] = None
             else:
-                values[parameter.name] = parameter.default
+                values[parameter.name] = parameter.coerce(parameter.default)
         return values
 
 

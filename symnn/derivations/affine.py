@@ -1,0 +1,382 @@
+"""Affine layers: biases as linear maps, stacks without activation, ReLU rescaling.
+
+Column convention of seminar-1: ``A^k x = W^k x + b^k``.
+
+.. math::
+
+    w^T x + b = \\begin{bmatrix} w \\\\ b \\end{bmatrix}^T \\begin{bmatrix} x \\\\ 1 \\end{bmatrix},
+    \\qquad
+    W^2 (W^1 x + b^1) + b^2 = (W^2 W^1) x + (W^2 b^1 + b^2),
+    \\qquad
+    \\max(0, \\lambda z) = \\lambda \\max(0, z)\\ (\\lambda > 0).
+
+>>> import symnn
+>>> symnn.derive("activation-necessity", sizes=[1, 1, 1]).result["W"]
+Matrix([[W1_11*W2_11]])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from symnn.core.certify import Route
+from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.latex import to_latex
+from symnn.core.literal import read_literal
+from symnn.core.notation import vector_symbols
+from symnn.core.params import Number, Parameter, PositiveInteger, Vector
+from symnn.core.registry import register
+from symnn.errors import ParameterError
+from symnn.sim.activations import Identity, ReLU
+from symnn.sim.layers import Dense
+
+MATRIX_EXPAND = Route("expand (matrix expressions)",
+                      lambda diff: sp.S.Zero if sp.expand(diff).is_ZeroMatrix else sp.expand(diff))
+
+
+@dataclass(frozen=True)
+class Sizes(Vector):
+    """Layer widths ``[n0, n1, ..., nk]``: integers from 1 to ``largest``, at least two of them."""
+
+    min_length: int = 2
+    largest: int = 9
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return (f"a list of at least {self.min_length} layer widths, integers from 1 to "
+                f"{self.largest}")
+
+    def __call__(self, name: str, value: Any) -> list[int]:
+        items = read_literal(value, name) if isinstance(value, str) else value
+        if isinstance(items, tuple):
+            items = list(items)
+        if (not isinstance(items, list) or len(items) < self.min_length
+                or any(isinstance(v, bool) or not isinstance(v, (int, sp.Integer)) for v in items)
+                or any(not 1 <= int(v) <= self.largest for v in items)):
+            raise ParameterError(name, value, self.expected)
+        return [int(v) for v in items]
+
+
+def layer_symbols(layer: int, rows: int, cols: int) -> tuple[sp.Matrix, sp.Matrix]:
+    """``W^layer`` (rows x cols) and ``b^layer`` (rows x 1) as matrices of real symbols.
+
+    >>> layer_symbols(2, 1, 2)
+    (Matrix([[W2_11, W2_12]]), Matrix([[b2_1]]))
+    """
+    W = sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"W{layer}_{i + 1}{j + 1}", real=True))
+    b = sp.Matrix(rows, 1, lambda i, _: sp.Symbol(f"b{layer}_{i + 1}", real=True))
+    return W, b
+
+
+def _matrix_symbols(sizes: list[int]) -> tuple[list, list, sp.MatrixSymbol]:
+    W = [sp.MatrixSymbol(f"W^{{({k})}}", sizes[k], sizes[k - 1]) for k in range(1, len(sizes))]
+    b = [sp.MatrixSymbol(f"b^{{({k})}}", sizes[k], 1) for k in range(1, len(sizes))]
+    return W, b, sp.MatrixSymbol("x", sizes[0], 1)
+
+
+def _numeric_layers(sizes: list[int], rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(rng.normal(size=(sizes[k], sizes[k - 1])), rng.normal(size=sizes[k]))
+            for k in range(1, len(sizes))]
+
+
+def _values(layers: list[tuple[np.ndarray, np.ndarray]]) -> dict[sp.Symbol, sp.Float]:
+    values = {}
+    for k, (W, b) in enumerate(layers, 1):
+        Ws, bs = layer_symbols(k, *W.shape)
+        values.update({s: float(v) for s, v in zip(Ws, W.ravel())})
+        values.update({s: float(v) for s, v in zip(bs, b)})
+    return values
+
+
+@register(
+    "activation-necessity",
+    title="Without activation, stacked affine layers are one affine layer",
+    sheets=[("exercise-sheet-6", "6.3(a)"), ("seminar-1", "A3(a)")],
+    parameters=[Parameter("sizes", Sizes(), [2, 3, 2],
+                          "layer widths n0 (input), n1, ..., nk: k = len - 1 layers")],
+)
+def activation_necessity(sizes: list[int]) -> Derivation:
+    """Compose ``k`` affine layers with identity activation into ``W x + b``."""
+    Wm, bm, xm = _matrix_symbols(sizes)
+    k = len(sizes) - 1
+    b = DerivationBuilder("activation-necessity", "Affine layers compose to one affine layer",
+                          r"With $f = \mathrm{id}$, $x^{(k)} = A^{k} \circ \dots \circ A^{1} x = W x + b$ "
+                          r"with $W = W^{(k)} \cdots W^{(1)}$", {"sizes": sizes})
+    b.assume(rf"$A^{{l}} x = W^{{(l)}} x + b^{{(l)}}$, $W^{{(l)}} \in \mathbb{{R}}^{{n_l \times "
+             rf"n_{{l-1}}}}$, widths $n = {tuple(sizes)}$, activation $f(x) = x$")
+    x = sp.Matrix(vector_symbols("x", sizes[0]))
+    W_total, b_total = sp.eye(sizes[0]), sp.zeros(sizes[0], 1)
+    W_sym, b_sym = sp.Identity(sizes[0]), sp.ZeroMatrix(sizes[0], 1)
+    for layer in range(1, k + 1):
+        W, bias = layer_symbols(layer, sizes[layer], sizes[layer - 1])
+        previous = W_total * x + b_total
+        W_total, b_total = W * W_total, W * b_total + bias
+        b.step(f"layer {layer}", W * previous + bias, W_total * x + b_total, route="expand",
+               reason=r"distribute $W^{(l)}$ over the previous affine map and collect",
+               tex=rf"x^{{({layer})}} = {to_latex(Wm[layer - 1] * (W_sym * xm + b_sym) + bm[layer - 1])}"
+                   rf" = {to_latex((Wm[layer - 1] * W_sym) * xm + (Wm[layer - 1] * b_sym + bm[layer - 1]))}")
+        W_sym, b_sym = Wm[layer - 1] * W_sym, Wm[layer - 1] * b_sym + bm[layer - 1]
+        if layer == 1:
+            W_sym, b_sym = Wm[0], bm[0]
+    nested = xm
+    for layer in range(k):
+        nested = Wm[layer] * nested + bm[layer]
+    b.step("for all widths", nested, W_sym * xm + b_sym, route=MATRIX_EXPAND,
+           reason="the same identity with matrix symbols, whatever the widths")
+    b.note("So depth adds nothing without a nonlinearity: the stack computes an affine map and "
+           "cannot represent e.g. XOR or any other function that no single affine layer can.")
+    result = {"W": W_total, "b": b_total, "W_formula": W_sym, "b_formula": b_sym}
+    return b.build(result, checker=lambda: _check_composition(sizes, W_total, b_total))
+
+
+def _check_composition(sizes: list[int], W: sp.Matrix, b: sp.Matrix) -> CheckReport:
+    """Random weights: the simulator's Dense + Identity stack against the one composed layer."""
+    check = CrossCheck("simulator (Dense + Identity per layer, row convention x W^T + b) vs the "
+                       "composed single layer at random weights", 1e-12)
+    rng = np.random.default_rng(sum(sizes))
+    for trial in range(3):
+        layers = _numeric_layers(sizes, rng)
+        values = _values(layers)
+        W_num = np.array(W.xreplace(values).tolist(), dtype=float)
+        b_num = np.array(b.xreplace(values).tolist(), dtype=float)[:, 0]
+        x = rng.normal(size=(5, sizes[0]))
+        out = x
+        for W_l, b_l in layers:
+            out = Identity().forward(Dense(W_l.T, b_l).forward(out))
+        check.compare(f"trial {trial}: stack vs composed layer", out, Dense(W_num.T, b_num).forward(x))
+    return check.report()
+
+
+@register(
+    "affine-as-linear",
+    title="An affine map is a linear map on the extended input",
+    sheets=[("seminar-1", "A1")],
+    parameters=[Parameter("n", PositiveInteger(maximum=12), sp.Integer(3), "the input dimension"),
+                Parameter("m", PositiveInteger(maximum=12), sp.Integer(2),
+                          "the number of neurons of the layer form")],
+)
+def affine_as_linear(n: sp.Integer, m: sp.Integer) -> Derivation:
+    """``w^T x + b = [w; b]^T [x; 1]`` and ``W x + b = [W b] [x; 1]``."""
+    n, m = int(n), int(m)
+    x, w = sp.Matrix(vector_symbols("x", n)), sp.Matrix(vector_symbols("w", n))
+    bias = sp.Symbol("b", real=True)
+    w_ext, x_ext = w.col_join(sp.Matrix([bias])), x.col_join(sp.Matrix([1]))
+    b = DerivationBuilder("affine-as-linear", "An affine map is linear on [x; 1]",
+                          sp.Eq(sp.Symbol("y"), sp.Function("f")((w.T * x)[0] + bias)), {"n": n, "m": m})
+    b.assume(rf"$x, w \in \mathbb{{R}}^{{{n}}}$, $b \in \mathbb{{R}}$; extend $x$ by a constant 1")
+    b.step("the neuron", (w.T * x)[0] + bias, (w_ext.T * x_ext)[0], route="expand",
+           reason=r"the bias is the weight of the constant input $x_{n+1} = 1$",
+           tex=r"w^T x + b = \begin{bmatrix} w \\ b \end{bmatrix}^T \begin{bmatrix} x \\ 1 "
+               rf"\end{{bmatrix}} = {to_latex((w_ext.T * x_ext)[0])}")
+    W, bvec = layer_symbols(1, m, n)
+    W_ext = W.row_join(bvec)
+    b.step("a layer", W * x + bvec, W_ext * x_ext, route="expand",
+           reason=r"append $b$ as a last column of $W$", tex=r"W x + b = [\,W \mid b\,] "
+           r"\begin{bmatrix} x \\ 1 \end{bmatrix}")
+    z, z2 = sp.Matrix(vector_symbols("z", n + 1)), sp.Matrix(vector_symbols("u", n + 1))
+    alpha, beta = sp.symbols("alpha beta", real=True)
+    b.step("the extended map is linear", (w_ext.T * (alpha * z + beta * z2))[0],
+           alpha * (w_ext.T * z)[0] + beta * (w_ext.T * z2)[0], route="expand",
+           reason=r"$\tilde w^T(\alpha z + \beta u) = \alpha \tilde w^T z + \beta \tilde w^T u$ for "
+                  r"all $z, u \in \mathbb{R}^{n+1}$",
+           tex=r"\tilde w^T(\alpha z + \beta u) = \alpha\, \tilde w^T z + \beta\, \tilde w^T u")
+    b.step("the affine map is not linear when b != 0", ((w.T * sp.zeros(n, 1))[0] + bias), bias,
+           route="exact", reason=r"it sends $0$ to $b$", tex=r"w^T 0 + b = b")
+    b.note(r"Geometrically: the decision boundary $\{x \in \mathbb{R}^n : w^T x + b = 0\}$ is an "
+           r"affine hyperplane; it is the intersection of the hyperplane "
+           r"$\{z \in \mathbb{R}^{n+1} : \tilde w^T z = 0\}$ through the origin, with normal "
+           r"$\tilde w = (w, b)$, and the plane $z_{n+1} = 1$ where the extended inputs live.")
+    result = {"w_extended": w_ext, "x_extended": x_ext, "W_extended": W_ext}
+    return b.build(result, checker=lambda: _check_extension(n, m, W_ext))
+
+
+def _check_extension(n: int, m: int, W_ext: sp.Matrix) -> CheckReport:
+    """Random numbers: Dense(W, b) on x against Dense([W b]) without bias on [x, 1]."""
+    check = CrossCheck("simulator Dense with bias on x vs Dense without bias on [x, 1]", 1e-12)
+    rng = np.random.default_rng(n + 10 * m)
+    for trial in range(3):
+        W, b = rng.normal(size=(m, n)), rng.normal(size=m)
+        values = _values([(W, b)])
+        extended = np.array(W_ext.xreplace(values).tolist(), dtype=float)
+        x = rng.normal(size=(6, n))
+        ones = np.hstack([x, np.ones((6, 1))])
+        check.compare(f"trial {trial}", Dense(extended.T).forward(ones), Dense(W.T, b).forward(x))
+    return check.report()
+
+
+def _relu(v: sp.Matrix) -> sp.Matrix:
+    return v.applyfunc(lambda e: sp.Max(0, e))
+
+
+def _network(layers: list[tuple[sp.Matrix, sp.Matrix]], x: sp.Matrix) -> sp.Matrix:
+    """``f(W^k ... f(W^1 x + b^1) ... + b^k)`` with ``f = ReLU`` after every layer (the sheet's F)."""
+    for W, b in layers:
+        x = _relu(W * x + b)
+    return x
+
+
+def _homogeneity(lam: sp.Expr) -> Route:
+    """Rewrite ``max(0, a)`` as ``c max(0, a / c)`` for the positive factors ``c`` of ``a``
+    (``lam`` where it divides every term, then the positive rational content); expand."""
+
+    def pull(*args: sp.Expr) -> sp.Expr:
+        args = tuple(sp.expand(a) for a in args)
+        if len(args) != 2 or 0 not in args:
+            return sp.Max(*args)
+        inner, factor = (args[0] if args[1] == 0 else args[1]), sp.Integer(1)
+        if lam.free_symbols and not sp.expand(inner / lam).has(lam):
+            inner, factor = sp.expand(inner / lam), lam
+        content, primitive = inner.as_content_primitive()
+        return factor * content * sp.Max(0, primitive)
+
+    return Route("ReLU homogeneity (step 1), then expand",
+                 lambda diff: sp.expand(diff.replace(sp.Max, pull)))
+
+
+def _sign_split(z: sp.Symbol) -> Route:
+    s = sp.Dummy("s", positive=True)
+    return Route("case split z > 0, z = 0, z < 0",
+                 lambda diff: sp.Add(*[sp.Abs(diff.xreplace({z: c})) for c in (s, sp.S.Zero, -s)]))
+
+
+@register(
+    "relu-rescaling",
+    title="Rescaling the layers of a ReLU network",
+    sheets=[("seminar-1", "A3(b)")],
+    parameters=[Parameter("sizes", Sizes(min_length=3), [2, 3, 2], "layer widths [n0, n1, n2, ...]"),
+                Parameter("lambda", Number(symbolic=True), None,
+                          "the scale, nonzero (absent: a symbolic lambda > 0)")],
+)
+def relu_rescaling(sizes: list[int], **params: Any) -> Derivation:
+    """``(lam W1, lam b1, W2 / lam, b2)`` leaves ``F`` unchanged for ``lam > 0``, not for ``lam < 0``."""
+    given = params["lambda"]
+    if given is not None and not given.free_symbols and given == 0:
+        raise ParameterError("lambda", given, "a nonzero number (W2 / lambda is undefined at 0)")
+    if given is None or given.free_symbols:
+        lam = sp.Symbol("lambda" if given is None else str(given), positive=True)
+    else:
+        lam = given
+    b = DerivationBuilder("relu-rescaling", "Rescaling the layers of a ReLU network",
+                          r"$F(x) = f(W^{(2)} f(W^{(1)} x + b^{(1)}) + b^{(2)})$ with $f = "
+                          r"\operatorname{ReLU}$ is unchanged by $(W^{(1)}, b^{(1)}, W^{(2)}) \to "
+                          r"(\lambda W^{(1)}, \lambda b^{(1)}, W^{(2)} / \lambda)$ iff $\lambda > 0$",
+                          {"sizes": sizes, "lambda": given})
+    b.assume(rf"widths $n = {tuple(sizes)}$; $F = f \circ A^{{{len(sizes) - 1}}} \circ \dots "
+             r"\circ f \circ A^1$, later layers untouched; $\lambda \ne 0$")
+    b.convention(r"$f(z) = \max(0, z)$ entrywise")
+    layers = [layer_symbols(k, sizes[k], sizes[k - 1]) for k in range(1, len(sizes))]
+    x = sp.Matrix(vector_symbols("x", sizes[0]))
+    F = _network(layers, x)
+    (W1, b1), (W2, b2) = layers[:2]
+    scaled = [(lam * W1, lam * b1), (W2 / lam, b2), *layers[2:]]
+    F_scaled = _network(scaled, x)
+    result: dict[str, Any] = {"F": F, "F_rescaled": F_scaled}
+    if lam.is_positive:
+        z, mu = sp.Symbol("z", real=True), sp.Symbol("lambda", positive=True)
+        b.step("ReLU is positively homogeneous", sp.Max(0, mu * z), mu * sp.Max(0, z),
+               route=_sign_split(z), reason=r"for $\lambda > 0$: both sides are $\lambda z$ if "
+               r"$z > 0$ and $0$ if $z \le 0$")
+        hidden = _relu(W1 * x + b1)
+        b.step("hidden layer", _relu(lam * W1 * x + lam * b1), lam * hidden,
+               route=_homogeneity(lam), reason=r"$f(\lambda (W^{(1)} x + b^{(1)})) = \lambda "
+               r"f(W^{(1)} x + b^{(1)})$ by step 1",
+               tex=r"f(\lambda W^{(1)} x + \lambda b^{(1)}) = \lambda f(W^{(1)} x + b^{(1)}) = "
+                   r"\lambda h")
+        h = sp.Matrix(vector_symbols("h", sizes[1]))
+        b.step("output layer", (W2 / lam) * (lam * h) + b2, W2 * h + b2, route="expand",
+               reason=r"$\lambda^{-1} \lambda = 1$",
+               tex=r"\tfrac{1}{\lambda} W^{(2)} (\lambda h) + b^{(2)} = W^{(2)} h + b^{(2)}")
+        b.step("the network is unchanged", F_scaled, F, route=_homogeneity(lam),
+               reason="steps 1-3 entry by entry, the later layers see the same input",
+               tex=r"F_\lambda(x) = F(x) \text{ for every } x")
+        result["invariant"] = sp.true
+    else:
+        result["invariant"] = sp.false
+    bad = lam if lam.is_negative else sp.Symbol("lambda", negative=True)
+    point, weights, values = _counterexample(sizes, bad)
+    b.claim("a counterexample for " + ("every lambda < 0" if bad.free_symbols else f"lambda = {bad}"),
+            sp.Ne(*values), lambda: sp.true if _differ(*_evaluate(sizes, weights, point, bad))
+            else sp.false,
+            reason=rf"small integer weights found by a seeded search; at $x = {to_latex(point.T)}$ "
+                   rf"the first output is $F(x) = {to_latex(values[0])}$ but "
+                   rf"$F_\lambda(x) = {to_latex(values[1])}$ (exact)",
+            route="exact evaluation, sign of the difference",
+            tex=rf"F(x) = {to_latex(values[0])} \ne {to_latex(values[1])} = F_{{\lambda}}(x)")
+    b.note(r"For $\lambda < 0$, $\max(0, \lambda z) = |\lambda| \max(0, -z)$: the hidden "
+           r"units switch sides, so the rescaled network computes a different function.")
+    result.update({"counterexample_x": point, "counterexample_values": sp.Tuple(*values),
+                   "counterexample_weights": sp.Tuple(*[sp.Tuple(W, c) for W, c in weights])})
+    return b.build(result, checker=lambda: _check_rescaling(sizes, lam, weights, point, bad, values,
+                                                            (F, F_scaled)))
+
+
+def _evaluate(sizes: list[int], weights: list, point: sp.Matrix, lam: sp.Expr) -> tuple:
+    (W1, b1), (W2, b2), *rest = weights
+    plain = _network(weights, point)[0]
+    scaled = _network([(lam * W1, lam * b1), (W2 / lam, b2), *rest], point)[0]
+    return plain, scaled
+
+
+def _differ(plain: sp.Expr, scaled: sp.Expr) -> bool:
+    """True when SymPy decides that ``plain - scaled`` is nonzero (for every admissible lambda)."""
+    return bool(sp.expand(plain - scaled).is_nonzero)
+
+
+def _counterexample(sizes: list[int], lam: sp.Expr) -> tuple[sp.Matrix, list, tuple]:
+    rng = np.random.default_rng(0)
+    for _ in range(1000):
+        weights = [(sp.Matrix(rng.integers(-2, 3, size=(sizes[k], sizes[k - 1])).tolist()),
+                    sp.Matrix(rng.integers(-2, 3, size=(sizes[k], 1)).tolist()))
+                   for k in range(1, len(sizes))]
+        point = sp.Matrix(rng.integers(-2, 3, size=(sizes[0], 1)).tolist())
+        values = _evaluate(sizes, weights, point, lam)
+        if _differ(*values):
+            return point, weights, values
+    raise ParameterError("sizes", sizes, "widths for which a counterexample exists")  # pragma: no cover
+
+
+def _check_rescaling(sizes: list[int], lam: sp.Expr, weights: list, point: sp.Matrix,
+                     bad: sp.Expr, values: tuple, derived: tuple) -> CheckReport:
+    """The simulator (Dense + ReLU per layer) with and without rescaling."""
+    check = CrossCheck("simulator ReLU networks (Dense + ReLU per layer) at random weights", 1e-12)
+    rng = np.random.default_rng(sum(sizes))
+
+    def run(layers: list, x: np.ndarray) -> np.ndarray:
+        for W, c in layers:
+            x = ReLU().forward(Dense(np.asarray(W, dtype=float).T, np.asarray(c, dtype=float).ravel())
+                               .forward(x))
+        return x
+
+    scales = [0.37, 2.5, 10.0] if lam.free_symbols else [float(lam)] * (3 if lam > 0 else 5)
+    differ = False
+    for scale in scales:
+        layers = _numeric_layers(sizes, rng)
+        x = rng.normal(size=(20, sizes[0]))
+        (W1, b1), (W2, b2), *rest = layers
+        rescaled = run([(scale * W1, scale * b1), (W2 / scale, b2), *rest], x)
+        at = {**_values(layers), **dict(zip(vector_symbols("x", sizes[0]), x[0]))}
+        at.update({s: scale for s in lam.free_symbols})
+        check.compare(f"lambda = {scale}: derived F and F_lambda vs the simulator",
+                      [[float(v) for v in expr.xreplace(at)] for expr in derived],
+                      [run(layers, x[:1])[0], rescaled[0]])
+        if scale > 0:
+            check.compare(f"lambda = {scale}: rescaled vs original", rescaled, run(layers, x))
+        else:
+            differ = differ or bool(np.any(np.abs(rescaled - run(layers, x)) > 1e-9))
+    if lam.is_negative:
+        check.require(f"lambda = {lam}: some random network changes under the rescaling", differ)
+    (W1, b1), (W2, b2), *rest = weights
+    at = np.array(point.T.tolist(), dtype=float)
+    for value in ([-1.0, -0.3, -7.0] if bad.free_symbols else [float(bad)]):
+        exact = [float(v.xreplace({bad: value})) for v in values]
+        plain = run(weights, at)[0, 0]
+        scaled = run([(value * np.array(W1.tolist(), dtype=float),
+                       value * np.array(b1.tolist(), dtype=float)),
+                      (np.array(W2.tolist(), dtype=float) / value, b2), *rest], at)[0, 0]
+        check.compare(f"counterexample at lambda = {value} (F, F_lambda)", [plain, scaled], exact)
+    return check.report()

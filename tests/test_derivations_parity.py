@@ -1,0 +1,86 @@
+"""parity-not-linear: d = 1 (computable) to 8 and 12, symbolic d, refusals, and random linear
+networks that always miss parity by at least 2^d."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symnn
+from symnn.errors import ParameterError
+
+
+@pytest.mark.parametrize("d", range(2, 9))
+def test_impossible_for_d_at_least_two(d: int) -> None:
+    derivation = symnn.derive("parity-not-linear", d=d)
+    assert derivation.result["computable"] is sp.false
+    assert derivation.result["rank_A"] == d + 1
+    assert derivation.result["rank_augmented"] == d + 2
+    assert derivation.result["residual"] == 2**d
+    routes = {step.certificate.route for step in derivation.steps}
+    assert {"enumeration", "DomainMatrix rank over QQ", "product factorisation, doit"} <= routes
+    assert derivation.check().ok
+
+
+def test_dimension_one_is_computable() -> None:
+    derivation = symnn.derive("parity-not-linear", d=1)
+    assert derivation.result["computable"] is sp.true
+    assert derivation.result["residual"] == 0
+    W, b, v = (derivation.result[k] for k in ("W", "b", "v"))
+    for x in (-1, 1):  # Phi(x) = v^T (W x + b) = x = chi(x)
+        assert (v.T * (W * sp.Matrix([x]) + b))[0] == x
+    assert any("d = 1" in note for note in derivation.notes)
+    assert derivation.check().ok
+
+
+def test_symbolic_d() -> None:
+    d = sp.Symbol("d", integer=True, positive=True)
+    derivation = symnn.derive("parity-not-linear", d="d")
+    assert derivation.result["computable"] is sp.false
+    assert derivation.result["residual"] == 2**d
+    assert "rank_A" not in derivation.result
+    assert any(r"d \ge 2" in a for a in derivation.assumptions)
+    assert derivation.check().ok
+    assert r"\prod_{i=1}^{d}" in derivation.latex()
+
+
+def test_default_is_the_sheet_smallest_case() -> None:
+    derivation = symnn.derive("parity-not-linear")
+    assert derivation.parameters["d"] == 3 and derivation.result["computable"] is sp.false
+
+
+def test_d_twelve_is_fast() -> None:
+    symnn.catalog()
+    start = time.process_time()
+    derivation = symnn.derive("parity-not-linear", d=12)
+    assert derivation.check().ok and derivation.result["rank_augmented"] == 14
+    assert time.process_time() - start < 2.0
+
+
+@pytest.mark.parametrize("bad", [0, -1, 15, 2.5, "x+1", True])
+def test_refusals(bad: object) -> None:
+    with pytest.raises(ParameterError, match="parameter 'd'"):
+        symnn.derive("parity-not-linear", d=bad)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 6), st.integers(1, 5), st.integers(0, 2**32 - 1))
+def test_random_linear_networks_miss_parity(d: int, n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    W, b, v = rng.normal(size=(n, d)), rng.normal(size=n), rng.normal(size=n)
+    cube = np.array(list(itertools.product((-1, 1), repeat=d)), dtype=float)
+    chi = cube.prod(axis=1)
+    phi = (cube @ W.T + b) @ v
+    # orthogonality makes the squared error ||Phi||^2 + 2^d; tolerance 1e-9 for round-off
+    assert abs(chi @ phi) < 1e-9
+    assert np.sum((phi - chi) ** 2) >= 2.0**d - 1e-9
+
+
+def test_default_checks() -> None:
+    assert symnn.derive("parity-not-linear").check().ok
