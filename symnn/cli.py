@@ -3,7 +3,7 @@
 ::
 
     symnn list [--kind derivation|experiment]
-    symnn derive ID|all [--param NAME=VALUE ...] [--latex] [-o FILE]
+    symnn derive ID|all [--param NAME=VALUE ...] [--latex] [-o FILE] [--figure FILE]
     symnn check ID|all [--param NAME=VALUE ...]
 
 Parameter values are read by the safe literal reader (numbers, fractions, names, lists);
@@ -91,9 +91,12 @@ def _derive(args: argparse.Namespace) -> int:
     if len(ids) > 1 and params:
         raise ParameterError(next(iter(params)), params, "no --param together with 'all'")
     chunks = []
+    figures = []
     for name in ids:
         start = time.perf_counter()
         derivation = derive(name, **params)
+        if args.figure:
+            figures.extend(_draw_figure(derivation, args.figure, several=len(ids) > 1))
         if args.latex:
             chunks.append(f"% {name}: derived in {time.perf_counter() - start:.2f} s\n"
                           f"\\subsection*{{{derivation.title}}}\n{derivation.latex()}")
@@ -105,9 +108,28 @@ def _derive(args: argparse.Namespace) -> int:
 
         write_text_atomic(args.output, output)
         print(f"wrote {len(ids)} derivation(s) to {args.output}")
-    else:
+    elif not args.figure:
         print(output)
+    for path in figures:
+        print(f"wrote figure {path}")
     return EXIT_OK
+
+
+def _draw_figure(derivation: Any, target: str, *, several: bool) -> list[Any]:
+    """Draw the figures of ``derivation`` to ``target`` (a directory when deriving several)."""
+    from pathlib import Path
+
+    from symnn import figures
+
+    if several:
+        folder = Path(target)
+        if folder.suffix:
+            raise ParameterError("figure", target, "a directory when deriving 'all'")
+        folder.mkdir(parents=True, exist_ok=True)
+        if derivation.id not in figures.figure_ids():
+            return []
+        return figures.draw(derivation, folder)
+    return figures.draw(derivation, target)
 
 
 @command("check")
@@ -152,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "derive":
             p.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
             p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+            p.add_argument("--figure", metavar="FILE",
+                           help="draw the id's figure: FILE.tex (diagram), FILE.png/.pdf (plot), "
+                                "FILE without suffix (all parts), or a directory")
         else:
             p.add_argument("-v", "--verbose", action="store_true", help="every comparison")
     _load_extensions(sub)

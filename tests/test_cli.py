@@ -71,3 +71,14 @@ def test_python_dash_m_entry_point() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr.strip().startswith("symnn: error: parameter 'n'")
+
+
+def test_derive_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "derive", "box-function", "--param", "h=2", "--param", "delta=1/2",
+                         "--figure", str(tmp_path / "box"))
+    assert status == 0
+    assert (tmp_path / "box.tex").read_text().count("node") >= 4
+    assert (tmp_path / "box.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "wrote figure" in out
+    status, _, err = run(capsys, "derive", "softmax-argmax", "--figure", str(tmp_path / "x.png"))
+    assert status == 2 and "ids with figures" in err.replace("an id with figures", "ids with figures")
