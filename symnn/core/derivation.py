@@ -143,7 +143,7 @@ class Derivation:
             lines.append(r"\paragraph{Derivation.}")
             lines.append(r"\begin{enumerate}")
             for step in self.steps:
-                lines.append(rf"  \item \emph{{{_escape(step.rule)}.}} {step.reason}")
+                lines.append(rf"  \item \emph{{{_text_with_math(step.rule)}.}} {step.reason}")
                 lines.append(rf"  \[ {step.formula_latex()} \]")
                 took = rf" in {step.certificate.seconds:.3f}\,s" if timings else ""
                 lines.append(
@@ -163,7 +163,7 @@ class Derivation:
     def _repr_latex_(self) -> str:
         rows = [rf"\text{{{_escape(self.title)}}}"]
         for number, step in enumerate(self.steps, 1):
-            rows.append(rf"\text{{{number}. {_escape(step.rule)}:}}\quad {step.formula_latex()}")
+            rows.append(rf"\text{{{number}. {_text_with_math(step.rule)}:}}\quad {step.formula_latex()}")
         rows.extend(
             rf"\boxed{{\text{{{_escape(name)}}} = {self.result_latex(name)}}}"
             for name in self.result
@@ -204,6 +204,18 @@ _TEXT_ESCAPES = {
 def _escape(text: str) -> str:
     """Plain text made safe for LaTeX text mode."""
     return "".join(_TEXT_ESCAPES.get(char, char) for char in text)
+
+
+def _text_with_math(text: str) -> str:
+    """Text whose ``$...$`` pieces are kept as math and the rest escaped.
+
+    >>> print(_text_with_math("substitute $p_i$ for x_i"))
+    substitute $p_i$ for x\\_i
+    """
+    pieces = text.split("$")
+    if len(pieces) % 2 == 0:  # an unmatched $: treat everything as text
+        return _escape(text)
+    return "".join(f"${piece}$" if index % 2 else _escape(piece) for index, piece in enumerate(pieces))
 
 
 def _math_or_text(statement: Any) -> str:

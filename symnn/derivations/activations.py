@@ -90,7 +90,7 @@ def sigmoid_identities() -> Derivation:
     b.step("(a) definition at -x", sigma(-x), 1 / (1 + e(x)), reason=r"replace $x$ by $-x$",
            route="exp-cancel")
     expanded = e(-x) / (e(-x) + 1)
-    b.step("(a) multiply by e^{-x}/e^{-x}", 1 / (1 + e(x)), expanded,
+    b.step("(a) multiply by $e^{-x}/e^{-x}$", 1 / (1 + e(x)), expanded,
            reason=r"numerator and denominator times $e^{-x}$", route="exp-cancel")
     reflection = b.step("(a) add and subtract 1", expanded, 1 - sigma(x),
                         reason=r"$\frac{e^{-x}}{1 + e^{-x}} = 1 - \frac{1}{1 + e^{-x}}$",
@@ -101,7 +101,7 @@ def sigmoid_identities() -> Derivation:
            reason=r"$\frac{2}{1 + e^{-2x}} - 1 = \frac{1 - e^{-2x}}{1 + e^{-2x}}$",
            route="exp-cancel")
     hyperbolic = (e(x) - e(-x)) / (e(x) + e(-x))
-    b.step("(b) multiply by e^{x}/e^{x}", ratio, hyperbolic,
+    b.step("(b) multiply by $e^{x}/e^{x}$", ratio, hyperbolic,
            reason=r"numerator and denominator times $e^{x}$", route="exp-cancel")
     tanh_form = b.step("(b) definition of tanh", sp.tanh(x), 2 * sigma(2 * x) - 1,
                        reason=r"$\tanh x = \frac{e^x - e^{-x}}{e^x + e^{-x}}$, the line above",
@@ -194,7 +194,7 @@ def relu_vs_sigmoid(depth: sp.Integer | sp.Symbol | None) -> Derivation:
     for name, f, first in (("sigma", sigma(x), sp.exp(-x) / (1 + sp.exp(-x)) ** 2),
                            ("tanh", sp.tanh(x), 1 - sp.tanh(x) ** 2)):
         maxima[name] = _maximise_derivative(b, name, f, first, x)
-    b.step("sigma' in u = e^{-x}", sp.Derivative(sigma(x), x), u / (1 + u) ** 2,
+    b.step(r"$\sigma'$ in $u = e^{-x}$", sp.Derivative(sigma(x), x), u / (1 + u) ** 2,
            given={u: sp.exp(-x)}, route=DIFF_EXP_CANCEL,
            reason=r"$u = e^{-x}$ runs over all of $(0, \infty)$ as $x$ runs over $\mathbb{R}$")
     gap = b.step("sum of squares for sigma'", sp.Rational(1, 4) - u / (1 + u) ** 2,

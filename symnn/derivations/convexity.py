@@ -268,7 +268,7 @@ def nn_nonconvex() -> Derivation:
     values = {}
     for name, theta in (("A", theta_a), ("B", theta_b), ("midpoint", mid)):
         value = loss.xreplace(dict(zip(params, theta)))
-        values[name] = b.step(f"loss at theta_{name}", sp.Subs(loss, params, theta), value,
+        values[name] = b.step(rf"loss at $\theta_{{{name}}}$", sp.Subs(loss, params, theta), value,
                               route="doit-cancel",
                               reason=rf"$\theta_{{\text{{{name}}}}} = "
                                      rf"{sp.latex(sp.Tuple(*theta))}$ in the order "

@@ -135,7 +135,7 @@ def leaky_relu_gaussian_moments(alpha: sp.Expr | None, mu: sp.Expr, sigma: sp.Ex
              reason=r"$\Phi(z) = \frac12\left(1 + \operatorname{erf}(z/\sqrt2)\right)$, "
                     r"$\Phi' = \varphi$")
     for k, F in enumerate(ANTIDERIVATIVES):
-        b.step(f"antiderivative F_{k} of z^{k} phi", sp.Derivative(F, Z), Z**k * PHI,
+        b.step(rf"antiderivative $F_{k}$ of $z^{k} \varphi$", sp.Derivative(F, Z), Z**k * PHI,
                reason=r"differentiate; $\varphi'(z) = -z\varphi(z)$", route="doit-cancel")
     limits = _limits()
     b.claim("values at -oo and +oo", sp.Tuple(*[sp.Tuple(*pair) for pair in limits]),

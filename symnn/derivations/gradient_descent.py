@@ -134,7 +134,7 @@ def gd_convergence_quadratic(a: sp.Expr, b: sp.Expr, c: sp.Expr, A: sp.Matrix | 
 
 
 def _at_the_bound(d: DerivationBuilder, r: sp.Expr, eta_max: sp.Expr) -> None:
-    d.step("at eta = eta_max", r.subs(ETA, sp.Symbol(r"\eta_{\max}")), sp.Integer(-1),
+    d.step(r"at $\eta = \eta_{\max}$", r.subs(ETA, sp.Symbol(r"\eta_{\max}")), sp.Integer(-1),
            given={sp.Symbol(r"\eta_{\max}"): eta_max}, route="cancel",
            reason=r"$r = -1$: $e_n = (-1)^n e_0$ oscillates with constant amplitude and does "
                   r"not converge; for $\eta > \eta_{\max}$, $|r| > 1$ and it diverges")

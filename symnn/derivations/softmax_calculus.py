@@ -68,7 +68,7 @@ def softmax_jacobian(n: sp.Integer | sp.Symbol) -> Derivation:
                   r"$\partial \log S/\partial z_j = e^{z_j}/S$",
            route="doit-cancel")
     in_y = sp.Matrix(size, size, lambda i, j: sp.KroneckerDelta(i, j) - y[j])
-    b.step("substitute exp(z_j)/S = y_j", delta_form, in_y,
+    b.step("substitute $e^{z_j}/S = y_j$", delta_form, in_y,
            reason="the softmax definition", route="exp-cancel", given=stands_for)
     jacobian_y = sp.Matrix(size, size, lambda i, j: y[i] * (sp.KroneckerDelta(i, j) - y[j]))
     b.step("chain rule", sp.Matrix(softmax).jacobian(z), jacobian_y,
@@ -136,7 +136,7 @@ def _jacobian_general(n: sp.Symbol) -> Derivation:
     b.step("log-derivative", sp.Derivative(log_y, z[j]), delta_form,
            reason=r"$\partial z_k/\partial z_j = \delta_{jk}$, and the sum keeps only $k = j$",
            route=in_range)
-    b.step("substitute exp(z_j)/S = y_j", delta_form, sp.KroneckerDelta(i, j) - y[j],
+    b.step("substitute $e^{z_j}/S = y_j$", delta_form, sp.KroneckerDelta(i, j) - y[j],
            reason="the softmax definition", route="exp-cancel",
            given={y[j]: sp.exp(z[j]) / total})
     result = y[i] * (sp.KroneckerDelta(i, j) - y[j])

@@ -121,7 +121,7 @@ def softmax_limit(z: list[sp.Rational] | None, order: list[list[sp.Symbol]] | No
     b.define("softmax of Cz", sp.Symbol("s"), softmax, reason=r"$s_i = e^{C z_i} / \sum_j e^{C z_j}$",
              tex=r"s_i(C) = \frac{e^{C z_i}}{\sum_j e^{C z_j}}")
     divided = sp.Matrix([1 / sp.Add(*[sp.exp(C * (zj - zi)) for zj in vector]) for zi in vector])
-    b.step("divide by exp(C z_i)", softmax, divided, route="exp-cancel",
+    b.step("divide by $e^{C z_i}$", softmax, divided, route="exp-cancel",
            reason=r"numerator and denominator divided by $e^{C z_i} > 0$: every term becomes "
                   r"a single exponential $e^{C (z_j - z_i)}$")
     signs = _rank_table(vector, ranks)

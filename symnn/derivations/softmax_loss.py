@@ -67,7 +67,7 @@ def softmax_cross_entropy_gradient(n: sp.Integer, one_hot: bool) -> Derivation:
            reason=r"$\partial y_k / \partial y_i = \delta_{ki}$ and "
                   r"$\partial \log \sum e^{y} / \partial y_i = e^{y_i} / \sum e^{y}$")
     gradient_p = sp.Matrix([pi * target_sum - ti for pi, ti in zip(p, t)])
-    b.step("substitute p_i", raw, gradient_p, route="exp-cancel", given=stands_for,
+    b.step("substitute $p_i$", raw, gradient_p, route="exp-cancel", given=stands_for,
            reason=r"$p_i = e^{y_i} / \sum_k e^{y_k}$")
     if one_hot:
         last = {t[-1]: 1 - sp.Add(*t[:-1])}

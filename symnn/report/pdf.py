@@ -1,0 +1,94 @@
+"""Build a PDF from a write-up's ``.tex`` with latexmk (or pdflatex run twice).
+
+The build runs in a fresh temporary folder beside the ``.tex`` file (so that relative
+plot paths resolve and the final rename is atomic); only the PDF is moved next to the
+``.tex``. The log is kept in the returned :class:`Build` so callers can check it, e.g.
+for ``Overfull \\hbox`` warnings (:func:`overfull_boxes`).
+
+>>> overfull_boxes("Overfull \\\\hbox (3.2pt too wide) in paragraph at lines 4--5\\n")
+['Overfull \\\\hbox (3.2pt too wide) in paragraph at lines 4--5']
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from symnn.errors import ReportError
+
+INSTALL_HINT = ("install texlive-latex-base and latexmk, e.g. apt-get install texlive-latex-base "
+                "texlive-pictures latexmk")
+TIMEOUT = 300
+
+
+@dataclass(frozen=True)
+class Build:
+    """A finished build: where the PDF went, the tool that made it, and the TeX log."""
+
+    pdf: Path
+    tool: str
+    log: str
+
+    @property
+    def overfull(self) -> list[str]:
+        """The ``Overfull \\hbox`` warnings of the log."""
+        return overfull_boxes(self.log)
+
+
+def overfull_boxes(log: str) -> list[str]:
+    """The lines of a TeX log that report an overfull horizontal box."""
+    return [line.strip() for line in log.splitlines() if line.startswith("Overfull \\hbox")]
+
+
+def tex_tools() -> tuple[str, str | None]:
+    """(pdflatex, latexmk or ``None``); a :class:`ReportError` if pdflatex is missing."""
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        raise ReportError(f"pdflatex not found: {INSTALL_HINT}")
+    return pdflatex, shutil.which("latexmk")
+
+
+def _first_error(log: str) -> str:
+    lines = log.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("!"):
+            where = next((x.strip() for x in lines[index + 1:index + 4] if x.startswith("l.")), "")
+            return f"{line[1:].strip()} {where}".strip()
+    return "see the log"
+
+
+def build_pdf(tex: str | os.PathLike[str]) -> Build:
+    """Compile ``tex`` to ``tex`` with suffix ``.pdf``; a failed build is a :class:`ReportError`."""
+    source = Path(tex).resolve()
+    if not source.is_file():
+        raise ReportError(f"no such LaTeX file: {tex}")
+    pdflatex, latexmk = tex_tools()
+    target = source.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(prefix=".symnn-build-", dir=source.parent) as work:
+        flags = ["-interaction=nonstopmode", "-halt-on-error"]
+        if latexmk is not None:
+            runs = [[latexmk, "-pdf", f"-pdflatex={pdflatex} %O %S", *flags, f"-outdir={work}",
+                     source.name]]
+            tool = "latexmk"
+        else:
+            runs = [[pdflatex, *flags, f"-output-directory={work}", source.name]] * 2
+            tool = "pdflatex"
+        log_file = Path(work) / source.with_suffix(".log").name
+        for command in runs:
+            try:
+                done = subprocess.run(command, cwd=source.parent, capture_output=True, text=True,
+                                      timeout=TIMEOUT, stdin=subprocess.DEVNULL, check=False)
+            except subprocess.TimeoutExpired as error:
+                raise ReportError(f"{tool} took longer than {TIMEOUT} s on {source.name}") from error
+            log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.is_file() else ""
+            if done.returncode != 0:
+                raise ReportError(f"{tool} failed on {source.name}: {_first_error(log or done.stdout)}")
+        built = Path(work) / target.name
+        if not built.is_file():
+            raise ReportError(f"{tool} produced no PDF for {source.name}")
+        os.replace(built, target)
+    return Build(target, tool, log)

@@ -1,0 +1,214 @@
+"""Displayed formulas that fit the page: break long lines, split wide matrices.
+
+A derivation's LaTeX is written without knowing the page width. :func:`fit_fragment`
+rewrites every display ``\\[ ... \\]`` of a fragment so that it fits:
+
+1. a formula that is too wide is cut before a top-level relation or ``+``/``-`` and set
+   as an ``aligned`` block, continuation lines indented (:func:`break_lines`);
+2. a matrix that is too wide is split by columns into several bracketed blocks, one per
+   line (the left bracket opens on the first, the right one closes on the last); a single
+   column that is still too wide has its entries broken over lines;
+3. a ``\\left( ... \\right)`` group or a long run of digits is broken the same way;
+4. whatever is left is wrapped in ``\\fitline`` (see :data:`PREAMBLE`), which lets TeX
+   shrink a line only if it is still wider than the text.
+
+Widths come from :mod:`symnn.report.texwidth`.
+
+>>> lines = break_lines("a = " + " + ".join(f"x_{{{i}}}" for i in range(40)), budget=200)
+>>> len(lines) > 1 and lines[1].startswith(r"\\quad")
+True
+>>> fit_display(r"\\boxed{\\text{y} = 1}")
+'\\\\[ \\\\fitline{\\\\boxed{\\\\text{y} = 1}} \\\\]'
+"""
+
+from __future__ import annotations
+
+import re
+
+from symnn.report.texwidth import Token, split_cells, split_top, width
+
+#: Estimated width (pt) a display line may take: the text width inside a list, with room
+#: for the estimate's error (TeX's own measurement in ``\fitline`` has the last word).
+BUDGET = 360.0
+_INDENT = 11.0
+_DIGITS_PER_LINE = 48
+_MATRIX_DELIMITERS = {"bmatrix": ("[", "]"), "pmatrix": ("(", ")"), "vmatrix": ("|", "|"),
+                      "Bmatrix": (r"\{", r"\}"), "matrix": (".", ".")}  # fmt: skip
+
+#: Preamble lines the fitted displays need (graphicx for ``\resizebox``).
+PREAMBLE = r"""\newsavebox{\fitlinebox}
+\newcommand{\fitline}[1]{\sbox{\fitlinebox}{$\displaystyle #1$}%
+  \ifdim\wd\fitlinebox>\linewidth\resizebox{\linewidth}{!}{\usebox{\fitlinebox}}%
+  \else\usebox{\fitlinebox}\fi}"""
+
+_DISPLAY = re.compile(r"^(\s*)\\\[ (.*) \\\]\s*$")
+
+
+def _chunks(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens grouped so that a line may break before each group."""
+    chunks: list[list[Token]] = []
+    previous, digits = "rel", 0
+    for token in tokens:
+        starts = token.kind == "rel" or (token.kind == "bin" and previous not in ("rel", "bin"))
+        starts = starts or (token.text.isdigit() and digits >= _DIGITS_PER_LINE)
+        if starts or not chunks:
+            chunks.append([token])
+            digits = 0
+        else:
+            chunks[-1].append(token)
+        digits = digits + 1 if token.text.isdigit() else 0
+        previous = token.kind
+    return chunks
+
+
+def _text(tokens: list[Token]) -> str:
+    out = ""
+    for token in tokens:
+        glue = "" if not out or (out[-1].isdigit() and token.text.isdigit()) else " "
+        out += glue + token.text
+    return out
+
+
+def break_lines(tex: str, budget: float = BUDGET, style: str = "D") -> list[str]:
+    """``tex`` as lines whose estimated widths fit ``budget`` (continuations indented).
+
+    A line that cannot be cut (one long fraction, say) is returned whole; the TeX-side
+    guard scales it.
+    """
+    tokens = split_top(tex, style)
+    if sum(t.width for t in tokens) <= budget:
+        return [tex]
+    lines: list[list[Token]] = [[]]
+    used = 0.0
+    for chunk in _chunks(tokens):
+        size = sum(t.width for t in chunk)
+        room = budget - (_INDENT if len(lines) > 1 else 0.0)
+        if lines[-1] and used + size > room:
+            lines.append([])
+            used = 0.0
+            room = budget - _INDENT
+        if size > room:
+            pieces = _split_chunk(chunk, room, style)
+            if len(pieces) > 1:
+                if lines[-1] and used + width(pieces[0], style) > room:
+                    lines.append([])
+                lines[-1].append(Token(pieces[0], 0.0))
+                lines.extend([Token(piece, 0.0)] for piece in pieces[1:])
+                lines.append([])
+                used = 0.0
+                continue
+        lines[-1].extend(chunk)
+        used += size
+    texts = [_text(line) for line in lines if line]
+    return [texts[0], *(rf"\quad {text}" for text in texts[1:])]
+
+
+def _split_chunk(chunk: list[Token], room: float, style: str) -> list[str]:
+    """A chunk wider than ``room`` cut inside its widest matrix or bracket pair, else whole."""
+    widest = max(range(len(chunk)), key=lambda k: chunk[k].width)
+    token = chunk[widest]
+    before, after = _text(chunk[:widest]), _text(chunk[widest + 1:])
+    inner_room = room - sum(t.width for t in chunk) + token.width
+    if token.kind == "env":
+        pieces = split_matrix(token.text, max(inner_room, room / 2))
+    elif token.text.startswith(r"\left") and re.search(r"\\right\s*(\\[A-Za-z]+|\\.|.)$", token.text):
+        pieces = _split_brackets(token.text, max(inner_room, room / 2), style)
+    else:
+        return [_text(chunk)]
+    if len(pieces) < 2:
+        return [_text(chunk)]
+    pieces[0] = f"{before} {pieces[0]}".strip()
+    pieces[-1] = f"{pieces[-1]} {after}".strip()
+    return pieces
+
+
+def _split_brackets(tex: str, room: float, style: str) -> list[str]:
+    """``\\left( a + b + c \\right)`` as ``\\left( a + b \\right.`` / ``\\left. + c \\right)``."""
+    match = re.match(r"\\left\s*(\\[A-Za-z]+|\\.|.)(.*)\\right\s*(\\[A-Za-z]+|\\.|.)$", tex, re.DOTALL)
+    if not match:
+        return [tex]
+    opener, inner, closer = match.groups()
+    lines = [line.removeprefix(r"\quad ") for line in break_lines(inner, room - 12.0, style)]
+    if len(lines) < 2:
+        return [tex]
+    pieces = [rf"\left. {line} \right." for line in lines]
+    pieces[0] = pieces[0].replace(r"\left.", rf"\left{opener}", 1)
+    pieces[-1] = pieces[-1][: -len(r"\right.")] + rf"\right{closer}"
+    return pieces
+
+
+def split_matrix(tex: str, budget: float = BUDGET) -> list[str]:
+    """A matrix environment too wide for ``budget`` as bracketed column blocks, one per line.
+
+    >>> blocks = split_matrix(r"\\begin{bmatrix}" + " & ".join(["x_{1} + x_{2}"] * 12)
+    ...                       + r"\\end{bmatrix}", budget=200)
+    >>> blocks[0].startswith(r"\\left[") and blocks[-1].endswith(r"\\right]")
+    True
+    """
+    match = re.match(r"\\begin\{(\w+)\}(.*)\\end\{\1\}$", tex.strip(), re.DOTALL)
+    if not match or match.group(1) not in _MATRIX_DELIMITERS:
+        return [tex]
+    name, body = match.groups()
+    opener, closer = _MATRIX_DELIMITERS[name]
+    rows = [split_cells(row, "&") for row in split_cells(body, r"\\") if row.strip()]
+    columns = max(len(row) for row in rows)
+    rows = [row + [""] * (columns - len(row)) for row in rows]
+    widths = [max(width(row[j], "T") for row in rows) for j in range(columns)]
+    groups: list[list[int]] = [[]]
+    for j in range(columns):
+        used = sum(widths[k] + 10.0 for k in groups[-1])
+        if groups[-1] and used + widths[j] + 14.0 > budget:
+            groups.append([])
+        groups[-1].append(j)
+    if len(groups) == 1 and sum(widths) + 10.0 * columns <= budget:
+        return [tex]
+    blocks = []
+    for index, group in enumerate(groups):
+        cells = [[_fit_cell(row[j], budget - 14.0) for j in group] for row in rows]
+        body_tex = r" \\ ".join(" & ".join(row) for row in cells)
+        left = opener if index == 0 else "."
+        right = closer if index == len(groups) - 1 else "."
+        blocks.append(rf"\left{left}\begin{{matrix}}{body_tex}\end{{matrix}}\right{right}")
+    return blocks
+
+
+def _fit_cell(cell: str, budget: float) -> str:
+    cell = cell.strip()
+    if width(cell, "T") <= budget:
+        return cell
+    return _aligned(break_lines(cell, budget, "D"))
+
+
+def _aligned(lines: list[str]) -> str:
+    if len(lines) == 1:
+        return lines[0]
+    return r"\begin{aligned}" + r" \\ ".join(f"& {line}" for line in lines) + r"\end{aligned}"
+
+
+def fit_display(formula: str, budget: float = BUDGET) -> str:
+    """One display ``\\[ ... \\]`` of ``formula``, broken to fit and guarded by ``\\fitline``."""
+    boxed = re.fullmatch(r"\\boxed\{(.*)\}", formula.strip(), re.DOTALL)
+    if boxed and _balanced(boxed.group(1)):
+        inner = _aligned(break_lines(boxed.group(1), budget - 8.0))
+        return rf"\[ \fitline{{\boxed{{{inner}}}}} \]"
+    return rf"\[ \fitline{{{_aligned(break_lines(formula, budget))}}} \]"
+
+
+def _balanced(tex: str) -> bool:
+    depth = 0
+    for index, char in enumerate(tex):
+        if index and tex[index - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def fit_fragment(fragment: str, budget: float = BUDGET) -> str:
+    """Every one-line display ``\\[ ... \\]`` of ``fragment`` replaced by :func:`fit_display`."""
+    out = []
+    for line in fragment.splitlines():
+        match = _DISPLAY.match(line)
+        out.append(f"{match.group(1)}{fit_display(match.group(2), budget)}" if match else line)
+    return "\n".join(out) + ("\n" if fragment.endswith("\n") else "")

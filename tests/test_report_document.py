@@ -1,0 +1,178 @@
+"""The write-ups: proofs/ is current, documents are deterministic and robust to missing pieces."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from symnn.cli import main
+from symnn.errors import ReportError
+from symnn.report import document, proofs
+from symnn.report.document import Writer
+from symnn.report.layout import Problem, Sheet, sheet, sheets
+from symnn.report.proofs import proof_texts, stale_proofs
+from symnn.report.results import experiment_results
+
+PROOFS = Path(__file__).resolve().parents[1] / "proofs"
+
+
+@pytest.fixture(scope="module")
+def writer() -> Writer:
+    """One writer for the module, so that each derivation is derived and checked once."""
+    return Writer()
+
+
+@pytest.fixture(scope="module")
+def texts(writer: Writer) -> dict[str, str]:
+    """Every sheet's write-up, as ``python -m symnn.report.proofs`` writes it."""
+    return {id: writer.document([id]) for id in sheets()}
+
+
+def test_proof_texts_is_the_writer_output(texts: dict[str, str]) -> None:
+    assert proof_texts("seminar-1") == {"seminar-1": texts["seminar-1"]}
+
+
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_proofs_regenerate_identically(texts: dict[str, str], sheet_id: str) -> None:
+    committed = (PROOFS / f"{sheet_id}.tex").read_text(encoding="utf-8")
+    assert texts[sheet_id] == committed, (
+        f"proofs/{sheet_id}.tex is stale: run `python -m symnn.report.proofs` and review the diff")
+
+
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_document_has_one_section_per_problem_in_order(texts: dict[str, str], sheet_id: str) -> None:
+    text = texts[sheet_id]
+    positions = [text.index(rf"\section*{{{p.label}: ") for p in sheet(sheet_id).problems]
+    assert positions == sorted(positions)
+    assert text.startswith(r"\documentclass[11pt]{article}") and text.rstrip().endswith(r"\end{document}")
+    packages = {line for line in text.splitlines() if line.startswith(r"\usepackage")}
+    assert packages == {r"\usepackage[a4paper,margin=2.5cm]{geometry}", r"\usepackage{amsmath,amssymb}",
+                        r"\usepackage{graphicx}"}
+
+
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_document_is_reproducible_text(texts: dict[str, str], sheet_id: str) -> None:
+    text = texts[sheet_id]
+    assert str(Path.cwd()) not in text and str(Path.home()) not in text and r"\today" not in text
+    assert " in 0." not in text  # no step timings
+    for id in sheet(sheet_id).ids():
+        assert rf"\texttt{{{id}}}" in text
+
+
+def test_written_answers_show_the_backing_result(texts: dict[str, str]) -> None:
+    text = texts["exercise-sheet-6"]
+    section = text[text.index(r"\section*{Exercise 6.3(f):"):text.index(r"\section*{Exercise 6.3(g):")]
+    assert r"\paragraph{Answer.}" in section and r"\boxed{" in section
+    assert "Derived in full under Exercise 6.2(c) above" in section
+    assert r"\paragraph{Numeric cross-check.} Passed" in section
+
+
+def test_cross_check_line_has_two_significant_digits(texts: dict[str, str]) -> None:
+    lines = [line for text in texts.values() for line in text.splitlines()
+             if line.startswith(r"\paragraph{Numeric cross-check.}")]
+    assert lines
+    for line in lines:
+        assert "tolerance $" in line and "worst error $" in line
+
+
+def test_stale_proofs_are_reported(tmp_path: Path, texts: dict[str, str],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(proofs, "proof_texts", lambda: texts)
+    (tmp_path / "seminar-1.tex").write_text("old\n", encoding="utf-8")
+    stale = stale_proofs(tmp_path)
+    assert set(stale) == {f"{id}.tex" for id in sheets()}
+    assert "+\\documentclass" in stale["seminar-1.tex"]
+
+
+def test_unregistered_id_is_not_yet_available() -> None:
+    problem = Problem("Problem 9", "Future work", "Something new.", ("no-such-derivation",))
+    body = Writer().sheet_body(Sheet("demo", "Demo", "today", (problem,)))
+    assert r"\texttt{no-such-derivation}: not yet available in this version." in body
+
+
+def test_derivation_error_is_shown_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(id: str) -> None:
+        raise ReportError(f"{id} refused")
+
+    monkeypatch.setattr(document, "derive", refuse)
+    body = Writer().full("softmax-limit")
+    assert "could not be built: ReportError: softmax-limit refused" in body
+
+
+def test_missing_results_directory_says_how_to_produce(tmp_path: Path) -> None:
+    text = experiment_results("fashion-mlp", "homework-1", tmp_path / "missing", tmp_path)
+    assert "does not exist" in text and "symnn train fashion-mlp --out" in text
+    text = experiment_results("fashion-mlp", "homework-1", None, None)
+    assert "without a results directory" in text and r"results/\allowbreak{}fashion-mlp" in text
+
+
+def write_results(folder: Path) -> None:
+    """A results folder of one experiment: metrics and a tiny PNG."""
+    folder.mkdir(parents=True)
+    metrics = {"test_accuracy": 0.8765, "epochs_run": 3, "seed": 0, "timing": {"wall_time_s": 9.9},
+               "history": {"train_loss": [0.9, 0.5, 0.4], "val_accuracy": [0.7, 0.8, 0.85]},
+               "runs": {"plain": {"test_accuracy": 0.8, "stop_reason": "completed"},
+                        "tuned": {"test_accuracy": 0.8765, "stop_reason": "early stopping"}},
+               "answer": {"text": "The tuned run is better by 7.65 percentage points, using fewer epochs."},
+               "config": {"sizes": [784, 10], "eta": 0.1}}
+    (folder / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    (folder / "loss_curve.png").write_bytes(TINY_PNG)
+
+
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+    "3a7e9b550000000a49444154789c6360000000020001e221bc330000000049454e44ae426082")
+
+
+def test_results_table_and_plots(tmp_path: Path) -> None:
+    write_results(tmp_path / "results" / "fashion-mlp")
+    text = experiment_results("fashion-mlp", "homework-1", tmp_path / "results", tmp_path)
+    assert r"\texttt{test\_accuracy} & 0.8765" in text and r"\texttt{epochs\_run} & 3" in text
+    assert r"\includegraphics[width=0.8\linewidth]{results/fashion-mlp/loss_curve.png}" in text
+    assert "wall" not in text and r"\paragraph{Answer.} The tuned run" in text
+    assert r"\texttt{tuned}" in text and "early stopping" in text
+
+
+def test_malformed_metrics_is_a_report_error(tmp_path: Path) -> None:
+    folder = tmp_path / "fashion-mlp"
+    folder.mkdir()
+    (folder / "metrics.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ReportError, match="cannot read the results file"):
+        experiment_results("fashion-mlp", "homework-1", tmp_path, tmp_path)
+
+
+def test_all_sheets_in_one_document(writer: Writer) -> None:
+    text = writer.document(list(sheets()))
+    assert text.count(r"\part*{") == len(sheets()) and text.count(r"\begin{document}") == 1
+
+
+def test_cli_report_writes_tex(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "out" / "ml.tex"
+    assert main(["report", "ml-assignment-2", "-o", str(output), "--results", str(tmp_path / "none")]) == 0
+    assert output.read_text(encoding="utf-8").startswith(r"\documentclass")
+    assert f"wrote {output}" in capsys.readouterr().out
+
+
+def test_cli_report_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "ml-assignment-2", "--proofs", "--proofs-dir", str(tmp_path)]) == 0
+    assert (tmp_path / "ml-assignment-2.tex").read_text(encoding="utf-8") == (
+        PROOFS / "ml-assignment-2.tex").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["report", "sheet-7", "-o", "x.tex"], "unknown sheet 'sheet-7'"),
+        (["report", "seminar-1"], "give the output file with -o FILE.tex"),
+        (["notebook", "sheet-7", "-o", "x.ipynb"], "unknown sheet 'sheet-7'"),
+    ],
+)
+def test_cli_mistakes_are_one_line(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str],
+                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symnn: error:") and fragment in err and err.count("\n") == 1
+    assert not list(tmp_path.iterdir())

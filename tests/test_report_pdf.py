@@ -1,0 +1,103 @@
+"""Real PDFs: every sheet builds, without overfull lines; a missing TeX is a clear error."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from symnn.cli import main
+from symnn.errors import ReportError
+from symnn.report import pdf
+from symnn.report.document import Writer
+from symnn.report.layout import sheets
+from symnn.report.pdf import Build, build_pdf, tex_tools
+
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+    "3a7e9b550000000a49444154789c6360000000020001e221bc330000000049454e44ae426082")
+PROOFS = Path(__file__).resolve().parents[1] / "proofs"
+HAVE_TEX = shutil.which("pdflatex") is not None
+needs_tex = pytest.mark.skipif(not HAVE_TEX, reason="pdflatex is not installed (apt-get install "
+                               "texlive-latex-base texlive-pictures latexmk); CI installs it")
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
+    """The PDF of every committed write-up in proofs/, built once for the module."""
+    if not HAVE_TEX:
+        pytest.skip("pdflatex is not installed (apt-get install texlive-latex-base latexmk); CI installs it")
+    folder = tmp_path_factory.mktemp("pdf")
+    done = {}
+    for id in sheets():
+        tex = folder / f"{id}.tex"
+        shutil.copyfile(PROOFS / f"{id}.tex", tex)
+        done[id] = build_pdf(tex)
+    return done
+
+
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_every_sheet_builds_without_overfull_lines(builds: dict[str, Build], sheet_id: str) -> None:
+    build = builds[sheet_id]
+    assert build.pdf.read_bytes()[:5] == b"%PDF-"
+    assert build.pdf.with_suffix(".tex").is_file()
+    assert "Output written on" in build.log
+    assert build.overfull == [], "\n".join(build.overfull)
+
+
+def test_build_leaves_only_the_pdf(builds: dict[str, Build]) -> None:
+    folder = next(iter(builds.values())).pdf.parent
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{id}.tex" for id in sheets()] + [f"{id}.pdf" for id in sheets()])
+
+
+@needs_tex
+def test_report_with_results_and_plot_builds(tmp_path: Path) -> None:
+    folder = tmp_path / "results" / "fashion-mlp"
+    folder.mkdir(parents=True)
+    metrics = {"test_accuracy": 0.8765, "epochs_run": 2, "history": {"train_loss": [0.9, 0.5]}}
+    (folder / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    (folder / "loss_curve.png").write_bytes(TINY_PNG)
+    tex = tmp_path / "write-up" / "hw.tex"
+    tex.parent.mkdir()
+    problem = next(p for p in sheets()["homework-1"].problems if "fashion-mlp" in p.ids)
+    body = Writer(tmp_path / "results", tex.parent).problem(problem, "homework-1", {}, set())
+    document = Writer().document(["ml-assignment-2"]).replace(r"\end{document}", body + r"\end{document}")
+    tex.write_text(document, encoding="utf-8")
+    build = build_pdf(tex)
+    assert "loss_curve.png" in build.log and build.overfull == []
+
+
+@needs_tex
+def test_pdflatex_twice_without_latexmk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = shutil.which
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None if name == "latexmk" else real(name))
+    tex = tmp_path / "small.tex"
+    tex.write_text("\\documentclass{article}\\begin{document}x\\end{document}\n", encoding="utf-8")
+    build = build_pdf(tex)
+    assert build.tool == "pdflatex" and build.pdf == tmp_path / "small.pdf" and build.pdf.is_file()
+
+
+@needs_tex
+def test_latex_error_is_a_report_error(tmp_path: Path) -> None:
+    tex = tmp_path / "broken.tex"
+    tex.write_text("\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n",
+                   encoding="utf-8")
+    with pytest.raises(ReportError, match=r"failed on broken\.tex: Undefined control sequence"):
+        build_pdf(tex)
+    assert not (tmp_path / "broken.pdf").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["broken.tex"]
+
+
+def test_missing_pdflatex_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    with pytest.raises(ReportError, match=r"pdflatex not found: install texlive-latex-base and latexmk, "
+                                          r"e\.g\. apt-get install"):
+        tex_tools()
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "seminar-1", "-o", "s.tex", "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symnn: error: pdflatex not found") and err.count("\n") == 1

@@ -1,0 +1,92 @@
+"""Breaking wide displays: width estimates, line breaks, matrix splits, fragment rewriting."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from symnn.report.texfit import BUDGET, break_lines, fit_display, fit_fragment, split_matrix
+from symnn.report.texwidth import split_top, width
+
+LONG_SUM = " + ".join(f"x_{{{i}}}" for i in range(60))
+ENTRY = r"\frac{{e^{{z_{{{i}}}}}}}{{1 + e^{{z_{{{j}}}}}}}"
+WIDE_MATRIX = (r"\begin{bmatrix}"
+               + r" \\ ".join(" & ".join(ENTRY.format(i=i, j=j) for j in range(12)) for i in range(3))
+               + r"\end{bmatrix}")
+
+
+def balanced(tex: str) -> bool:
+    return tex.count("{") - tex.count(r"\{") == tex.count("}") - tex.count(r"\}") and (
+        tex.count(r"\left") == tex.count(r"\right"))
+
+
+@pytest.mark.parametrize(
+    ("narrow", "wide"),
+    [
+        ("a + b", "a + b + c"),
+        (r"\frac{1}{x}", r"\frac{1}{x_{1} + x_{2} + x_{3}}"),
+        (r"e^{x}", r"e^{x_{1} + x_{2} + x_{3} + x_{4} + x_{5}}"),
+        (r"\begin{bmatrix}1 & 2\end{bmatrix}", r"\begin{bmatrix}1 & 2 & 3\end{bmatrix}"),
+        (r"\left(a\right)", r"\left(a + b + c\right)"),
+        (r"\text{ab}", r"\text{abcdef}"),
+    ],
+)
+def test_width_grows_with_content(narrow: str, wide: str) -> None:
+    assert 0 < width(narrow) < width(wide)
+
+
+def test_tokens_keep_groups_and_scripts_together() -> None:
+    tokens = split_top(r"\left(a + b\right)^{2} = \frac{1}{2} \cdot c")
+    assert [t.text for t in tokens] == [r"\left(a + b\right)^{2}", "=", r"\frac{1}{2}", r"\cdot", "c"]
+    assert [t.kind for t in tokens] == ["atom", "rel", "atom", "bin", "atom"]
+
+
+def test_short_formula_stays_on_one_line() -> None:
+    assert break_lines("a = b + c") == ["a = b + c"]
+    assert fit_display("a = b") == r"\[ \fitline{a = b} \]"
+
+
+def test_long_sum_is_broken_before_operators() -> None:
+    lines = break_lines(f"S = {LONG_SUM}", budget=200)
+    assert len(lines) > 2
+    assert all(line.startswith(r"\quad +") for line in lines[1:])
+    assert all(width(line) <= 200 + 30 for line in lines)
+    assert "".join(lines).replace(r"\quad", "").replace(" ", "") == f"S={LONG_SUM}".replace(" ", "")
+
+
+def test_wide_matrix_is_split_by_columns() -> None:
+    blocks = split_matrix(WIDE_MATRIX, budget=BUDGET)
+    assert len(blocks) > 1
+    assert blocks[0].startswith(r"\left[") and blocks[-1].endswith(r"\right]")
+    assert all(balanced(block) for block in blocks)
+    assert sum(block.count("&") for block in blocks) == 3 * (12 - len(blocks))
+    assert split_matrix(r"\begin{bmatrix}1 & 2\end{bmatrix}") == [r"\begin{bmatrix}1 & 2\end{bmatrix}"]
+
+
+def test_equation_of_wide_matrices_becomes_aligned_lines() -> None:
+    display = fit_display(f"J = {WIDE_MATRIX}")
+    assert r"\begin{aligned}" in display and balanced(display)
+
+
+def test_huge_integer_is_broken_into_digit_groups() -> None:
+    number = "1797693134862315708145274237317043567980705675258449965989174768" * 5
+    lines = break_lines(rf"\frac{{a}}{{b}} = {number}")
+    assert len(lines) > 2
+    assert re.sub(r"\D", "", "".join(lines)) == number
+
+
+def test_wide_boxed_result_keeps_its_box() -> None:
+    display = fit_display(rf"\boxed{{\text{{s}} = {LONG_SUM}}}")
+    assert display.startswith(r"\[ \fitline{\boxed{\begin{aligned}") and balanced(display)
+
+
+def test_bracket_pair_is_broken_inside() -> None:
+    lines = break_lines(rf"f = \left({LONG_SUM}\right)", budget=200)
+    assert len(lines) > 2 and all(balanced(line) for line in lines)
+    assert lines[-1].endswith(r"\right)")
+
+
+def test_fragment_rewrites_only_displays() -> None:
+    fragment = "\\paragraph{Result.}\n  \\[ a = b \\]\ntext $x$\n"
+    assert fit_fragment(fragment) == "\\paragraph{Result.}\n  \\[ \\fitline{a = b} \\]\ntext $x$\n"
