@@ -1,0 +1,363 @@
+"""Training and inference throughput of the NumPy simulator against PyTorch (CPU).
+
+    python bench/train_throughput.py [--quick] [--threads N]
+
+Both frameworks train the same architectures, from the same initial weights, on the
+same synthetic MNIST-shaped data (uniform pixels, random labels, fixed seed), with the
+same batch size, loss and plain SGD, and the same per-batch work (forward, loss value,
+backward, update, accuracy count). Each thread count runs in its own subprocess whose
+OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS are set before NumPy is
+imported (PyTorch also gets torch.set_num_threads). Without --threads, 2 and 1 threads
+are measured. Throughputs are the best of several repeats, simulator and PyTorch
+alternating (other processes share the cores, so single runs are noisy; the load
+average is printed). Ratios under 1.2x either way count as ties.
+
+The peak memory (ru_maxrss) of one Fashion-MNIST-sized CNN epoch (60,000 x 1 x 28 x 28
+float32 training images plus a 10,000-image validation pass) is measured in a separate
+subprocess. PyTorch is imported only here, never by symnn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIE = 1.2
+MODELS = {  # name: (batch size, target ratio for training throughput)
+    "784-30-10 sigmoid": (10, 5.0),
+    "784-100-10 sigmoid + L2": (10, 5.0),
+    "784-256-128-64-10 ReLU b64": (64, 1.5),
+    "784-256-128-64-10 ReLU b128": (128, 1.5),
+    "CNN conv32-pool-conv64-pool-128-10": (64, 1.5),
+}
+SAMPLES = {10: 12_000, 64: 32_000, 128: 32_000, "cnn": 3_200}  # per repeat, full run
+LMBDA = 5.0
+
+
+# --------------------------------------------------------------------------- models
+def build_sim(name: str):
+    import numpy as np
+
+    from symnn.sim import (
+        Conv2D,
+        CrossEntropy,
+        Dense,
+        Flatten,
+        MaxPool2D,
+        ReLU,
+        Sequential,
+        SoftmaxCrossEntropy,
+        mlp,
+    )  # fmt: skip
+
+    f32 = np.float32
+    if name.startswith("784-30-10"):
+        return mlp([784, 30, 10], "sigmoid", output="sigmoid", rng=0), CrossEntropy(), 0.0
+    if name.startswith("784-100-10"):
+        return mlp([784, 100, 10], "sigmoid", output="sigmoid", rng=0), CrossEntropy(), LMBDA
+    if name.startswith("784-256"):
+        return mlp([784, 256, 128, 64, 10], "relu", rng=0), SoftmaxCrossEntropy(), 0.0
+    rng = np.random.default_rng(0)
+    net = Sequential([
+        Conv2D.init(1, 32, 3, rng, scale=np.sqrt(2 / 9), dtype=f32), ReLU(), MaxPool2D(2),
+        Conv2D.init(32, 64, 3, rng, scale=np.sqrt(2 / 288), dtype=f32), ReLU(), MaxPool2D(2),
+        Flatten(), Dense.init(1600, 128, rng, scale=np.sqrt(2 / 1600), dtype=f32), ReLU(),
+        Dense.init(128, 10, rng, scale=np.sqrt(2 / 128), dtype=f32),
+    ])  # fmt: skip
+    return net, SoftmaxCrossEntropy(), 0.0
+
+
+def to_torch(net):
+    """The same architecture and initial weights as a torch.nn.Sequential."""
+    import torch
+
+    from symnn.sim import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sigmoid
+
+    layers = []
+    for layer in net.layers:
+        if isinstance(layer, Dense):
+            W = layer.params["W"]
+            lin = torch.nn.Linear(W.shape[0], W.shape[1])
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(W.T.copy()))
+                lin.bias.copy_(torch.from_numpy(layer.params["b"]))
+            layers.append(lin)
+        elif isinstance(layer, Conv2D):
+            W = layer.params["W"]
+            conv = torch.nn.Conv2d(W.shape[1], W.shape[0], W.shape[2])
+            with torch.no_grad():
+                conv.weight.copy_(torch.from_numpy(W))
+                conv.bias.copy_(torch.from_numpy(layer.params["b"]))
+            layers.append(conv)
+        else:
+            kind = {Sigmoid: torch.nn.Sigmoid, ReLU: torch.nn.ReLU, Flatten: torch.nn.Flatten}
+            layers.append(torch.nn.MaxPool2d(2) if isinstance(layer, MaxPool2D)
+                          else kind[type(layer)]())  # fmt: skip
+    return torch.nn.Sequential(*layers)
+
+
+def train_flops(net) -> int:
+    """Matrix-product FLOPs per training sample: forward, weight gradient, input gradient
+    (none for the first layer); elementwise work is not counted."""
+    from symnn.sim import Conv2D, Dense
+
+    total, first, shape = 0, True, (1, 28, 28)
+    for layer in net.layers:
+        if isinstance(layer, Dense):
+            n_in, n_out = layer.params["W"].shape
+            total += 2 * n_in * n_out * (2 if first else 3)
+            first = False
+        elif isinstance(layer, Conv2D):
+            c_out, c_in, k, _ = layer.params["W"].shape
+            h = shape[1] - k + 1
+            total += 2 * h * h * c_out * c_in * k * k * (2 if first else 3)
+            shape, first = (c_out, h, h), False
+        elif type(layer).__name__ == "MaxPool2D":
+            shape = (shape[0], shape[1] // 2, shape[2] // 2)
+    return total
+
+
+# --------------------------------------------------------------------------- worker
+def gemm_rate(repeats: int) -> float:
+    import numpy as np
+
+    a = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
+    a @ a
+    best = min(timed(lambda: a @ a) for _ in range(3 * repeats))
+    return 2 * 1024**3 / best
+
+
+def timed(run, *args) -> float:
+    """Wall-clock seconds of ``run(*args)``."""
+    t0 = time.perf_counter()
+    run(*args)
+    return time.perf_counter() - t0
+
+
+def sim_runners(name: str, x, y) -> dict:
+    """{"train": f(k), "infer": f(k)} for the simulator, plus its FLOPs per sample."""
+    from symnn.sim import SGD, train
+
+    batch = MODELS[name][0]
+    net, loss, lmbda = build_sim(name)
+    fit = lambda k: train(net, loss, SGD(0.01, lmbda=lmbda), x[:k], y[:k], epochs=1,  # noqa: E731
+                          batch_size=batch, seed=0, progress=False)  # fmt: skip
+    return {"train": fit, "infer": lambda k: net.predict(x[:k], batch), "flops": train_flops(net)}
+
+
+def torch_runners(name: str, x, y) -> dict:
+    """The same loop in PyTorch: shuffle, forward, loss, backward, SGD step, accuracy."""
+    import numpy as np
+    import torch
+
+    batch = MODELS[name][0]
+    net, _, lmbda = build_sim(name)
+    model = to_torch(net)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    sigmoid = "sigmoid" in name
+    decay = [p for n_, p in model.named_parameters() if n_.endswith("weight")]
+    rest = [p for n_, p in model.named_parameters() if not n_.endswith("weight")]
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": lmbda / x.shape[0]},
+                           {"params": rest}], lr=0.01)  # fmt: skip
+
+    def fit(k: int) -> None:
+        model.train()
+        order = torch.from_numpy(np.random.default_rng(0).permutation(k))
+        total, correct = 0.0, 0
+        for i in range(0, k, batch):
+            idx = order[i : i + batch]
+            xb, yb = xt[idx], yt[idx]
+            opt.zero_grad()
+            out = model(xb)
+            if sigmoid:
+                target = torch.nn.functional.one_hot(yb, 10).float()
+                loss = torch.nn.functional.binary_cross_entropy(out, target, reduction="sum")
+                loss = loss / len(idx)
+            else:
+                loss = torch.nn.functional.cross_entropy(out, yb)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+            correct += int((out.argmax(1) == yb).sum())
+
+    def infer(k: int) -> None:
+        model.eval()
+        with torch.inference_mode():
+            for i in range(0, k, batch):
+                model(xt[i : i + batch])
+
+    return {"train": fit, "infer": infer}
+
+
+def worker(threads: int, quick: bool) -> None:
+    import numpy as np
+
+    repeats = 1 if quick else 3
+    rng = np.random.default_rng(0)
+    n_max = max(SAMPLES.values()) // (8 if quick else 1)
+    x = rng.random((n_max, 784), dtype=np.float32)
+    y = rng.integers(0, 10, n_max)
+    result = {"threads": threads, "gemm": gemm_rate(repeats), "models": {}}
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+        result["torch"] = torch.__version__
+    except ImportError:
+        result["torch"] = None
+    for name, (batch, _) in MODELS.items():
+        cnn = name.startswith("CNN")
+        n = SAMPLES["cnn" if cnn else batch] // (8 if quick else 1)
+        data = x.reshape(-1, 1, 28, 28) if cnn else x
+        runners = {"sim": sim_runners(name, data, y)}
+        if result["torch"]:
+            runners["torch"] = torch_runners(name, data, y)
+        for run in runners.values():  # warm-up
+            run["train"](5 * batch)
+            run["infer"](5 * batch)
+        best = {(who, what): float("inf") for who in runners for what in ("train", "infer")}
+        for _ in range(repeats):  # alternate, so that load from other processes hits both
+            for (who, what), seconds in best.items():
+                best[who, what] = min(seconds, timed(runners[who][what], n))
+        row = {who: {what: n / best[who, what] for what in ("train", "infer")} for who in runners}
+        row["sim"]["flops"] = runners["sim"]["flops"]
+        result["models"][name] = row
+    print(json.dumps(result))
+
+
+def memory_worker(quick: bool) -> None:
+    import resource
+
+    import numpy as np
+
+    from symnn.sim import SGD, train
+
+    rng = np.random.default_rng(0)
+    x = rng.random((60_000, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, 60_000)
+    x_val, y_val = rng.random((10_000, 1, 28, 28), dtype=np.float32), y[:10_000]
+    n = 6_000 if quick else 60_000
+    net, loss, _ = build_sim("CNN")
+    t0 = time.perf_counter()
+    train(net, loss, SGD(0.01), x[:n], y[:n], epochs=1, batch_size=64, seed=0, x_val=x_val,
+          y_val=y_val, progress=False)  # fmt: skip
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    print(json.dumps({"peak_bytes": peak, "trained": n, "seconds": seconds}))
+
+
+# --------------------------------------------------------------------------- parent
+def run_child(args: list[str], threads: int) -> dict:
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads), PYTHONPATH=str(ROOT))  # fmt: skip
+    out = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True,
+                         text=True, check=False)  # fmt: skip
+    if out.returncode:
+        sys.exit(f"benchmark subprocess {args} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def blas_info() -> list[str]:
+    import numpy as np
+
+    config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    lines = [f"numpy {np.__version__}: BLAS {config.get('name')} {config.get('version')}"]
+    maps = Path("/proc/self/maps").read_text() if Path("/proc/self/maps").exists() else ""
+    for path in sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", maps)))[:1]:
+        lib = ctypes.CDLL(path)
+        for symbol in ("scipy_openblas_get_corename64_", "openblas_get_corename"):
+            if hasattr(lib, symbol):
+                getattr(lib, symbol).restype = ctypes.c_char_p
+                lines.append(f"OpenBLAS kernel in use: {getattr(lib, symbol)().decode()}")
+                break
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        value = os.environ.get(var)
+        lines.append(f"{var}: " + (f"set to {value!r}" if value else "not set"))
+    return lines
+
+
+def verdict(ratio: float) -> str:
+    if ratio >= TIE:
+        return "simulator faster"
+    return "PyTorch faster" if ratio <= 1 / TIE else "tie"
+
+
+def report(result: dict) -> list[str]:
+    t, gemm = result["threads"], result["gemm"]
+    lines = [f"threads = {t}   float32 GEMM (1024^3, NumPy): {gemm / 1e9:.1f} GFLOP/s", ""]
+    head = (f"{'model':36s} {'batch':>5s} {'train sim/s':>12s} {'torch/s':>10s} {'ratio':>7s} "
+            f"{'verdict':>17s} {'target':>7s} {'met':>4s} {'infer sim/s':>12s} {'torch/s':>10s} "
+            f"{'ratio':>7s} {'GEMM frac':>9s}")  # fmt: skip
+    lines += [head, "-" * len(head)]
+    for name, row in result["models"].items():
+        batch, target = MODELS[name]
+        sim = row["sim"]
+        frac = sim["train"] * sim["flops"] / gemm
+        if "torch" in row:
+            r_train = sim["train"] / row["torch"]["train"]
+            r_inf = sim["infer"] / row["torch"]["infer"]
+            cells = (f"{row['torch']['train']:10,.0f} {r_train:6.2f}x {verdict(r_train):>17s} "
+                     f"{'>=' + format(target, 'g'):>7s} {'yes' if r_train >= target else 'NO':>4s} "
+                     f"{sim['infer']:12,.0f} {row['torch']['infer']:10,.0f} {r_inf:6.2f}x")  # fmt: skip
+        else:
+            dash = "-"
+            cells = (f"{dash:>10s} {dash:>7s} {dash:>17s} {dash:>7s} {dash:>4s} "
+                     f"{sim['infer']:12,.0f} {dash:>10s} {dash:>7s}")  # fmt: skip
+        lines.append(f"{name:36s} {batch:5d} {sim['train']:12,.0f} {cells} {frac:8.0%}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer samples, one repeat")
+    parser.add_argument("--threads", type=int, help="one thread count (default: 2 and 1)")
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args.worker, args.quick)
+    if args.memory:
+        return memory_worker(args.quick)
+    sys.path.insert(0, str(ROOT))
+    quick = ["--quick"] if args.quick else []
+    start = time.perf_counter()
+    print(f"symnn simulator vs PyTorch, {datetime.datetime.now():%Y-%m-%d %H:%M}, "
+          f"{'quick' if args.quick else 'full'} run")  # fmt: skip
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
+                .splitlines() if line.startswith("model name")), platform.processor())  # fmt: skip
+    print(f"machine: {cpu}, {os.cpu_count()} cores (shared: other processes add noise); "
+          f"Python {platform.python_version()}")  # fmt: skip
+    print("\n".join(blas_info()))
+    print("load average at start (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    results = [run_child(["--worker", str(t), *quick], t) for t in
+               ([args.threads] if args.threads else [2, 1])]  # fmt: skip
+    torch_version = results[0]["torch"]
+    print(f"PyTorch: {torch_version}" if torch_version else
+          "PyTorch: not installed (pip install torch==2.13.0 for the comparison); "
+          "simulator figures only")  # fmt: skip
+    print("Samples/s are the best of " + ("1 repeat" if args.quick else "3 repeats") +
+          f"; ratio = simulator / PyTorch; |ratio| < {TIE}x counts as a tie.\n")  # fmt: skip
+    for result in results:
+        print("\n".join(report(result)), "\n")
+    memory = run_child(["--memory", *quick], 2)
+    gib = memory["peak_bytes"] / 2**30
+    print(f"peak memory (ru_maxrss) of a Fashion-MNIST-sized CNN epoch (60,000 x 1 x 28 x 28 "
+          f"float32 in memory, {memory['trained']:,} trained, 10,000 validated, batch 64, "
+          f"2 threads): {gib:.2f} GiB ({'under' if gib < 2 else 'OVER'} the 2 GiB limit), "
+          f"{memory['seconds']:.1f} s")  # fmt: skip
+    print("load average at end (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+    print(f"benchmark wall time: {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Atomic training checkpoints: everything needed to resume a run bit for bit.
+
+A checkpoint is one ``.npz`` file (no pickles) holding the arrays
+
+* ``model/<i.name>``: parameters and buffers of the network;
+* ``opt/<slot.index>``: the optimiser's state (momentum velocities, Adam moments);
+* ``best/<i.name>``: the weights early stopping would restore;
+
+and ``meta``: one JSON string with the completed epoch count, the shuffling
+generator's state, the layers' own state (dropout generators), the optimiser's and the
+schedule's scalars, the early-stopping tracker, the history and a fingerprint of the
+run (data size, batch size, seed, parameter shapes) that a resume must match.
+
+It is written to a temporary file in the same directory and moved over the old one
+with :func:`os.replace`, so a run killed while saving leaves the previous checkpoint
+intact.
+
+>>> import os, tempfile
+>>> import numpy as np
+>>> path = os.path.join(tempfile.mkdtemp(), "run.npz")
+>>> write_checkpoint(path, {"model/0.W": np.eye(2)}, {"epoch": 1})
+>>> arrays, meta = read_checkpoint(path)
+>>> meta["epoch"], arrays["model/0.W"].tolist()
+(1, [[1.0, 0.0], [0.0, 1.0]])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from symnn.errors import TrainingError
+
+__all__ = ["read_checkpoint", "write_checkpoint"]
+
+FORMAT = "symnn.sim checkpoint 1"
+
+
+def write_checkpoint(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> None:
+    """Save ``arrays`` and the JSON-ready ``meta`` to ``path`` atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {**arrays, "meta": np.array(json.dumps({"format": FORMAT, **meta}))}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """``(arrays, meta)`` from a file written by :func:`write_checkpoint`."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+        meta = json.loads(str(arrays.pop("meta")))
+    except (OSError, ValueError, KeyError) as error:
+        raise TrainingError(f"checkpoint {str(path)!r} cannot be read: {error}") from error
+    if meta.get("format") != FORMAT:
+        raise TrainingError(
+            f"checkpoint {str(path)!r} has format {meta.get('format')!r}, expected {FORMAT!r}"
+        )
+    return arrays, meta
+
+
+def split(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The entries under ``prefix/``, with the prefix removed.
+
+    >>> split({"opt/v.0": 1, "model/0.W": 2}, "opt")
+    {'v.0': 1}
+    """
+    start = prefix + "/"
+    return {k[len(start) :]: v for k, v in arrays.items() if k.startswith(start)}
+
+
+def join(prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Prefix every key with ``prefix/`` (inverse of :func:`split`).
+
+    >>> join("best", {"0.W": 1})
+    {'best/0.W': 1}
+    """
+    return {f"{prefix}/{k}": v for k, v in arrays.items()}

@@ -1,0 +1,218 @@
+"""2-D convolution on NCHW image batches, with a hand-written backward pass.
+
+``Conv2D`` is a cross-correlation (no kernel flip, as in every deep-learning library):
+
+.. math:: y_{n,o,r,c} = b_o + \\sum_{i,p,q} W_{o,i,p,q}\\, x_{n,i,sr+p-P,\\,sc+q-P}
+
+with stride ``s`` and zero padding ``P``. It is one matrix product (im2col): the input
+windows are gathered into ``cols`` of shape (batch * H_out * W_out, kh * kw * C_in) and
+``y = cols @ W_mat^T``. The backward pass is the same product transposed
+(``dW = delta^T cols``, ``dcols = delta W_mat``) followed by col2im, which adds the
+``kh * kw`` column blocks back into the (padded) input gradient.
+
+Internally the channel axis is kept last in memory: the output is an NCHW *view* of an
+NHWC buffer, so the gather, the scatter and the following ReLU and pooling all run over
+contiguous memory; shapes and indices seen from outside are NCHW throughout. With few
+input channels (the first layer) ``cols`` is filled by one strided copy per kernel
+offset and the bias rides in the product as a column of ones; otherwise ``cols`` is one
+contiguous copy of a ``sliding_window_view``.
+
+>>> import numpy as np
+>>> conv = Conv2D(np.ones((1, 1, 2, 2)), b=np.array([0.5]))
+>>> conv.forward(np.arange(9.0).reshape(1, 1, 3, 3))
+array([[[[ 8.5, 12.5],
+         [20.5, 24.5]]]])
+>>> conv.backward(np.ones((1, 1, 2, 2)))
+array([[[[1., 2., 1.],
+         [2., 4., 2.],
+         [1., 2., 1.]]]])
+>>> conv.grads["W"].ravel().tolist(), conv.grads["b"].tolist()
+([8.0, 12.0, 20.0, 24.0], [4.0])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from symnn.errors import ParameterError, ShapeError
+from symnn.sim.base import Layer, as_float_array, as_generator, check_input
+
+__all__ = ["Conv2D", "col2im", "im2col", "output_size"]
+
+FEW_CHANNELS = 8  # below this, im2col copies per kernel offset and folds the bias in
+
+
+def output_size(size: int, kernel: int, stride: int, padding: int = 0) -> int:
+    """Number of window positions along one axis: floor((size + 2P - k) / s) + 1.
+
+    >>> output_size(28, 3, 1), output_size(26, 2, 2), output_size(28, 3, 1, padding=1)
+    (26, 13, 28)
+    """
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def offsets(k: int, s: int, n_out: int) -> list[slice]:
+    """The slices that pick window element i (i < k) of every window along one axis.
+
+    >>> offsets(2, 2, 3)
+    [slice(0, 5, 2), slice(1, 6, 2)]
+    """
+    return [slice(i, i + s * (n_out - 1) + 1, s) for i in range(k)]
+
+
+def im2col(xt: np.ndarray, kh: int, kw: int, s: int, ones: bool = False) -> np.ndarray:
+    """Windows of the NHWC batch ``xt`` as rows: (N * H_out * W_out, kh * kw * C [+ 1]).
+
+    Row (n, r, c) holds x[n, s r + i, s c + j, ch] at column (i kw + j) C + ch; with
+    ``ones`` a last column of ones is appended (for a folded bias).
+
+    >>> im2col(np.arange(9.0).reshape(1, 3, 3, 1), 2, 2, 1, ones=True)[0]
+    array([0., 1., 3., 4., 1.])
+    """
+    n, h, w, c = xt.shape
+    h_out, w_out = output_size(h, kh, s), output_size(w, kw, s)
+    k = kh * kw * c
+    if c >= FEW_CHANNELS and not ones:
+        windows = sliding_window_view(xt, (kh, kw), axis=(1, 2))[:, ::s, ::s]
+        cols = np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+        return cols.reshape(n * h_out * w_out, k)
+    cols = np.empty((n, h_out, w_out, k + ones), xt.dtype)
+    blocks = np.reshape(cols[..., :k], (n, h_out, w_out, kh, kw, c), copy=False)
+    for i, rows in enumerate(offsets(kh, s, h_out)):
+        for j, columns in enumerate(offsets(kw, s, w_out)):
+            blocks[:, :, :, i, j, :] = xt[:, rows, columns, :]
+    if ones:
+        cols[..., k] = 1
+    return cols.reshape(n * h_out * w_out, k + ones)
+
+
+def col2im(dcols: np.ndarray, shape: tuple[int, ...], kh: int, kw: int, s: int) -> np.ndarray:
+    """Inverse gather of :func:`im2col` (adding overlaps): (M, kh kw C) -> NHWC ``shape``.
+
+    >>> col2im(np.ones((4, 4)), (1, 3, 3, 1), 2, 2, 1)[0, :, :, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    n, h, w, c = shape
+    h_out, w_out = output_size(h, kh, s), output_size(w, kw, s)
+    blocks = dcols.reshape(n, h_out, w_out, kh, kw, c)
+    dx = np.zeros(shape, dcols.dtype)
+    for i, rows in enumerate(offsets(kh, s, h_out)):
+        for j, columns in enumerate(offsets(kw, s, w_out)):
+            dx[:, rows, columns, :] += blocks[:, :, :, i, j, :]
+    return dx
+
+
+class Conv2D(Layer):
+    """2-D convolution layer built from given arrays.
+
+    Args:
+        W: kernels, shape (C_out, C_in, kh, kw).
+        b: biases, shape (C_out,), or ``None`` for no bias.
+        stride: step between windows (same along both axes).
+        padding: zeros added on every side of each image.
+
+    Input (batch, C_in, H, W) -> output (batch, C_out, H_out, W_out) with
+    H_out = floor((H + 2 padding - kh) / stride) + 1.
+    """
+
+    decay = ("W",)
+
+    def __init__(
+        self, W: np.ndarray, b: np.ndarray | None = None, stride: int = 1, padding: int = 0
+    ) -> None:
+        super().__init__()
+        W = np.array(as_float_array(W), copy=True)
+        if W.ndim != 4:
+            raise ShapeError(f"Conv2D: got W of shape {W.shape}, expected (C_out, C_in, kh, kw)")
+        if stride < 1 or padding < 0:
+            raise ParameterError("(stride, padding)", (stride, padding), "s >= 1, P >= 0")
+        self.stride, self.padding = int(stride), int(padding)
+        self.params["W"], self.grads["W"] = W, np.zeros_like(W)
+        if b is not None:
+            b = np.array(as_float_array(b, W.dtype), copy=True)
+            if b.shape != (W.shape[0],):
+                raise ShapeError(f"Conv2D: got b of shape {b.shape}, expected ({W.shape[0]},)")
+            self.params["b"], self.grads["b"] = b, np.zeros_like(b)
+
+    @classmethod
+    def init(
+        cls,
+        c_in: int,
+        c_out: int,
+        kernel_size: int | tuple[int, int] = 3,
+        rng: np.random.Generator | int | None = None,
+        stride: int = 1,
+        padding: int = 0,
+        scale: float | None = None,
+        bias: bool = True,
+        dtype: Any = np.float64,
+    ) -> Conv2D:
+        """Random kernels W ~ N(0, scale^2), scale = 1/sqrt(C_in kh kw) by default; b = 0.
+
+        >>> Conv2D.init(1, 32, 3, rng=0, dtype=np.float32).params["W"].shape
+        (32, 1, 3, 3)
+        """
+        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+        scale = 1.0 / np.sqrt(c_in * kh * kw) if scale is None else scale
+        W = (as_generator(rng).standard_normal((c_out, c_in, kh, kw)) * scale).astype(dtype)
+        return cls(W, np.zeros(c_out, dtype) if bias else None, stride, padding)
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        """(batch, C_in, H, W) -> (batch, C_out, H_out, W_out), an NCHW view of NHWC memory."""
+        x = as_float_array(x)
+        check_input("Conv2D", x, 4, "(batch, channels, height, width)")
+        W = self.params["W"]
+        c_out, c_in, kh, kw = W.shape
+        n, c, h, w = x.shape
+        s, p = self.stride, self.padding
+        h_out, w_out = output_size(h, kh, s, p), output_size(w, kw, s, p)
+        if c != c_in or h_out < 1 or w_out < 1:
+            raise ShapeError(
+                f"Conv2D: got input of shape {x.shape}, expected (batch, {c_in}, H, W) with "
+                f"H + 2*{p} >= {kh} and W + 2*{p} >= {kw} for W of shape {W.shape}"
+            )
+        xt = np.ascontiguousarray(x.transpose(0, 2, 3, 1))  # free when x is NHWC in memory
+        if p:
+            padded = np.zeros((n, h + 2 * p, w + 2 * p, c), x.dtype)
+            padded[:, p : p + h, p : p + w] = xt
+            xt = padded
+        w_mat = W.transpose(0, 2, 3, 1).reshape(c_out, -1)  # columns ordered (i, j, ch)
+        fold = "b" in self.params and c < FEW_CHANNELS
+        cols = im2col(xt, kh, kw, s, ones=fold)
+        if fold:
+            out = cols @ np.concatenate([w_mat, self.params["b"][:, None]], axis=1).T
+        else:
+            out = cols @ w_mat.T
+            if "b" in self.params:
+                out += self.params["b"]
+        self.cols, self.padded_shape, self.w_mat, self.fold = cols, xt.shape, w_mat, fold
+        return out.reshape(n, h_out, w_out, c_out).transpose(0, 3, 1, 2)
+
+    def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
+        """Store dL/dW, dL/db; return dL/dx of shape (batch, C_in, H, W)."""
+        cols = self._cached("cols")
+        n, hp, wp, c = self.padded_shape
+        c_out, _, kh, kw = self.params["W"].shape
+        s, p = self.stride, self.padding
+        h_out, w_out = output_size(hp, kh, s), output_size(wp, kw, s)
+        grad_out = self._check_grad(grad_out, (n, c_out, h_out, w_out))
+        delta = grad_out.transpose(0, 2, 3, 1).reshape(-1, c_out)  # free if NHWC in memory
+        dw = delta.T @ cols
+        k = kh * kw * c
+        self.grads["W"][...] = dw[:, :k].reshape(c_out, kh, kw, c).transpose(0, 3, 1, 2)
+        if self.fold:
+            self.grads["b"][...] = dw[:, k]
+        elif "b" in self.params:  # a matrix-vector product sums faster than np.sum(axis=0)
+            np.matmul(np.ones(delta.shape[0], delta.dtype), delta, out=self.grads["b"])
+        if not need_input_grad:
+            return None
+        dx = col2im(delta @ self.w_mat, self.padded_shape, kh, kw, s)
+        return dx[:, p : hp - p, p : wp - p].transpose(0, 3, 1, 2)
+
+    def __repr__(self) -> str:
+        return f"Conv2D(W={self.params['W'].shape}, stride={self.stride}, padding={self.padding})"

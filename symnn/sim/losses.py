@@ -1,0 +1,216 @@
+"""Cost functions as small classes with ``fn`` (the value) and ``delta`` (its gradient).
+
+Each loss takes the network ``output`` of shape (batch, K) and a ``target`` that is
+either an array of the same shape (one-hot or soft targets) or integer class labels of
+shape (batch,). ``reduction="sum"`` adds the per-example costs (the written derivations
+use it); ``reduction="mean"`` (the default, for training) divides by the batch size.
+
+* :class:`Quadratic`: C = 1/2 sum_k (a_k - y_k)^2 (with the 1/2), dC/da = a - y.
+* :class:`CrossEntropy` on sigmoid outputs a in (0, 1):
+  C = -sum_k [y_k ln a_k + (1 - y_k) ln(1 - a_k)], dC/da = (a - y) / (a (1 - a)).
+  After a final :class:`~symnn.sim.Sigmoid` layer the network fuses the two and uses
+  ``delta_z`` = a - y, the gradient with respect to the pre-activation (network2's
+  ``delta``), which is exact and never divides by a(1 - a).
+* :class:`SoftmaxCrossEntropy` on logits z: C = -sum_k t_k log softmax(z)_k,
+  dC/dz_i = p_i sum_k t_k - t_i (p = softmax z), which is p - t for one-hot t.
+
+>>> import numpy as np
+>>> loss = SoftmaxCrossEntropy(reduction="sum")
+>>> z = np.array([[0.0, 0.0]])
+>>> round(loss.fn(z, np.array([0])), 6), loss.delta(z, np.array([0]))
+(0.693147, array([[-0.5,  0.5]]))
+>>> Quadratic(reduction="sum").fn(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
+2.5
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from symnn.errors import ParameterError, ShapeError
+from symnn.sim.base import as_float_array
+
+__all__ = ["CrossEntropy", "Loss", "Quadratic", "SoftmaxCrossEntropy", "one_hot"]
+
+
+def one_hot(labels: np.ndarray, k: int, dtype: object = np.float64) -> np.ndarray:
+    """Integer labels (batch,) -> one-hot rows (batch, k).
+
+    >>> one_hot(np.array([2, 0]), 3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    labels = np.asarray(labels)
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        bad = (int(labels.min()), int(labels.max()))
+        raise ParameterError("labels (min, max)", bad, f"labels in [0, {k})")
+    out = np.zeros((labels.shape[0], k), dtype)
+    out[np.arange(labels.shape[0]), labels] = 1
+    return out
+
+
+def is_labels(target: np.ndarray) -> bool:
+    """True for a 1-D integer array (class labels)."""
+    return target.ndim == 1 and target.dtype.kind in "iu"
+
+
+class Loss:
+    """Base class: ``fn(output, target) -> float``, ``delta(output, target) -> ndarray``."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        if reduction not in ("mean", "sum"):
+            raise ParameterError("reduction", reduction, "'mean' or 'sum'")
+        self.reduction = reduction
+
+    def _prepare(self, output: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        output = as_float_array(output)
+        target = np.asarray(target)
+        if output.ndim != 2:
+            raise ShapeError(
+                f"{type(self).__name__}: got output of shape {output.shape}, expected (batch, K)"
+            )
+        if is_labels(target):
+            if target.shape[0] != output.shape[0]:
+                raise ShapeError(
+                    f"{type(self).__name__}: got labels of shape {target.shape} for output of "
+                    f"shape {output.shape}, expected ({output.shape[0]},)"
+                )
+            return output, target
+        if target.shape != output.shape:
+            raise ShapeError(
+                f"{type(self).__name__}: got target of shape {target.shape}, expected the "
+                f"output shape {output.shape} or labels of shape ({output.shape[0]},)"
+            )
+        return output, target.astype(output.dtype, copy=False)
+
+    def _dense_target(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        return one_hot(target, output.shape[1], output.dtype) if is_labels(target) else target
+
+    def _scale(self, output: np.ndarray) -> float:
+        return 1.0 / output.shape[0] if self.reduction == "mean" else 1.0
+
+    def fn(self, output: np.ndarray, target: np.ndarray) -> float:
+        """The cost, summed or averaged over the batch."""
+        raise NotImplementedError
+
+    def delta(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """dC/d(output), shape of ``output``."""
+        raise NotImplementedError
+
+    def fn_and_delta(self, output: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+        """``(fn(output, target), delta(output, target))``, sharing work where possible."""
+        return self.fn(output, target), self.delta(output, target)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(reduction={self.reduction!r})"
+
+
+class Quadratic(Loss):
+    """C = 1/2 sum_k (a_k - y_k)^2 per example; dC/da = a - y.
+
+    >>> Quadratic().delta(np.array([[1.0, 2.0]]), np.array([[0.0, 1.0]]))
+    array([[1., 1.]])
+    """
+
+    def fn(self, output: np.ndarray, target: np.ndarray) -> float:
+        """1/2 sum (a - y)^2, summed or averaged over the batch."""
+        output, target = self._prepare(output, target)
+        diff = output - self._dense_target(output, target)
+        return float(0.5 * np.vdot(diff, diff) * self._scale(output))
+
+    def delta(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """(a - y) (divided by the batch size for "mean"), shape of ``output``."""
+        output, target = self._prepare(output, target)
+        diff = output - self._dense_target(output, target)
+        return diff * output.dtype.type(self._scale(output))
+
+
+class CrossEntropy(Loss):
+    """Cross-entropy of sigmoid outputs a in (0, 1) against targets y in [0, 1].
+
+    ``a`` is clipped to [eps, 1 - eps] (eps = machine epsilon of its dtype) inside the
+    logarithms and in ``delta``, so a saturated unit gives a large finite cost.
+
+    >>> loss = CrossEntropy(reduction="sum")
+    >>> round(loss.fn(np.array([[0.5]]), np.array([[1.0]])), 6)
+    0.693147
+    >>> a, y = np.array([[0.5]]), np.array([[1.0]])
+    >>> loss.delta(a, y), loss.delta_z(a, y)
+    (array([[-2.]]), array([[-0.5]]))
+    """
+
+    def _clipped(self, output: np.ndarray) -> np.ndarray:
+        eps = np.finfo(output.dtype).eps
+        return np.minimum(np.maximum(output, eps), 1 - eps)
+
+    def fn(self, output: np.ndarray, target: np.ndarray) -> float:
+        """-sum [y ln a + (1 - y) ln(1 - a)], summed or averaged over the batch."""
+        output, target = self._prepare(output, target)
+        y = self._dense_target(output, target)
+        a = self._clipped(output)
+        total = -(np.vdot(y, np.log(a)) + np.vdot(1 - y, np.log1p(-a)))
+        return float(total * self._scale(output))
+
+    def delta(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """dC/da = (a - y) / (a (1 - a)), shape of ``output``."""
+        output, target = self._prepare(output, target)
+        y = self._dense_target(output, target)
+        a = self._clipped(output)
+        return (a - y) / (a * (1 - a)) * output.dtype.type(self._scale(output))
+
+    def delta_z(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """dC/dz = a - y for a = sigmoid(z): the gradient to feed below a final Sigmoid."""
+        output, target = self._prepare(output, target)
+        return (output - self._dense_target(output, target)) * output.dtype.type(
+            self._scale(output)
+        )
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Fused softmax and cross-entropy on logits z (batch, K); stable for any |z|.
+
+    Targets: integer labels (batch,), one-hot rows, or soft targets t (batch, K).
+    dC/dz_i = p_i sum_k t_k - t_i with p = softmax(z).
+
+    >>> loss = SoftmaxCrossEntropy()
+    >>> loss.fn(np.array([[1000.0, 0.0]]), np.array([0]))
+    0.0
+    >>> loss.delta(np.array([[0.0, 0.0]]), np.array([[0.5, 0.5]]))
+    array([[0., 0.]])
+    """
+
+    def fn(self, output: np.ndarray, target: np.ndarray) -> float:
+        """-sum_k t_k log softmax(z)_k, summed or averaged over the batch."""
+        return self.fn_and_delta(output, target, need_delta=False)[0]
+
+    def delta(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """dC/dz = p sum_k t_k - t (p = softmax z), shape of the logits."""
+        return self.fn_and_delta(output, target)[1]
+
+    def fn_and_delta(
+        self, output: np.ndarray, target: np.ndarray, need_delta: bool = True
+    ) -> tuple[float, np.ndarray]:
+        """Cost and dC/dz from one softmax (delta is None unless ``need_delta``)."""
+        z, target = self._prepare(output, target)
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        sums = e.sum(axis=1, keepdims=True)
+        log_p = shifted - np.log(sums)
+        scale = self._scale(z)
+        rows = np.arange(z.shape[0])
+        if is_labels(target):
+            value = (0.0 - float(log_p[rows, target].sum())) * scale
+        else:
+            value = (0.0 - float(np.vdot(target, log_p))) * scale
+        if not need_delta:
+            return value, None  # type: ignore[return-value]
+        e /= sums  # p = softmax(z)
+        if is_labels(target):
+            e[rows, target] -= 1
+        else:
+            e *= target.sum(axis=1, keepdims=True)
+            e -= target
+        if scale != 1.0:
+            e *= z.dtype.type(scale)
+        return value, e
+

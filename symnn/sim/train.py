@@ -1,0 +1,285 @@
+"""Minibatch training with validation, schedules, early stopping and checkpoints.
+
+:func:`train` is network2's ``SGD`` loop made reproducible: every epoch shuffles the
+training set with ``np.random.default_rng(seed)``, runs forward, loss, backward and one
+optimiser step per minibatch (the last one may be smaller), then evaluates on the
+validation set, lets the schedule change eta, updates early stopping and writes a
+checkpoint. A run killed at any point and started again with the same arguments resumes
+from the last checkpoint and ends with the same numbers, bit for bit, as a run that was
+never interrupted (same machine, same thread count).
+
+>>> import numpy as np
+>>> from symnn.sim import SoftmaxCrossEntropy, mlp
+>>> from symnn.sim.optimizers import SGD
+>>> rng = np.random.default_rng(0)
+>>> x = rng.standard_normal((200, 4)).astype(np.float32)
+>>> y = (x[:, 0] > 0).astype(np.int64)
+>>> net = mlp([4, 8, 2], "tanh", rng=0)
+>>> history = train(net, SoftmaxCrossEntropy(), SGD(eta=0.5), x, y, epochs=5,
+...                 batch_size=20, seed=0, x_val=x, y_val=y, progress=False)
+>>> history.epochs, history.val_accuracy[-1] > 0.9
+(5, True)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from symnn.errors import ParameterError, ShapeError, TrainingError
+from symnn.sim.checkpoint import join, read_checkpoint, split, write_checkpoint
+from symnn.sim.history import History
+from symnn.sim.losses import CrossEntropy, Loss, Quadratic, is_labels, one_hot
+from symnn.sim.network import Sequential, predicted_labels
+from symnn.sim.optimizers import Optimizer
+from symnn.sim.progress import ProgressBar
+from symnn.sim.schedules import EarlyStopping, Schedule
+
+__all__ = ["Evaluation", "History", "evaluate", "train"]
+
+
+class Evaluation(NamedTuple):
+    """Mean cost per example and fraction classified correctly."""
+
+    loss: float
+    accuracy: float
+
+
+def _targets(loss: Loss, y: np.ndarray, k: int, dtype: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(targets for the loss, integer labels for accuracy) from labels or one-hot rows."""
+    y = np.asarray(y)
+    if is_labels(y):
+        if isinstance(loss, (Quadratic, CrossEntropy)):  # convert once, not per batch
+            dense = y.reshape(-1, 1).astype(dtype) if k == 1 else one_hot(y, k, dtype)
+            return dense, y
+        return y, y
+    if y.ndim != 2 or y.shape[1] != k:
+        raise ShapeError(f"targets of shape {y.shape}: expected labels (n,) or (n, {k})")
+    return y.astype(dtype, copy=False), predicted_labels(y)
+
+
+def _check_data(x: np.ndarray, y: np.ndarray, what: str) -> None:
+    if x.ndim < 2 or np.shape(y)[:1] != x.shape[:1] or x.shape[0] == 0:
+        raise ShapeError(
+            f"{what}: got inputs of shape {x.shape} and targets of shape {np.shape(y)}, "
+            "expected (n, features...) and (n,) or (n, K) with the same n >= 1"
+        )
+
+
+def evaluate(
+    model: Sequential, loss: Loss, x: np.ndarray, y: np.ndarray, batch_size: int = 1000
+) -> Evaluation:
+    """Mean cost per example and accuracy of ``model`` (evaluation mode) on ``x``, ``y``.
+
+    >>> from symnn.sim import Dense, Quadratic, Sequential
+    >>> net = Sequential([Dense(np.eye(2))])
+    >>> evaluate(net, Quadratic(), np.eye(2), np.array([0, 1]))
+    Evaluation(loss=0.0, accuracy=1.0)
+    """
+    x = np.asarray(x)
+    _check_data(x, y, "evaluate")
+    total, correct, n = 0.0, 0, x.shape[0]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for i in range(0, n, batch_size):
+            out = model.forward(x[i : i + batch_size], train=False)
+            targets, labels = _targets(loss, y[i : i + batch_size], out.shape[1], out.dtype)
+            value = loss.fn(out, targets)
+            total += value * out.shape[0] if loss.reduction == "mean" else value
+            correct += int(np.count_nonzero(predicted_labels(out) == labels))
+    return Evaluation(total / n, correct / n)
+
+
+def train(
+    model: Sequential,
+    loss: Loss,
+    optimizer: Optimizer,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    x_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    early_stopping_patience: int | None = None,
+    schedule: Schedule | None = None,
+    checkpoint_path: str | os.PathLike | None = None,
+    progress: bool = True,
+    resume: bool = True,
+    on_epoch_end: Callable[[int, History], None] | None = None,
+) -> History:
+    """Train ``model`` in place by minibatch gradient descent; return the history.
+
+    Args:
+        x_train: inputs (n, ...) in any numeric dtype (cast per batch to the model's).
+        y_train: integer labels (n,) or targets (n, K).
+        epochs, batch_size, seed: the run; ``seed`` drives the shuffling.
+        x_val, y_val: validation set, evaluated after every epoch.
+        early_stopping_patience: stop after this many epochs without a gain in
+            validation accuracy and restore the best epoch's weights (needs ``x_val``).
+        schedule: changes ``optimizer.eta`` after each epoch from the validation accuracy
+            (training accuracy without ``x_val``); ``schedule.done`` ends training.
+        checkpoint_path: ``.npz`` written atomically after every epoch; with ``resume``
+            an existing one is continued (it must come from the same data sizes, batch
+            size, seed and architecture).
+        progress: show a progress bar (tqdm if installed).
+        on_epoch_end: called as ``on_epoch_end(epoch, history)`` after each checkpoint.
+
+    Raises:
+        TrainingError: the loss became NaN or infinite (the message names the epoch,
+            the batch and eta), or the checkpoint belongs to another run.
+    """
+    x_train = np.asarray(x_train)
+    _check_data(x_train, y_train, "train")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if not (isinstance(value, (int, np.integer)) and value >= 1):
+            raise ParameterError(name, value, "a positive integer")
+    if (x_val is None) != (y_val is None):
+        raise ParameterError("x_val/y_val", "only one given", "both or neither")
+    if x_val is not None:
+        x_val = np.asarray(x_val)
+        _check_data(x_val, y_val, "validation")
+    if early_stopping_patience is not None and x_val is None:
+        raise ParameterError("early_stopping_patience", early_stopping_patience, "x_val and y_val")
+    n = x_train.shape[0]
+    try:
+        k = model.forward(x_train[:1], train=False).shape[1]
+    except ShapeError as error:
+        raise ShapeError(f"x_train of shape {x_train.shape} does not fit the model: {error}") from error
+    targets, labels = _targets(loss, y_train, k, model.dtype)
+    rng = np.random.default_rng(seed)
+    stopper = EarlyStopping(early_stopping_patience) if early_stopping_patience else None
+    state = _RunState(model, optimizer, schedule, stopper, rng, History(), None)
+    shapes = {key: list(v.shape) for key, v in model.get_weights().items()}
+    fingerprint = {"n": n, "batch_size": int(batch_size), "seed": int(seed),
+                   "val": _size(x_val), "shapes": shapes}  # fmt: skip
+    start = 0
+    if checkpoint_path is not None and resume and os.path.exists(checkpoint_path):
+        start = state.load(checkpoint_path, fingerprint)
+    history, mean = state.history, loss.reduction == "mean"
+    stopped = history.stop_reason != "completed"
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(start, 0 if stopped else epochs):
+            t0 = time.perf_counter()
+            order = rng.permutation(n)
+            total, correct = 0.0, 0
+            bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
+            for b, i in enumerate(range(0, n, batch_size)):
+                idx = order[i : i + batch_size]
+                out = model.forward(x_train[idx], train=True)
+                value, delta, fused = model.output_delta(out, targets[idx], loss)
+                if not math.isfinite(value):
+                    bar.close()
+                    raise TrainingError(
+                        f"loss became {value} at epoch {epoch + 1} (batch {b + 1}): lower eta "
+                        f"(now {optimizer.eta:g}) or check the scaling of the inputs and the "
+                        "initial weights"
+                    )
+                model.backward(delta, input_grad=False, skip_last=fused)
+                optimizer.step(model, n)
+                total += value * len(idx) if mean else value
+                correct += int(np.count_nonzero(predicted_labels(out) == labels[idx]))
+                bar.update()
+            bar.close()
+            val = evaluate(model, loss, x_val, y_val) if x_val is not None else None
+            eta = optimizer.eta
+            metric = val.accuracy if val is not None else correct / n
+            if schedule is not None:
+                optimizer.eta = schedule.update(optimizer.eta, metric)
+            if stopper is not None and stopper.update(metric):
+                state.best = model.get_weights()
+                history.best_epoch = epoch
+            history.append(
+                train_loss=total / n, train_accuracy=correct / n, eta=eta,
+                val_loss=None if val is None else val.loss,
+                val_accuracy=None if val is None else val.accuracy,
+                epoch_time=time.perf_counter() - t0,
+            )  # fmt: skip
+            if progress:
+                _summary(epoch, epochs, history)
+            if stopper is not None and stopper.should_stop:
+                history.stop_reason = "early stopping"
+            elif schedule is not None and schedule.done:
+                history.stop_reason = "schedule exhausted"
+            if checkpoint_path is not None:
+                state.save(checkpoint_path, epoch + 1, fingerprint)
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, history)
+            if history.stop_reason != "completed":
+                break
+    if state.best is not None:
+        model.set_weights(state.best)
+    return history
+
+
+def _summary(epoch: int, epochs: int, history: History) -> None:
+    """One line per epoch on stderr (the progress bar itself disappears)."""
+    val = history.val_accuracy[-1]
+    line = (f"epoch {epoch + 1}/{epochs}: train loss {history.train_loss[-1]:.4f}, "
+            f"train accuracy {history.train_accuracy[-1]:.4f}"
+            + ("" if val is None else f", val loss {history.val_loss[-1]:.4f}, val accuracy {val:.4f}")
+            + f", eta {history.eta[-1]:g}, {history.epoch_time[-1]:.1f} s")  # fmt: skip
+    print(line, file=sys.stderr, flush=True)
+
+
+def _size(x: np.ndarray | None) -> int | None:
+    return None if x is None else int(x.shape[0])
+
+
+class _RunState:
+    """Everything a checkpoint saves and restores."""
+
+    def __init__(
+        self,
+        model: Sequential,
+        optimizer: Optimizer,
+        schedule: Schedule | None,
+        stopper: EarlyStopping | None,
+        rng: np.random.Generator,
+        history: History,
+        best: dict[str, np.ndarray] | None,
+    ) -> None:
+        self.model, self.optimizer, self.schedule = model, optimizer, schedule
+        self.stopper, self.rng, self.history, self.best = stopper, rng, history, best
+
+    def save(self, path: str | os.PathLike, epoch: int, fingerprint: dict) -> None:
+        opt_scalars, opt_arrays = self.optimizer.state_dict()
+        arrays = {**join("model", self.model.get_weights()), **join("opt", opt_arrays)}
+        if self.best is not None:
+            arrays.update(join("best", self.best))
+        meta = {
+            "epoch": epoch, "fingerprint": fingerprint, "rng": self.rng.bit_generator.state,
+            "layers": [layer.extra_state() for layer in self.model.layers],
+            "optimizer": opt_scalars, "history": self.history.to_dict(),
+            "schedule": None if self.schedule is None else self.schedule.state_dict(),
+            "stopper": None if self.stopper is None else self.stopper.state_dict(),
+        }  # fmt: skip
+        write_checkpoint(path, arrays, meta)
+
+    def load(self, path: str | os.PathLike, fingerprint: dict) -> int:
+        arrays, meta = read_checkpoint(path)
+        if meta["fingerprint"] != fingerprint:
+            raise TrainingError(
+                f"checkpoint {str(path)!r} belongs to another run ({meta['fingerprint']}, this "
+                f"run is {fingerprint}): delete it, choose another path or pass resume=False"
+            )
+        self.model.set_weights(split(arrays, "model"))
+        self.optimizer.load_state_dict(meta["optimizer"], split(arrays, "opt"))
+        for layer, extra in zip(self.model.layers, meta["layers"], strict=True):
+            layer.load_extra_state(extra)
+        self.rng.bit_generator.state = meta["rng"]
+        restored = History.from_dict(meta["history"])
+        self.history.__dict__.update(restored.__dict__)
+        if self.schedule is not None and meta["schedule"] is not None:
+            self.schedule.load_state_dict(meta["schedule"])
+        if self.stopper is not None and meta["stopper"] is not None:
+            self.stopper.load_state_dict(meta["stopper"])
+        best = split(arrays, "best")
+        self.best = best or None
+        return int(meta["epoch"])
