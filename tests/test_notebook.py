@@ -1,17 +1,26 @@
-"""Notebooks: nbformat-4 JSON whose derivation cells run top to bottom."""
+"""Notebooks: nbformat-4 JSON whose derivation and figure cells run top to bottom."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from symnn.cli import main
+from symnn.core.registry import entry
+from symnn.figures import FIGURES
 from symnn.report import notebook
 from symnn.report.layout import sheets
-from symnn.report.notebook import EXPERIMENT_TAG, sheet_notebook
+from symnn.report.notebook import EXPERIMENT_TAG, SETUP, sheet_notebook
+
+PLOT_CELL = "figures.plot_for(d)"
+DIAGRAM_CELL = "print(figures.tikz_for(d))"
 
 CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
@@ -44,14 +53,59 @@ def test_notebook_validates_with_nbformat_when_available() -> None:
     nbformat.validate(nbformat.from_dict(sheet_notebook("exercise-sheet-6")))
 
 
-def test_derivation_cells_run_in_one_namespace(capsys: pytest.CaptureFixture[str]) -> None:
+def run_cell(source: str, namespace: dict[str, Any], name: str) -> Any:
+    """Run a code cell as Jupyter would: line magics (IPython's) skipped, the last expression's value
+    returned."""
+    tree = ast.parse("\n".join(line for line in source.splitlines() if not line.startswith("%")))
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, name, "exec"), namespace)
+    return None if last is None else eval(compile(ast.Expression(last.value), name, "eval"), namespace)
+
+
+def test_derivation_and_figure_cells_run_in_one_namespace(capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.figure import Figure
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    had_pyplot = "matplotlib.pyplot" in sys.modules
     nb = sheet_notebook("ml-assignment-2")
     namespace: dict = {}
+    shown, seconds = [], 0.0
     for index, cell in enumerate(code_cells(nb)):
-        exec(compile(cell["source"], f"<cell {index}>", "exec"), namespace)
+        start = time.perf_counter()
+        value = run_cell(cell["source"], namespace, f"<cell {index}>")
+        if PLOT_CELL in cell["source"] or DIAGRAM_CELL in cell["source"]:
+            seconds += time.perf_counter() - start
+        if PLOT_CELL in cell["source"]:
+            assert isinstance(value, Figure) and value.axes, "a plot cell ends with the figure"
+            shown.append(namespace["d"].id)
     out = capsys.readouterr().out
     assert out.count("cross-check passed") == 3
+    assert out.count(r"\begin{tikzpicture}") == 1 and out.count(r"\end{tikzpicture}") == 1
+    assert shown == ["two-layer-relu-gradients", "gd-convergence-quadratic"]
     assert namespace["d"].id == "gd-convergence-quadratic" and namespace["report"].ok
+    assert seconds < 15, f"figure cells took {seconds:.1f} s"
+    assert had_pyplot or "matplotlib.pyplot" not in sys.modules, "figure cells must not need pyplot"
+
+
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_figure_cells_follow_each_derivation_with_figures(sheet_id: str) -> None:
+    cells = code_cells(sheet_notebook(sheet_id))
+    assert cells[0]["source"] == SETUP and "%matplotlib inline" in SETUP
+    derived = re.compile(r'^d = symnn\.derive\("([a-z0-9-]+)"\)')
+    found: list[tuple[str, list[str]]] = []  # per derivation cell: the figure parts after it
+    for cell in cells:
+        match = derived.match(cell["source"])
+        if match:
+            found.append((match.group(1), []))
+        elif PLOT_CELL in cell["source"] or DIAGRAM_CELL in cell["source"]:
+            assert cell["source"].startswith("from symnn import figures\n")
+            found[-1][1].append("plot" if PLOT_CELL in cell["source"] else "diagram")
+    assert found, "every sheet derives something"
+    for id, parts in found:
+        assert entry(id).kind != "experiment"
+        assert parts == (list(FIGURES[id].parts) if id in FIGURES else []), id
+    assert any(parts for _, parts in found), "every sheet has a figure"
 
 
 def test_experiment_cells_are_tagged_and_quick() -> None:

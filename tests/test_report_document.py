@@ -1,4 +1,5 @@
-"""The write-ups: proofs/ is current, documents are deterministic and robust to missing pieces."""
+"""The write-ups: proofs/ is current (text and plots), documents are deterministic, include
+their figures and are robust to missing pieces."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from symnn import figures
 from symnn.cli import main
+from symnn.core.registry import entry
 from symnn.errors import ReportError
-from symnn.report import document, proofs
+from symnn.report import document, pictures, proofs
 from symnn.report.document import Writer
 from symnn.report.layout import Problem, Sheet, sheet, sheets
-from symnn.report.proofs import proof_texts, stale_proofs
+from symnn.report.proofs import Proofs, proof_texts, stale_proofs, write_proofs
 from symnn.report.results import experiment_results
 
 PROOFS = Path(__file__).resolve().parents[1] / "proofs"
@@ -49,7 +52,7 @@ def test_document_has_one_section_per_problem_in_order(texts: dict[str, str], sh
     assert text.startswith(r"\documentclass[11pt]{article}") and text.rstrip().endswith(r"\end{document}")
     packages = {line for line in text.splitlines() if line.startswith(r"\usepackage")}
     assert packages == {r"\usepackage[a4paper,margin=2.5cm]{geometry}", r"\usepackage{amsmath,amssymb}",
-                        r"\usepackage{graphicx}"}
+                        r"\usepackage{graphicx}", r"\usepackage{tikz}"}
 
 
 @pytest.mark.parametrize("sheet_id", list(sheets()))
@@ -77,13 +80,102 @@ def test_cross_check_line_has_two_significant_digits(texts: dict[str, str]) -> N
         assert "tolerance $" in line and "worst error $" in line
 
 
-def test_stale_proofs_are_reported(tmp_path: Path, texts: dict[str, str],
+@pytest.fixture(scope="module")
+def plots(writer: Writer, texts: dict[str, str]) -> dict[str, bytes]:
+    """The PNG bytes of every plot the write-ups include, as ``python -m symnn.report.proofs`` draws them."""
+    return writer.plots.png()
+
+
+def figure_ids_shown(sheet_id: str) -> list[str]:
+    """The ids of a sheet whose derivation is shown in full and has figures, in order."""
+    return [id for id in sheet(sheet_id).ids() if entry(id).kind != "experiment" and id in figures.FIGURES]
+
+
+def test_proof_plots_regenerate_identically(plots: dict[str, bytes]) -> None:
+    folder = PROOFS / "figures"
+    assert sorted(plots) == sorted(path.name for path in folder.glob("fig-*.png")), (
+        "proofs/figures/ holds other plots than the write-ups include: run `python -m symnn.report.proofs`")
+    stale = [name for name, data in plots.items() if (folder / name).read_bytes() != data]
+    assert not stale, f"proofs/figures/{stale} differ: run `python -m symnn.report.proofs` and review them"
+
+
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_document_includes_the_figures_of_its_derivations(writer: Writer, texts: dict[str, str],
+                                                         sheet_id: str) -> None:
+    text, ids = texts[sheet_id], figure_ids_shown(sheet_id)
+    assert ids, "every sheet has a derivation with figures"
+    assert text.count(r"\paragraph{Figure.}") == len(ids)
+    diagrams = [id for id in ids if "diagram" in figures.figure(id).parts]
+    assert text.count(r"\begin{tikzpicture}") == text.count(r"\fitpicture{%") == len(diagrams)
+    for id in diagrams:
+        assert figures.tikz_for(writer.derivation(id)).rstrip("\n") + "}" in text  # the whole picture
+    for id in (id for id in ids if "plot" in figures.figure(id).parts):
+        line = next(line for line in text.splitlines() if line.endswith(f"{{figures/fig-{id}.png}}"))
+        assert line.startswith(r"\includegraphics[width=")
+        assert line.endswith(f"\\linewidth]{{figures/fig-{id}.png}}")
+        assert (PROOFS / "figures" / f"fig-{id}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert text.index(r"\paragraph{Figure.}") > text.index(r"\paragraph{Numeric cross-check.}")
+    lines = text.splitlines()
+    for index in (i for i, line in enumerate(lines) if line.startswith(r"\paragraph{Figure.}")):
+        assert lines[index + 1:index + 3] == [r"\figurefollows", r"\begin{center}"]  # no page break here
+
+
+def test_plot_width_is_its_own_up_to_the_text_width(texts: dict[str, str]) -> None:
+    assert r"\includegraphics[width=0.85\linewidth]{figures/fig-two-layer-relu-gradients.png}" in (
+        texts["ml-assignment-2"])  # 5.35 in wide: drawn at its own size
+    assert r"\includegraphics[width=\linewidth]{figures/fig-gd-convergence-quadratic.png}" in (
+        texts["ml-assignment-2"])  # 10.8 in wide: shrunk to the text
+    assert pictures.plot_width(pictures.TEXT_WIDTH_IN * 2) == r"\linewidth"
+    assert pictures.plot_width(pictures.TEXT_WIDTH_IN / 2) == r"0.50\linewidth"
+
+
+def test_repeated_derivation_has_no_second_figure(texts: dict[str, str]) -> None:
+    text = texts["exercise-sheet-6"]
+    section = text[text.index(r"\section*{Exercise 6.4:"):text.index(r"\section*{Exercise 6.5:")]
+    assert "Derived in full under Exercise 6.3(e) above" in section and r"\paragraph{Figure.}" not in section
+
+
+def test_plot_that_cannot_be_drawn_is_a_note(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def no_matplotlib(derivation: object) -> None:
+        raise ImportError("No module named 'matplotlib'")
+
+    monkeypatch.setattr(figures, "plot_for", no_matplotlib)
+    writer = Writer()
+    body = writer.full("box-function")
+    assert r"\begin{tikzpicture}" in body and r"\includegraphics" not in body
+    assert "could not be drawn: matplotlib is needed to draw it" in body
+    assert writer.write_figures(tmp_path) == [] and not list(tmp_path.iterdir())
+
+
+def test_stale_proofs_are_reported(tmp_path: Path, texts: dict[str, str], plots: dict[str, bytes],
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(proofs, "proof_texts", lambda: texts)
+    monkeypatch.setattr(proofs, "derive_proofs", lambda: Proofs(texts, plots))
     (tmp_path / "seminar-1.tex").write_text("old\n", encoding="utf-8")
+    (tmp_path / "figures").mkdir()
+    first, *rest = plots
+    (tmp_path / "figures" / first).write_bytes(b"old")
+    (tmp_path / "figures" / "fig-retired.png").write_bytes(b"old")
     stale = stale_proofs(tmp_path)
-    assert set(stale) == {f"{id}.tex" for id in sheets()}
+    assert set(stale) == ({f"{id}.tex" for id in sheets()} | {f"figures/{name}" for name in plots}
+                          | {"figures/fig-retired.png"})
     assert "+\\documentclass" in stale["seminar-1.tex"]
+    assert "has other bytes (3 committed" in stale[f"figures/{first}"]
+    assert all(stale[f"figures/{name}"].endswith("is missing") for name in rest)
+    assert stale["figures/fig-retired.png"].endswith("is included by no write-up")
+
+
+def test_write_proofs_writes_plots_and_removes_retired_ones(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = Proofs({"seminar-1": "text\n"}, {"fig-softmax-limit.png": b"png"})
+    monkeypatch.setattr(proofs, "derive_proofs", lambda target="all": fresh)
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "fig-retired.png").write_bytes(b"old")
+    (tmp_path / "figures" / "notes.txt").write_text("kept\n", encoding="utf-8")
+    written = write_proofs(tmp_path)
+    assert written == [tmp_path / "figures" / "fig-softmax-limit.png", tmp_path / "seminar-1.tex"]
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["fig-softmax-limit.png", "notes.txt"]
+    write_proofs(tmp_path, "seminar-1")  # one sheet: other sheets' plots are left alone
+    assert (tmp_path / "figures" / "fig-softmax-limit.png").read_bytes() == b"png"
 
 
 def test_unregistered_id_is_not_yet_available() -> None:
@@ -148,11 +240,18 @@ def test_all_sheets_in_one_document(writer: Writer) -> None:
     assert text.count(r"\part*{") == len(sheets()) and text.count(r"\begin{document}") == 1
 
 
-def test_cli_report_writes_tex(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_report_writes_tex_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "out" / "ml.tex"
     assert main(["report", "ml-assignment-2", "-o", str(output), "--results", str(tmp_path / "none")]) == 0
-    assert output.read_text(encoding="utf-8").startswith(r"\documentclass")
-    assert f"wrote {output}" in capsys.readouterr().out
+    text = output.read_text(encoding="utf-8")
+    assert text.startswith(r"\documentclass")
+    written = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
+    assert written == ["fig-gd-convergence-quadratic.png", "fig-two-layer-relu-gradients.png"]
+    for name in written:
+        assert f"{{figures/{name}}}" in text
+        assert (tmp_path / "out" / "figures" / name).read_bytes() == (PROOFS / "figures" / name).read_bytes()
+    out = capsys.readouterr().out
+    assert f"wrote {output}" in out and "2 plot(s) in" in out
 
 
 def test_cli_report_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

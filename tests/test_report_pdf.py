@@ -1,8 +1,9 @@
-"""Real PDFs: every sheet builds, without overfull lines; a missing TeX is a clear error."""
+"""Real PDFs: every sheet builds with its figures, without overfull lines; a missing TeX is a clear error."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -30,6 +31,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Build]:
     if not HAVE_TEX:
         pytest.skip("pdflatex is not installed (apt-get install texlive-latex-base latexmk); CI installs it")
     folder = tmp_path_factory.mktemp("pdf")
+    shutil.copytree(PROOFS / "figures", folder / "figures")
     done = {}
     for id in sheets():
         tex = folder / f"{id}.tex"
@@ -47,10 +49,33 @@ def test_every_sheet_builds_without_overfull_lines(builds: dict[str, Build], she
     assert build.overfull == [], "\n".join(build.overfull)
 
 
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_every_sheet_pdf_includes_its_figures(builds: dict[str, Build], sheet_id: str) -> None:
+    build = builds[sheet_id]
+    tex = build.pdf.with_suffix(".tex").read_text(encoding="utf-8")
+    plots = re.findall(r"\\includegraphics\[[^]]*\]\{(figures/fig-[a-z0-9-]+\.png)\}", tex)
+    assert plots and r"\begin{tikzpicture}" in "".join(builds[id].pdf.with_suffix(".tex").read_text(
+        encoding="utf-8") for id in builds)
+    log = build.log.replace("\n", "")  # TeX wraps its log at 79 characters
+    for plot in plots:
+        assert (build.pdf.parent / plot).is_file() and f"<{plot}, id=" in log
+    assert build.pdf.read_bytes().count(b"/Subtype /Image") >= len(set(plots))
+
+
 def test_build_leaves_only_the_pdf(builds: dict[str, Build]) -> None:
     folder = next(iter(builds.values())).pdf.parent
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{id}.tex" for id in sheets()] + [f"{id}.pdf" for id in sheets()])
+        [f"{id}.tex" for id in sheets()] + [f"{id}.pdf" for id in sheets()] + ["figures"])
+
+
+@needs_tex
+def test_cli_pdf_finds_the_plots_it_drew(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "write-up" / "ml.tex"
+    assert main(["report", "ml-assignment-2", "-o", str(output), "--pdf"]) == 0
+    pdf = output.with_suffix(".pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-" and pdf.count(b"/Subtype /Image") >= 2  # the two plots (and masks)
+    assert sorted(p.name for p in output.parent.iterdir()) == ["figures", "ml.pdf", "ml.tex"]
+    assert "warning" not in capsys.readouterr().err
 
 
 @needs_tex
@@ -63,11 +88,17 @@ def test_report_with_results_and_plot_builds(tmp_path: Path) -> None:
     tex = tmp_path / "write-up" / "hw.tex"
     tex.parent.mkdir()
     problem = next(p for p in sheets()["homework-1"].problems if "fashion-mlp" in p.ids)
-    body = Writer(tmp_path / "results", tex.parent).problem(problem, "homework-1", {}, set())
-    document = Writer().document(["ml-assignment-2"]).replace(r"\end{document}", body + r"\end{document}")
+    writer = Writer(tmp_path / "results", tex.parent)
+    body = writer.problem(problem, "homework-1", {}, set())
+    document = writer.document(["ml-assignment-2"]).replace(r"\end{document}", body + r"\end{document}")
     tex.write_text(document, encoding="utf-8")
+    with pytest.raises(ReportError, match=r"File `figures/fig-two-layer-relu-gradients\.png' not found"):
+        build_pdf(tex)  # the plots are not drawn yet
+    writer.write_figures(tex.parent / "figures")
     build = build_pdf(tex)
-    assert "loss_curve.png" in build.log and build.overfull == []
+    log = build.log.replace("\n", "")
+    assert "loss_curve.png" in log and "figures/fig-gd-convergence-quadratic.png" in log
+    assert build.overfull == []
 
 
 @needs_tex

@@ -12,8 +12,9 @@ module            job
 ``code``          the simulator's functions typeset by latexify-py
 ``mirrors``       scalar mirrors of simulator functions that latexify cannot typeset
 ``results``       experiment metrics and plots, or how to produce them
+``pictures``      a derivation's figures: TikZ diagram inline, plot as ``figures/fig-ID.png``
 ``pdf``           the PDF build (latexmk, or pdflatex twice) and its log
-``proofs``        ``proofs/<sheet-id>.tex``: regenerate, or check they are current
+``proofs``        ``proofs/<sheet-id>.tex`` and their plots: regenerate, or check them
 ``notebook``      an nbformat-4 notebook per sheet
 ``cli``           the ``symnn report`` and ``symnn notebook`` subcommands
 ================  =======================================================================

@@ -7,10 +7,12 @@
     symnn notebook SHEET|all -o FILE.ipynb
 
 ``report`` writes a sheet's LaTeX write-up (``all``: the five sheets as parts of one
-document) atomically; ``--pdf`` also builds the PDF next to it; ``--results DIR`` adds the
-experiments' metrics and plots from ``DIR/<experiment-id>/``. ``--proofs`` rewrites the
-committed write-ups ``proofs/<sheet-id>.tex``. An unknown sheet, a missing TeX
-installation or a failed build is a :class:`~symnn.errors.SymnnError`: one line, exit 2.
+document) atomically, with the plots of its derivations as ``figures/fig-ID.png`` beside
+it; ``--pdf`` also builds the PDF next to it; ``--results DIR`` adds the experiments'
+metrics and plots from ``DIR/<experiment-id>/``. ``--proofs`` rewrites the committed
+write-ups ``proofs/<sheet-id>.tex`` and their plots ``proofs/figures/``. An unknown sheet,
+a missing TeX installation or a failed build is a :class:`~symnn.errors.SymnnError`: one
+line, exit 2.
 """
 
 from __future__ import annotations
@@ -47,9 +49,9 @@ def add_subcommands(sub: Any) -> None:
 
 @command("report")
 def _report(args: argparse.Namespace) -> int:
-    from symnn.io import write_text_atomic
-    from symnn.report.document import sheet_document
+    from symnn.report.document import write_sheet
     from symnn.report.layout import sheet_ids
+    from symnn.report.pictures import FOLDER
 
     ids = sheet_ids(args.sheet)
     if args.proofs:
@@ -66,9 +68,9 @@ def _report(args: argparse.Namespace) -> int:
 
         tex_tools()  # fail before deriving anything when TeX is missing
     results = Path(args.results) if args.results else None
-    text = sheet_document(args.sheet, results=results, base=output.resolve().parent)
-    write_text_atomic(output, text)
-    print(f"wrote {output} ({', '.join(ids)})")
+    *plots, _ = write_sheet(args.sheet, output, results)
+    print(f"wrote {output} ({', '.join(ids)})"
+          + (f" and {len(plots)} plot(s) in {output.parent / FOLDER}" if plots else ""))
     if args.pdf:
         from symnn.report.pdf import build_pdf
 

@@ -10,6 +10,9 @@ id that answers it
   later in the sheet shows its boxed result and refers back;
 * an experiment: its results table and plots (:mod:`symnn.report.results`);
 * an id not registered in this version: a sentence saying so;
+* after a derivation shown in full that has figures (:mod:`symnn.figures`): its TikZ
+  diagram inline and its plot ``figures/fig-ID.png`` (:mod:`symnn.report.pictures`;
+  :meth:`Writer.write_figures` saves the PNGs beside the ``.tex``);
 
 and finally the simulator functions its cross-checks use, typeset by latexify-py
 (:mod:`symnn.report.code`). The text depends only on the catalogue and the results, so
@@ -26,6 +29,8 @@ from symnn.core.registry import catalog, derive, entry
 from symnn.errors import CheckError, SymnnError
 from symnn.report.code import render
 from symnn.report.layout import Problem, Sheet, sheet
+from symnn.report.pictures import PREAMBLE as PICTURE_PREAMBLE
+from symnn.report.pictures import Plots, figure_block
 from symnn.report.results import experiment_results
 from symnn.report.texfit import PREAMBLE as FIT_PREAMBLE
 from symnn.report.texfit import fit_display, fit_fragment
@@ -37,6 +42,7 @@ PREAMBLE = "\n".join([
     r"\usepackage{amsmath,amssymb}",
     r"\usepackage{graphicx}",
     FIT_PREAMBLE,
+    PICTURE_PREAMBLE,
     r"% typewriter text (ids, routes) may stretch at spaces and break after hyphens",
     r"\let\symnnttfamily\ttfamily",
     r"\renewcommand{\ttfamily}{\symnnttfamily\fontdimen3\font=0.3em\fontdimen4\font=0.15em"
@@ -63,10 +69,13 @@ class Writer:
 
     ``results`` is the results directory of the experiments (``None``: none given) and
     ``base`` the folder of the ``.tex`` file, to which plot paths are made relative.
+    ``plots`` collects the plots of the derivations the documents show; the text refers
+    to them as ``figures/fig-ID.png``, and :meth:`write_figures` saves them.
     """
 
     results: Path | None = None
     base: Path | None = None
+    plots: Plots = field(default_factory=Plots)
     _derived: dict[str, Any] = field(default_factory=dict)
 
     def derivation(self, id: str) -> Any:
@@ -129,7 +138,12 @@ class Writer:
         derivation = self.derivation(id)
         if isinstance(derivation, str):
             return rf"\emph{{This derivation could not be built: {escape(derivation)}}}"
-        return fit_fragment(derivation.latex()) + self.check_line(derivation)
+        return (fit_fragment(derivation.latex()) + self.check_line(derivation)
+                + figure_block(derivation, self.plots))
+
+    def write_figures(self, folder: str | Path) -> list[Path]:
+        """Save the plots of the documents written so far as ``folder/fig-ID.png``."""
+        return self.plots.write(folder)
 
     def result_only(self, id: str, label: str) -> str:
         """The boxed result of a derivation shown in full earlier (under ``label``)."""
@@ -189,3 +203,21 @@ def sheet_document(sheet_id: str, results: Path | None = None, base: Path | None
     from symnn.report.layout import sheet_ids
 
     return Writer(results, base).document(sheet_ids(sheet_id))
+
+
+def write_sheet(sheet_id: str, path: str | Path, results: Path | None = None) -> list[Path]:
+    """Write the document of ``sheet_id`` to ``path`` and its plots to ``figures/`` beside it.
+
+    The plots are written first and every file atomically, so the ``.tex`` never refers to
+    a missing plot. Returns the plots written, then the ``.tex`` file.
+    """
+    from symnn.io import write_text_atomic
+    from symnn.report.layout import sheet_ids
+    from symnn.report.pictures import FOLDER
+
+    output = Path(path)
+    writer = Writer(results, output.resolve().parent)
+    text = writer.document(sheet_ids(sheet_id))
+    written = writer.write_figures(output.parent / FOLDER)
+    write_text_atomic(output, text)
+    return [*written, output]

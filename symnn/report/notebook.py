@@ -2,9 +2,13 @@
 
 The notebook is nbformat 4 JSON written with the standard library: a markdown cell per
 problem (label, statement, written answer), then for every id that answers it a code cell
-that derives it (``symnn.derive``) and one that cross-checks it (``d.check()``), or a
-cell that runs the experiment with ``quick=True``. Experiment cells carry the tag
-``experiment`` (they need the dataset files); everything else runs top to bottom as is.
+that derives it (``symnn.derive``) and one that cross-checks it (``d.check()``), followed,
+when the id has figures (:mod:`symnn.figures`), by a cell printing its TikZ diagram and
+one showing its plot; or a cell that runs the experiment with ``quick=True``. Experiment
+cells carry the tag ``experiment`` (they need the dataset files); everything else runs top
+to bottom as is. The first code cell turns on ``%matplotlib inline``, so that Jupyter shows
+the matplotlib figure a plot cell ends with (the plots are drawn without pyplot and need
+no display).
 
 >>> nb = sheet_notebook("ml-assignment-2")
 >>> nb["nbformat"], nb["cells"][0]["cell_type"]
@@ -21,10 +25,13 @@ import re
 from typing import Any
 
 from symnn.core.registry import catalog, entry
+from symnn.figures import FIGURES
 from symnn.io import write_text_atomic
 from symnn.report.layout import Problem, sheet, sheet_ids
 
 EXPERIMENT_TAG = "experiment"
+#: The first code cell: symnn, then Jupyter's inline display of matplotlib figures.
+SETUP = "import symnn\n\n%matplotlib inline"
 _METADATA = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
@@ -72,6 +79,23 @@ def _problem_cells(cells: _Cells, problem: Problem, registered: set[str]) -> Non
             cells.code("report = d.check()  # the independent numeric cross-check\n"
                        "print(report.summary())\n"
                        "assert report.ok")
+            _figure_cells(cells, id)
+
+
+def _figure_cells(cells: _Cells, id: str) -> None:
+    """The diagram (printed as TikZ) and the plot (shown inline) of ``id``, if it has them."""
+    item = FIGURES.get(id)
+    if item is None:
+        return
+    if item.diagram is not None:
+        cells.code("from symnn import figures\n\n"
+                   "# the network diagram as a TikZ picture (needs \\usepackage{tikz}); the PDF\n"
+                   "# write-up typesets it\n"
+                   "print(figures.tikz_for(d))")
+    if item.plot is not None:
+        cells.code("from symnn import figures\n\n"
+                   "# drawn from the derivation's own result (matplotlib, headless: no pyplot)\n"
+                   "figures.plot_for(d)")
 
 
 def _experiment_cells(cells: _Cells, id: str) -> None:
@@ -97,10 +121,11 @@ def sheet_notebook(target: str) -> dict[str, Any]:
         cells.markdown(
             f"# {item.title}\n\nThe sheet of {item.source}, worked by symnn: every derivation "
             "is built by SymPy from certified steps and cross-checked numerically; run the "
-            "cells from top to bottom. `symnn report "
-            f"{id} -o {id}.tex --pdf` typesets the same material as a PDF."
+            "cells from top to bottom (the figure cells need matplotlib: `pip install "
+            f"'symnn[plots]'`). `symnn report {id} -o {id}.tex --pdf` typesets the same "
+            "material as a PDF."
         )
-        cells.code("import symnn")
+        cells.code(SETUP)
         for problem in item.problems:
             _problem_cells(cells, problem, registered)
     return {"cells": cells.cells, "metadata": _METADATA, "nbformat": 4, "nbformat_minor": 5}

@@ -52,12 +52,20 @@ def tex_tools() -> tuple[str, str | None]:
     return pdflatex, shutil.which("latexmk")
 
 
+#: The width at which TeX wraps the lines of its log (``max_print_line``).
+LOG_WIDTH = 79
+
+
 def _first_error(log: str) -> str:
+    """TeX's first error message (its wrapped lines joined) and the line it points at."""
     lines = log.splitlines()
     for index, line in enumerate(lines):
         if line.startswith("!"):
-            where = next((x.strip() for x in lines[index + 1:index + 4] if x.startswith("l.")), "")
-            return f"{line[1:].strip()} {where}".strip()
+            message, rest = line, iter(lines[index + 1:])
+            while len(line) == LOG_WIDTH and (line := next(rest, "")):
+                message += line
+            where = next((x.strip() for x in lines[index + 1:index + 6] if x.startswith("l.")), "")
+            return f"{message[1:].strip()} {where}".strip()
     return "see the log"
 
 

@@ -1,11 +1,12 @@
-"""The committed write-ups ``proofs/<sheet-id>.tex``: regenerate them, or check they are current.
+"""The committed write-ups ``proofs/<sheet-id>.tex`` and their plots: regenerate or check them.
 
 ``proofs/`` holds the LaTeX write-up of every sheet as the catalogue derives it today,
-without experiment results. A test regenerates them and fails on any difference, so a
-change in a derivation's steps or results shows up as a diff of these files. Run from the
-root of the checkout::
+without experiment results, and ``proofs/figures/fig-ID.png``, the plots the write-ups
+include. A test regenerates them and fails on any difference (text or PNG bytes), so a
+change in a derivation's steps, results or figures shows up as a diff of these files.
+Run from the root of the checkout::
 
-    python -m symnn.report.proofs            # rewrite proofs/*.tex
+    python -m symnn.report.proofs            # rewrite proofs/*.tex and proofs/figures/*.png
     python -m symnn.report.proofs --check    # exit 1 and name the stale files
     symnn report all --proofs                # the same as the first, via the command line
 """
@@ -16,13 +17,32 @@ import argparse
 import difflib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from symnn.io import write_text_atomic
+from symnn.io import write_bytes_atomic, write_text_atomic
 from symnn.report.document import Writer
 from symnn.report.layout import sheet_ids
+from symnn.report.pictures import FOLDER
 
 DEFAULT_DIRECTORY = Path("proofs")
+#: The plot files of ``proofs/figures`` (others there are left alone).
+PLOT_GLOB = "fig-*.png"
+
+
+@dataclass(frozen=True)
+class Proofs:
+    """The committed files derived afresh: ``{sheet_id: LaTeX}`` and ``{file name: PNG bytes}``."""
+
+    texts: dict[str, str]
+    plots: dict[str, bytes]
+
+
+def derive_proofs(target: str = "all") -> Proofs:
+    """The write-ups of ``target`` (a sheet id or ``"all"``) and the plots they include."""
+    writer = Writer()
+    texts = {id: writer.document([id]) for id in sheet_ids(target)}
+    return Proofs(texts, writer.plots.png())
 
 
 def proof_texts(target: str = "all") -> dict[str, str]:
@@ -32,32 +52,59 @@ def proof_texts(target: str = "all") -> dict[str, str]:
 
 
 def write_proofs(directory: str | Path = DEFAULT_DIRECTORY, target: str = "all") -> list[Path]:
-    """Write ``directory/<sheet-id>.tex`` for ``target``; returns the paths written."""
+    """Write ``directory/<sheet-id>.tex`` and ``directory/figures/fig-ID.png``; returns the paths.
+
+    With ``target="all"`` a plot file that no write-up includes any more is removed.
+    """
+    proofs = derive_proofs(target)
     written = []
-    for id, text in proof_texts(target).items():
+    folder = Path(directory) / FOLDER
+    for name, data in proofs.plots.items():
+        write_bytes_atomic(folder / name, data)
+        written.append(folder / name)
+    for id, text in proofs.texts.items():
         path = Path(directory) / f"{id}.tex"
         write_text_atomic(path, text)
         written.append(path)
+    if target == "all" and folder.is_dir():
+        for old in sorted(folder.glob(PLOT_GLOB)):
+            if old.name not in proofs.plots:
+                old.unlink()
     return written
 
 
 def stale_proofs(directory: str | Path = DEFAULT_DIRECTORY) -> dict[str, str]:
-    """``{file name: unified diff}`` of every proof that differs from a fresh derivation."""
+    """``{file name: what differs}`` of every committed file that differs from a fresh derivation.
+
+    A write-up's entry is a unified diff; a plot's (``figures/fig-ID.png``) says whether it
+    is missing, has other bytes, or is no longer included by any write-up.
+    """
+    proofs = derive_proofs()
     stale = {}
-    for id, text in proof_texts().items():
+    for id, text in proofs.texts.items():
         path = Path(directory) / f"{id}.tex"
         old = path.read_text(encoding="utf-8") if path.is_file() else ""
         if old != text:
             diff = difflib.unified_diff(old.splitlines(), text.splitlines(), f"{path} (committed)",
                                         f"{path} (derived now)", lineterm="", n=1)
             stale[path.name] = "\n".join(list(diff)[:60])
+    folder = Path(directory) / FOLDER
+    for name, data in proofs.plots.items():
+        path = folder / name
+        if not path.is_file():
+            stale[f"{FOLDER}/{name}"] = f"{path} is missing"
+        elif path.read_bytes() != data:
+            stale[f"{FOLDER}/{name}"] = (f"{path} has other bytes ({path.stat().st_size} committed, "
+                                         f"{len(data)} drawn now)")
+    extra = sorted(path.name for path in folder.glob(PLOT_GLOB) if path.name not in proofs.plots)
+    stale.update({f"{FOLDER}/{name}": f"{folder / name} is included by no write-up" for name in extra})
     return stale
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line of ``python -m symnn.report.proofs``; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m symnn.report.proofs",
-                                     description="Regenerate (or check) the write-ups in proofs/.")
+                                     description="Regenerate (or check) the write-ups and plots in proofs/.")
     parser.add_argument("--dir", default=str(DEFAULT_DIRECTORY), help="the proofs folder (default proofs)")
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 if any differs")
     args = parser.parse_args(argv)
