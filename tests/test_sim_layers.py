@@ -26,6 +26,7 @@ from symnn.sim import (
     activations,
     mlp,
 )
+from symnn.sim.conv import col2im, im2col, output_size
 
 
 def test_conventions_at_zero() -> None:
@@ -160,6 +161,70 @@ def test_maxpool_matches_a_direct_loop_and_routes_ties_to_the_first_maximum() ->
     tied = MaxPool2D(2)
     tied.forward(np.ones((1, 1, 2, 2)))
     assert tied.backward(np.ones((1, 1, 1, 1))).ravel().tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("k, s, h", [(2, 2, 6), (2, 2, 7), (2, 3, 8), (3, 2, 7), (3, 1, 5)])
+@pytest.mark.parametrize("grad_dtype", [np.float32, np.float64])
+def test_maxpool_backward_matches_a_direct_loop(k: int, s: int, h: int, grad_dtype: type) -> None:
+    """Tiled, gapped (s > k) and overlapping (s < k) windows, with ties from a ReLU."""
+    rng = np.random.default_rng(k * 10 + s)
+    x = np.maximum(rng.standard_normal((2, 3, h, h)), 0).astype(np.float32)
+    pool = MaxPool2D(k, stride=s)
+    y = pool.forward(x)
+    g = rng.standard_normal(y.shape).astype(grad_dtype)
+    expected = np.zeros(x.shape, np.float32)
+    for n, c, r, q in np.ndindex(*y.shape):
+        window = x[n, c, r * s : r * s + k, q * s : q * s + k]
+        i, j = divmod(int(np.argmax(window)), k)  # first maximum in row-major order
+        expected[n, c, r * s + i, q * s + j] += g[n, c, r, q]
+    dx = pool.backward(g)
+    assert dx.dtype == np.float32 and dx.shape == x.shape
+    assert np.allclose(dx, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(2, 13, 13, 32), (3, 7, 9, 1), (1, 4, 5, 3)])
+@pytest.mark.parametrize("kh, kw, s", [(3, 3, 1), (2, 3, 1), (3, 2, 1), (1, 1, 1), (3, 3, 2), (2, 2, 3)])
+def test_col2im_adds_every_window_back_like_a_direct_loop(
+    shape: tuple[int, int, int, int], kh: int, kw: int, s: int
+) -> None:
+    n, h, w, c = shape
+    h_out, w_out = output_size(h, kh, s), output_size(w, kw, s)
+    dcols = np.random.default_rng(h * w + kh).standard_normal((n * h_out * w_out, kh * kw * c))
+    blocks = dcols.reshape(n, h_out, w_out, kh, kw, c)
+    expected = np.zeros(shape)
+    for r, q, i, j in np.ndindex(h_out, w_out, kh, kw):
+        expected[:, s * r + i, s * q + j] += blocks[:, r, q, i, j]
+    assert np.allclose(col2im(dcols, shape, kh, kw, s), expected, rtol=1e-12, atol=1e-12)
+    cols = im2col(expected, kh, kw, s)  # the adjoint pair: <im2col x, d> = <x, col2im d>
+    assert math.isclose(np.vdot(cols, dcols), np.vdot(expected, col2im(dcols, shape, kh, kw, s)))
+
+
+@pytest.mark.parametrize("c, ones", [(1, True), (3, False), (16, False), (16, True)])
+def test_im2col_into_a_given_array_equals_a_fresh_one(c: int, ones: bool) -> None:
+    xt = np.random.default_rng(c).standard_normal((2, 6, 5, c)).astype(np.float32)
+    fresh = im2col(xt, 3, 2, 1, ones=ones)
+    out = np.full(fresh.shape, np.nan, np.float32)
+    assert im2col(xt, 3, 2, 1, ones=ones, out=out) is out
+    assert np.array_equal(out, fresh)
+
+
+def test_conv_and_pool_reuse_their_work_arrays_across_batch_sizes() -> None:
+    """Layers keep im2col's cols and pooling masks between calls; results must not depend
+    on what an earlier batch (of another size) left in them."""
+    rng = np.random.default_rng(5)
+    make = lambda: [Conv2D.init(2, 9, 3, rng=1, dtype=np.float32), MaxPool2D(2)]  # noqa: E731
+    reused = make()
+    for n in (4, 3, 4):
+        x = rng.standard_normal((n, 2, 9, 9)).astype(np.float32)
+        g = rng.standard_normal((n, 9, 3, 3)).astype(np.float32)
+        new = make()
+        results = []
+        for layers in (reused, new):
+            y = layers[1].forward(layers[0].forward(x))
+            dx = layers[0].backward(layers[1].backward(g))
+            results.append((y, dx, layers[0].grads["W"].copy(), layers[0].grads["b"].copy()))
+        for a, b in zip(*results, strict=True):
+            assert np.array_equal(a, b)
 
 
 def test_batchnorm_batch_of_one_returns_beta_for_any_input() -> None:

@@ -130,6 +130,17 @@ class Layer:
     def load_extra_state(self, state: dict[str, Any]) -> None:
         """Restore what :meth:`extra_state` returned."""
 
+    def _scratch(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """An uninitialised work array kept between calls (reallocated when the shape or
+        dtype changes); only for arrays that never leave the layer, such as im2col's
+        ``cols``, which saves the page faults of a fresh multi-megabyte array per batch.
+        """
+        work = self.__dict__.setdefault("_work", {})
+        buf = work.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = work[name] = np.empty(shape, dtype)
+        return buf
+
     def _cached(self, name: str) -> Any:
         value = getattr(self, name, None)
         if value is None:

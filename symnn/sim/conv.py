@@ -63,11 +63,14 @@ def offsets(k: int, s: int, n_out: int) -> list[slice]:
     return [slice(i, i + s * (n_out - 1) + 1, s) for i in range(k)]
 
 
-def im2col(xt: np.ndarray, kh: int, kw: int, s: int, ones: bool = False) -> np.ndarray:
+def im2col(
+    xt: np.ndarray, kh: int, kw: int, s: int, ones: bool = False, out: np.ndarray | None = None
+) -> np.ndarray:
     """Windows of the NHWC batch ``xt`` as rows: (N * H_out * W_out, kh * kw * C [+ 1]).
 
     Row (n, r, c) holds x[n, s r + i, s c + j, ch] at column (i kw + j) C + ch; with
-    ``ones`` a last column of ones is appended (for a folded bias).
+    ``ones`` a last column of ones is appended (for a folded bias). ``out``, if given, is
+    a C-contiguous array of the result's shape and dtype that is filled and returned.
 
     >>> im2col(np.arange(9.0).reshape(1, 3, 3, 1), 2, 2, 1, ones=True)[0]
     array([0., 1., 3., 4., 1.])
@@ -75,18 +78,21 @@ def im2col(xt: np.ndarray, kh: int, kw: int, s: int, ones: bool = False) -> np.n
     n, h, w, c = xt.shape
     h_out, w_out = output_size(h, kh, s), output_size(w, kw, s)
     k = kh * kw * c
+    if out is None:
+        out = np.empty((n * h_out * w_out, k + ones), xt.dtype)
     if c >= FEW_CHANNELS and not ones:
         windows = sliding_window_view(xt, (kh, kw), axis=(1, 2))[:, ::s, ::s]
-        cols = np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
-        return cols.reshape(n * h_out * w_out, k)
-    cols = np.empty((n, h_out, w_out, k + ones), xt.dtype)
+        cols = np.reshape(out, (n, h_out, w_out, kh, kw, c), copy=False)
+        np.copyto(cols, windows.transpose(0, 1, 2, 4, 5, 3))
+        return out
+    cols = np.reshape(out, (n, h_out, w_out, k + ones), copy=False)
     blocks = np.reshape(cols[..., :k], (n, h_out, w_out, kh, kw, c), copy=False)
     for i, rows in enumerate(offsets(kh, s, h_out)):
         for j, columns in enumerate(offsets(kw, s, w_out)):
             blocks[:, :, :, i, j, :] = xt[:, rows, columns, :]
     if ones:
         cols[..., k] = 1
-    return cols.reshape(n * h_out * w_out, k + ones)
+    return out
 
 
 def col2im(dcols: np.ndarray, shape: tuple[int, ...], kh: int, kw: int, s: int) -> np.ndarray:
@@ -101,6 +107,14 @@ def col2im(dcols: np.ndarray, shape: tuple[int, ...], kh: int, kw: int, s: int) 
     h_out, w_out = output_size(h, kh, s), output_size(w, kw, s)
     blocks = dcols.reshape(n, h_out, w_out, kh, kw, c)
     dx = np.zeros(shape, dcols.dtype)
+    if s == 1:  # windows m, m + kw, m + 2 kw, ... tile a row: add all kw offsets at once
+        for i in range(kh):
+            for m in range(min(kw, w_out)):
+                count = len(range(m, w_out, kw))
+                span = dx[:, i : i + h_out, m : m + kw * count]
+                tiles = np.reshape(span, (n, h_out, count, kw, c), copy=False)
+                tiles += blocks[:, :, m::kw, i]
+        return dx
     for i, rows in enumerate(offsets(kh, s, h_out)):
         for j, columns in enumerate(offsets(kw, s, w_out)):
             dx[:, rows, columns, :] += blocks[:, :, :, i, j, :]
@@ -183,7 +197,8 @@ class Conv2D(Layer):
             xt = padded
         w_mat = W.transpose(0, 2, 3, 1).reshape(c_out, -1)  # columns ordered (i, j, ch)
         fold = "b" in self.params and c < FEW_CHANNELS
-        cols = im2col(xt, kh, kw, s, ones=fold)
+        work = self._scratch("cols", (n * h_out * w_out, w_mat.shape[1] + fold), x.dtype)
+        cols = im2col(xt, kh, kw, s, ones=fold, out=work)
         if fold:
             out = cols @ np.concatenate([w_mat, self.params["b"][:, None]], axis=1).T
         else:

@@ -60,9 +60,10 @@ class MaxPool2D(Layer):
         xt = x.transpose(0, 2, 3, 1)  # NHWC view: contiguous when x came from Conv2D
         rows, columns = offsets(k, s, h_out), offsets(k, s, w_out)
         out = xt[:, rows[0], columns[0]].copy()
-        argmax = np.zeros(out.shape, np.uint8)
-        window = np.empty_like(out)
-        better = np.empty(out.shape, np.bool_)
+        argmax = self._scratch("argmax", out.shape, np.uint8)  # read by backward only
+        argmax.fill(0)
+        window = self._scratch("window", out.shape, out.dtype)
+        better = self._scratch("better", out.shape, np.bool_)
         for o in range(1, k * k):  # argmax only grows, so argmax = max(argmax, o * better)
             np.copyto(window, xt[:, rows[o // k], columns[o % k]])
             np.greater(window, out, out=better)
@@ -84,12 +85,14 @@ class MaxPool2D(Layer):
         _, _, h, w = self.x_shape
         tiled = s == k and h == k * h_out and w == k * w_out  # every input in one window
         dx = (np.empty if tiled else np.zeros)((n, h, w, c), self.x_dtype)
+        chosen = self._scratch("better", argmax.shape, np.bool_)
         for o in range(k * k):
-            part = gt * (argmax == o)
-            if s >= k:
-                dx[:, rows[o // k], columns[o % k]] = part
+            np.equal(argmax, o, out=chosen)
+            target = dx[:, rows[o // k], columns[o % k]]
+            if s >= k:  # windows do not overlap: write the product straight into dx
+                np.multiply(gt, chosen, out=target)
             else:
-                dx[:, rows[o // k], columns[o % k]] += part
+                target += gt * chosen
         return dx.transpose(0, 3, 1, 2)
 
     def __repr__(self) -> str:
