@@ -1,0 +1,171 @@
+"""nn-assignment-2 P5: explore Fashion-MNIST, then train a convolutional network.
+
+Exploration (before any training): the class balance of the training and test splits
+(bar chart), a grid of random training images per class, and the pixel statistics
+(histogram of the 256 grey levels, mean and standard-deviation images, the mean and
+std used to standardize the inputs, the mean brightness of each class).
+
+Model: conv 32 3x3 (padding 1) - ReLU - max-pool 2 - conv 64 3x3 (padding 1) - ReLU -
+max-pool 2 - dense 256 - ReLU - dropout - dense 10, softmax-cross-entropy, Adam with a
+step decay of eta, minibatches of 64, on 55,000 training images standardized with the
+training mean and std and redrawn every epoch with random left-right flips; 5,000
+held-out training images are the validation set, whose best epoch's weights are kept.
+Reported: the test accuracy on the 10,000 test images and the per-epoch curves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from symnn.core.registry import register
+from symnn.experiments.common import Context, experiment_parameters, history_record
+from symnn.experiments.plots import bar_plot, image_grid, line_plot, pixel_statistics_plot
+
+EPOCHS, QUICK_EPOCHS = 20, 2
+ETA, DECAY_STEP, DECAY, BATCH_SIZE, DROPOUT, HIDDEN = 1e-3, 7, 0.3, 64, 0.5, 256
+SHIFT = 0  # augmentation: random left-right flips, and shifts of up to SHIFT pixels
+N_VALIDATION = 5000
+QUICK = {"train": 3000, "validation": 500, "test": 1000}
+GRID_COLUMNS = 8
+
+
+def explore(ctx: Context, x: np.ndarray, y: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
+    """Class balance, sample grid and pixel statistics: three PNGs and their numbers."""
+    from symnn.data import FASHION_MNIST_CLASSES, summarize
+
+    names = FASHION_MNIST_CLASSES
+    pixels = np.rint(x * 255).astype(np.uint8)
+    summary = summarize(pixels, y, name="fashion-mnist", split="train", class_names=names)
+    test_counts = np.bincount(y_test, minlength=len(names))
+    bar_plot(
+        ctx.path("class_balance.png"), names, summary.class_counts, ylabel="training images",
+        title=f"Fashion-MNIST class balance ({summary.count} training images)",
+    )  # fmt: skip
+    rng = np.random.default_rng(ctx.seed)
+    picks = [rng.choice(np.flatnonzero(y == k), GRID_COLUMNS, replace=False) for k in range(len(names))]
+    image_grid(ctx.path("samples.png"), x[np.array(picks)], names,
+               title="Fashion-MNIST: random training images per class")
+    histogram = np.bincount(pixels.ravel(), minlength=256)
+    mean_image, std_image = x.mean(axis=0, dtype=np.float64), x.std(axis=0, dtype=np.float64)
+    pixel_statistics_plot(ctx.path("pixel_statistics.png"), histogram, mean_image, std_image,
+                          title="Fashion-MNIST training pixels")
+    class_brightness = [float(x[y == k].mean(dtype=np.float64)) for k in range(len(names))]
+    return {
+        "train_images": summary.count,
+        "image_shape": list(summary.image_shape),
+        "class_counts_train": dict(zip(names, summary.class_counts)),
+        "class_counts_test": dict(zip(names, test_counts.tolist())),
+        "balanced": len(set(summary.class_counts)) == 1 and len(set(test_counts.tolist())) == 1,
+        "pixel_mean": summary.pixel_mean,
+        "pixel_std": summary.pixel_std,
+        "pixel_min": summary.pixel_min,
+        "pixel_max": summary.pixel_max,
+        "zero_pixel_fraction": float(histogram[0] / histogram.sum()),
+        "class_mean_brightness": dict(zip(names, class_brightness)),
+    }
+
+
+def augment(
+    images: np.ndarray, rng: np.random.Generator, out: np.ndarray, mean: float, std: float
+) -> None:
+    """Fill ``out`` (N, 1, H, W) with standardized, randomly flipped and shifted ``images``.
+
+    Each image (N, H, W) is mirrored left-right with probability 1/2 and moved by
+    (dy, dx), each uniform in -SHIFT..SHIFT, the uncovered border filled with 0 (blank).
+    """
+    n, h, w = images.shape
+    flip = rng.random(n) < 0.5
+    dy, dx = rng.integers(-SHIFT, SHIFT + 1, (2, n))
+    for start in range(0, n, 5000):
+        part = slice(start, start + 5000)
+        chunk = np.where(flip[part, None, None], images[part, :, ::-1], images[part])
+        canvas = np.zeros((len(chunk), h + 2 * SHIFT, w + 2 * SHIFT), np.float32)
+        canvas[:, SHIFT : SHIFT + h, SHIFT : SHIFT + w] = chunk
+        for a in range(-SHIFT, SHIFT + 1):
+            for b in range(-SHIFT, SHIFT + 1):
+                rows = np.flatnonzero((dy[part] == a) & (dx[part] == b))
+                window = canvas[rows, SHIFT - a : SHIFT - a + h, SHIFT - b : SHIFT - b + w]
+                out[start + rows, 0] = (window - mean) / std
+
+
+def build_model(seed: int) -> Any:
+    """The convolutional network, float32, initialised from ``seed``."""
+    from symnn.sim import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Sequential
+
+    rng = np.random.default_rng(seed)
+    f32 = np.float32
+    he = {"scale": np.sqrt(2 / 9), "dtype": f32}
+    return Sequential([
+        Conv2D.init(1, 32, 3, rng=rng, padding=1, **he), ReLU(), MaxPool2D(2),  # 32 x 14 x 14
+        Conv2D.init(32, 64, 3, rng=rng, padding=1, scale=np.sqrt(2 / 288), dtype=f32), ReLU(),
+        MaxPool2D(2), Flatten(),  # 64 x 7 x 7
+        Dense.init(64 * 7 * 7, HIDDEN, rng, scale=np.sqrt(2 / 3136), dtype=f32), ReLU(),
+        Dropout(DROPOUT, rng=seed + 1), Dense.init(HIDDEN, 10, rng, dtype=f32),
+    ])  # fmt: skip
+
+
+@register(
+    "fashion-cnn",
+    kind="experiment",
+    title="Fashion-MNIST: data exploration and a convolutional network",
+    sheets=[("nn-assignment-2", "P5")],
+    parameters=experiment_parameters(EPOCHS),
+)
+def fashion_cnn(ctx: Context) -> dict[str, Any]:
+    """Explore the data, train the network, evaluate it on the test set."""
+    from symnn.data import train_validation_split
+    from symnn.sim import Adam, SoftmaxCrossEntropy, StepDecay, evaluate, train
+
+    epochs = ctx.choose_epochs(EPOCHS, QUICK_EPOCHS)
+    x, y = ctx.load("fashion-mnist", "train", limit=QUICK["train"] if ctx.quick else None)
+    x_test, y_test = ctx.load("fashion-mnist", "test", limit=QUICK["test"] if ctx.quick else None)
+    ctx.say(f"exploring {len(x)} training images")
+    exploration = explore(ctx, x, y, y_test)
+    mean, std = np.float32(exploration["pixel_mean"]), np.float32(exploration["pixel_std"])
+    standardize = lambda images: ((images - mean) / std)[:, None]  # noqa: E731  NCHW
+    n_val = QUICK["validation"] if ctx.quick else N_VALIDATION
+    x_train, y_train, x_val, y_val = train_validation_split(x, y, n_val, seed=ctx.seed)
+    model, loss = build_model(ctx.seed), SoftmaxCrossEntropy()
+    # the training inputs are redrawn in place after every epoch (train reads this array)
+    rng = np.random.default_rng([ctx.seed, 2])
+    inputs = np.empty((len(x_train), 1, *x_train.shape[1:]), np.float32)
+    augment(x_train, rng, inputs, mean, std)
+
+    def redraw(epoch: int, history: Any) -> None:
+        if epoch + 1 < epochs:
+            augment(x_train, rng, inputs, mean, std)
+
+    ctx.say(f"training the network for {epochs} epochs on {len(x_train)} images")
+    history = train(
+        model, loss, Adam(ETA), inputs, y_train, epochs=epochs,
+        batch_size=BATCH_SIZE, seed=ctx.seed, x_val=standardize(x_val), y_val=y_val,
+        schedule=StepDecay(DECAY_STEP, DECAY), early_stopping_patience=epochs + 1,
+        progress=ctx.progress, on_epoch_end=redraw,
+    )  # fmt: skip
+    record, epoch_times = history_record(history)
+    test = evaluate(model, loss, standardize(x_test), y_test)
+    ctx.save_weights(model.get_weights())
+    line_plot(
+        ctx.path("accuracy_curves.png"),
+        {"train (running)": record["train_accuracy"], "validation": record["val_accuracy"]},
+        xlabel="epoch", ylabel="accuracy", title="Fashion-MNIST convolutional network: accuracy",
+    )  # fmt: skip
+    ctx.say(f"test accuracy {100 * test.accuracy:.2f}%")
+    return {
+        "test_accuracy": test.accuracy,
+        "test_loss": test.loss,
+        "epochs_run": history.epochs,
+        "best_epoch": history.best_epoch,
+        "history": record,
+        "exploration": exploration,
+        "data": {"train": len(y_train), "validation": len(y_val), "test": len(y_test)},
+        "config": {
+            "epochs": epochs, "model": repr(model), "optimizer": "Adam", "eta": ETA,
+            "eta_decay": {"every": DECAY_STEP, "factor": DECAY}, "batch_size": BATCH_SIZE,
+            "hidden": HIDDEN, "dropout": DROPOUT, "input_standardization": [float(mean), float(std)],
+            "augmentation": {"horizontal_flip": 0.5, "max_shift_pixels": SHIFT},
+        },
+        "timing": {"epoch_time_s": epoch_times},
+    }

@@ -1,0 +1,150 @@
+"""nn-assignment-2 P4: early stopping and a variable learning rate on MNIST.
+
+The network is network2's: 784-100-10 sigmoid units, cross-entropy on the sigmoid
+outputs, L2 regularisation (lmbda = 5.0, cost C_0 + lmbda / (2n) sum w^2), minibatches
+of 10 and eta = 0.5, trained on 50,000 of the 60,000 training images; the other 10,000
+are the validation set. It is trained three ways from the same initial weights and the
+same shuffling seed:
+
+1. ``fixed``: every one of the epoch budget's epochs;
+2. ``early_stopping``: stop after 5 epochs without a gain in validation accuracy and
+   restore the best epoch's weights;
+3. ``schedule``: on each such plateau divide eta by 10; after three divisions the next
+   plateau ends training; the best epoch's weights are restored.
+
+The epoch budget (``--epochs``, default 60) is the fixed run's length and the upper
+limit of the two others. The test accuracy of the three runs answers the sheet's
+question "did the performance improve?"; the answer is computed from the numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from symnn.core.registry import register
+from symnn.experiments.common import Context, experiment_parameters, history_record
+from symnn.experiments.plots import line_plot
+
+EPOCHS, QUICK_EPOCHS = 60, 8
+SIZES = [784, 100, 10]
+ETA, LMBDA, BATCH_SIZE = 0.5, 5.0, 10
+PATIENCE, QUICK_PATIENCE = 5, 2
+FACTOR, REDUCTIONS = 10.0, 3
+N_VALIDATION = 10_000
+QUICK = {"train": 6000, "validation": 1000, "test": 2000}
+RUNS = ("fixed", "early_stopping", "schedule")
+
+
+def _data(ctx: Context) -> dict[str, Any]:
+    from symnn.data import train_validation_split
+
+    limit = QUICK["train"] if ctx.quick else None
+    x, y = ctx.load("mnist", "train", flatten=True, limit=limit)
+    n_val = QUICK["validation"] if ctx.quick else N_VALIDATION
+    x_train, y_train, x_val, y_val = train_validation_split(x, y, n_val, seed=ctx.seed)
+    x_test, y_test = ctx.load("mnist", "test", flatten=True, limit=QUICK["test"] if ctx.quick else None)
+    return {"train": (x_train, y_train), "validation": (x_val, y_val), "test": (x_test, y_test)}
+
+
+def _train_one(ctx: Context, how: str, data: dict[str, Any], epochs: int, patience: int) -> Any:
+    """Train one of the three variants; returns (model, history)."""
+    from symnn.sim import SGD, CrossEntropy, PlateauDivide, mlp, train
+
+    model = mlp(SIZES, "sigmoid", output="sigmoid", rng=ctx.seed)
+    options: dict[str, Any] = {}
+    if how == "early_stopping":
+        options["early_stopping_patience"] = patience
+    elif how == "schedule":
+        options["schedule"] = PlateauDivide(
+            factor=FACTOR, max_reductions=REDUCTIONS, patience=patience, stop_when_exhausted=True
+        )
+        # a tracker that never stops training (its patience exceeds the budget) but
+        # remembers and restores the best epoch's weights
+        options["early_stopping_patience"] = epochs + 1
+    x_train, y_train = data["train"]
+    x_val, y_val = data["validation"]
+    history = train(
+        model, CrossEntropy(), SGD(ETA, lmbda=LMBDA), x_train, y_train, epochs=epochs,
+        batch_size=BATCH_SIZE, seed=ctx.seed, x_val=x_val, y_val=y_val, progress=ctx.progress,
+        **options,
+    )  # fmt: skip
+    return model, history
+
+
+def _answer(runs: dict[str, dict[str, Any]], budget: int) -> dict[str, Any]:
+    """The sheet's question, answered from the measured numbers."""
+    fixed = runs["fixed"]["test_accuracy"]
+    lines, improved = [], {}
+    labels = {"early_stopping": "Early stopping", "schedule": "Early stopping with the schedule"}
+    for how, label in labels.items():
+        accuracy, epochs = runs[how]["test_accuracy"], runs[how]["epochs_run"]
+        gain = accuracy - fixed
+        improved[how] = gain > 0
+        verb = "improved" if gain > 0 else "did not improve" if gain < 0 else "left unchanged"
+        lines.append(
+            f"{label} {verb} the test accuracy: {100 * accuracy:.2f}% against {100 * fixed:.2f}% "
+            f"for {budget} fixed epochs ({100 * gain:+.2f} points), using {epochs} epochs."
+        )
+    return {
+        "early_stopping_improved": improved["early_stopping"],
+        "schedule_improved": improved["schedule"],
+        "text": " ".join(lines),
+    }
+
+
+@register(
+    "mnist-early-stopping",
+    kind="experiment",
+    title="MNIST with early stopping and a plateau learning-rate schedule (network2)",
+    sheets=[("nn-assignment-2", "P4")],
+    parameters=experiment_parameters(EPOCHS),
+)
+def mnist_early_stopping(ctx: Context) -> dict[str, Any]:
+    """Train the three variants, evaluate them on the test set, plot the validation curves."""
+    from symnn.sim import CrossEntropy, evaluate
+
+    epochs = ctx.choose_epochs(EPOCHS, QUICK_EPOCHS)
+    patience = QUICK_PATIENCE if ctx.quick else PATIENCE
+    data = _data(ctx)
+    runs: dict[str, dict[str, Any]] = {}
+    times: dict[str, Any] = {}
+    weights: dict[str, Any] = {}
+    for how in RUNS:
+        ctx.say(f"training the {how.replace('_', ' ')} variant (at most {epochs} epochs)")
+        model, history = _train_one(ctx, how, data, epochs, patience)
+        test = evaluate(model, CrossEntropy(), *data["test"])
+        record, epoch_times = history_record(history)
+        runs[how] = {
+            "test_accuracy": test.accuracy, "test_loss": test.loss, "epochs_run": history.epochs,
+            "best_epoch": history.best_epoch, "stop_reason": history.stop_reason,
+            "final_eta": record["eta"][-1], "history": record,
+        }  # fmt: skip
+        times[how] = {"wall_time_s": sum(epoch_times), "epoch_time_s": epoch_times}
+        weights.update({f"{how}/{key}": value for key, value in model.get_weights().items()})
+        ctx.say(f"{how}: test accuracy {100 * test.accuracy:.2f}% after {history.epochs} epochs")
+    ctx.save_weights(weights)
+    eta = runs["schedule"]["history"]["eta"]
+    labels = {"schedule": "schedule (dots: eta divided by 10)", "fixed": "fixed epochs",
+              "early_stopping": "early stopping"}  # drawn in this order, the last on top
+    line_plot(
+        ctx.path("validation_accuracy.png"),
+        {label: runs[how]["history"]["val_accuracy"] for how, label in labels.items()},
+        xlabel="epoch", ylabel="validation accuracy", title="MNIST 784-100-10: validation accuracy",
+        marks={labels["schedule"]: [i for i, (a, b) in enumerate(itertools.pairwise(eta)) if b < a]},
+    )  # fmt: skip
+    main = runs["schedule"]
+    return {
+        "test_accuracy": main["test_accuracy"],
+        "epochs_run": main["epochs_run"],
+        "history": main["history"],
+        "runs": runs,
+        "answer": _answer(runs, epochs),
+        "data": {part: len(pair[1]) for part, pair in data.items()},
+        "config": {
+            "epochs": epochs, "sizes": SIZES, "activation": "sigmoid", "loss": "cross-entropy",
+            "eta": ETA, "lmbda": LMBDA, "batch_size": BATCH_SIZE, "patience": patience,
+            "eta_factor": FACTOR, "eta_reductions": REDUCTIONS, "main_run": "schedule",
+        },
+        "timing": {"runs": times},
+    }

@@ -1,0 +1,166 @@
+"""The training experiments in quick mode, on small subsets of the real datasets.
+
+Each experiment runs once per session (module fixture) and again for the determinism
+check. The accuracy floors are far below what the quick runs reach but far above
+chance (10%), so a broken layer, loss or optimiser fails them. The tests skip, saying
+why, when ``SYMNN_DATA`` is not set or lacks the files; they never download.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from symnn.cli import main
+from symnn.experiments import run, without_timing
+
+pytestmark = [pytest.mark.slow, pytest.mark.data]
+
+DATASET = {
+    "mnist-early-stopping": "mnist",
+    "fashion-cnn": "fashion-mnist",
+    "fashion-mlp": "fashion-mnist",
+    "fashion-ffnn-sgd": "fashion-mnist",
+}
+FLOOR = {  # quick-mode test accuracy that a working model clears easily
+    "mnist-early-stopping": 0.85,
+    "fashion-cnn": 0.70,
+    "fashion-mlp": 0.80,
+    "fashion-ffnn-sgd": 0.70,
+}
+PLOTS = {
+    "mnist-early-stopping": ["validation_accuracy.png"],
+    "fashion-cnn": ["class_balance.png", "samples.png", "pixel_statistics.png", "accuracy_curves.png"],
+    "fashion-mlp": ["loss_curves.png", "test_probabilities.png"],
+    "fashion-ffnn-sgd": ["accuracy_curves.png"],
+}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def require_data(dataset: str) -> None:
+    """Skip unless ``SYMNN_DATA`` holds the training and test files of ``dataset``."""
+    from symnn.data.sources import SOURCES
+
+    value = os.environ.get("SYMNN_DATA", "").strip()
+    if not value:
+        pytest.skip("SYMNN_DATA is not set, so the MNIST / Fashion-MNIST files cannot be found")
+    source = SOURCES[dataset]
+    roots = [Path(entry) for entry in value.split(os.pathsep) if entry.strip()]
+    folders = [root / sub for root in roots for sub in (*source.directories, ".")]
+    for split in ("train", "test"):
+        for kind in ("images", "labels"):
+            spec = source.file(split, kind)
+            if not any((f / n).is_file() for f in folders for n in (spec.filename, spec.raw_filename)):
+                pytest.skip(f"{dataset} file {spec.filename} is absent from SYMNN_DATA={value}")
+
+
+@pytest.fixture(autouse=True)
+def no_downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYMNN_CACHE", str(tmp_path / "cache"))
+
+    def refuse(url: str, timeout: float) -> Any:
+        raise OSError("downloads are disabled in the tests")
+
+    monkeypatch.setattr("symnn.data.download.urllib_fetch", refuse)
+
+
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Each experiment whose data is present, run once in quick mode with seed 0."""
+    runs = {}
+    for id, dataset in DATASET.items():
+        try:
+            require_data(dataset)
+        except pytest.skip.Exception:
+            continue
+        out = tmp_path_factory.mktemp(id)
+        runs[id] = (out, run(id, quick=True, seed=0, out=out, progress=False))
+    return runs
+
+
+def _get(quick_runs: dict[str, Any], id: str) -> tuple[Path, dict[str, Any]]:
+    require_data(DATASET[id])
+    return quick_runs[id]
+
+
+@pytest.mark.parametrize("id", list(DATASET))
+def test_quick_run_clears_its_accuracy_floor(quick_runs: dict[str, Any], id: str) -> None:
+    _, metrics = _get(quick_runs, id)
+    assert metrics["test_accuracy"] >= FLOOR[id], metrics["test_accuracy"]
+    assert metrics["epochs_run"] == len(metrics["history"]["train_loss"]) >= 1
+    assert metrics["config"]["quick"] is True and metrics["seed"] == 0
+    assert np.all(np.isfinite(metrics["history"]["train_loss"]))
+
+
+@pytest.mark.parametrize("id", list(DATASET))
+def test_quick_run_writes_metrics_weights_and_plots(quick_runs: dict[str, Any], id: str) -> None:
+    out, metrics = _get(quick_runs, id)
+    on_disk = json.loads((out / "metrics.json").read_text())
+    assert on_disk == metrics
+    assert "wall_time_s" in metrics["timing"]
+    with np.load(out / "weights.npz") as weights:
+        assert weights.files and all(np.all(np.isfinite(weights[k])) for k in weights.files)
+    for name in PLOTS[id]:
+        data = (out / name).read_bytes()
+        assert data[:8] == PNG_SIGNATURE and 5_000 < len(data) < 400_000, (name, len(data))
+    assert sorted(metrics["files"]) == sorted([*PLOTS[id], "weights.npz", "metrics.json"])
+
+
+@pytest.mark.parametrize("id", list(DATASET))
+def test_same_seed_gives_the_same_numbers(
+    quick_runs: dict[str, Any], id: str, tmp_path: Path
+) -> None:
+    _, first = _get(quick_runs, id)
+    second = run(id, quick=True, seed=0, out=tmp_path / "again", progress=False)
+    assert without_timing(second) == without_timing(first)
+
+
+def test_another_seed_gives_other_numbers(quick_runs: dict[str, Any], tmp_path: Path) -> None:
+    _, first = _get(quick_runs, "fashion-ffnn-sgd")
+    other = run("fashion-ffnn-sgd", quick=True, seed=1, out=tmp_path, progress=False)
+    assert other["history"]["train_loss"] != first["history"]["train_loss"]
+
+
+def test_mnist_answer_follows_from_the_numbers(quick_runs: dict[str, Any]) -> None:
+    _, metrics = _get(quick_runs, "mnist-early-stopping")
+    runs, answer = metrics["runs"], metrics["answer"]
+    assert set(runs) == {"fixed", "early_stopping", "schedule"}
+    fixed = runs["fixed"]["test_accuracy"]
+    assert answer["schedule_improved"] == (runs["schedule"]["test_accuracy"] > fixed)
+    assert answer["early_stopping_improved"] == (runs["early_stopping"]["test_accuracy"] > fixed)
+    assert f"{100 * fixed:.2f}%" in answer["text"]
+    assert runs["fixed"]["epochs_run"] == metrics["config"]["epochs"]
+    assert all(r["epochs_run"] <= metrics["config"]["epochs"] for r in runs.values())
+
+
+def test_fashion_cnn_exploration_numbers(quick_runs: dict[str, Any]) -> None:
+    _, metrics = _get(quick_runs, "fashion-cnn")
+    e = metrics["exploration"]
+    assert sum(e["class_counts_train"].values()) == e["train_images"] == 3000
+    assert 0.2 < e["pixel_mean"] < 0.4 and 0.3 < e["pixel_std"] < 0.4
+    assert e["pixel_min"] == 0.0 and e["pixel_max"] == 1.0
+
+
+def test_fashion_mlp_reports_test_losses_and_three_predictions(quick_runs: dict[str, Any]) -> None:
+    _, metrics = _get(quick_runs, "fashion-mlp")
+    assert len(metrics["history"]["test_loss"]) == metrics["epochs_run"]
+    probabilities = np.array(metrics["samples"]["probabilities"])
+    assert probabilities.shape == (3, 10) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+
+
+def test_cli_train_writes_the_outputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    require_data("fashion-mnist")
+    out = tmp_path / "run"
+    status = main(["train", "fashion-ffnn-sgd", "--quick", "--epochs", "1", "--seed", "3",
+                   "--out", str(out), "--no-progress"])  # fmt: skip
+    assert status == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["epochs_run"] == 1 and metrics["seed"] == 3
+    assert (out / "weights.npz").stat().st_size > 100_000
+    assert (out / "accuracy_curves.png").read_bytes()[:8] == PNG_SIGNATURE
+    assert "test accuracy" in capsys.readouterr().out
