@@ -25,16 +25,9 @@ MIRRORS = ("https://mirror-a.invalid/data/", "https://mirror-b.invalid/")
 
 
 @pytest.fixture(autouse=True)
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No SYMNN_DATA, a private cache, and any real network access fails the test."""
-    monkeypatch.delenv("SYMNN_DATA", raising=False)
-    monkeypatch.setenv("SYMNN_CACHE", str(tmp_path / "cache"))
-
-    def no_network(url: str, timeout: float) -> None:
-        pytest.fail(f"a test tried to download {url}")
-
-    monkeypatch.setattr(download, "urllib_fetch", no_network)
-    return tmp_path / "cache"
+def cache(offline_cache: Path) -> Path:
+    """Every test here runs offline with a private cache."""
+    return offline_cache
 
 
 @pytest.fixture

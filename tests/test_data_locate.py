@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symnn.data import download
 from symnn.data.custom import source_from_directory, write_split
 from symnn.data.locate import cache_dir, locate_files, search_places
 from symnn.data.sources import SOURCES, DatasetSource
@@ -16,16 +15,9 @@ from symnn.errors import DataError
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No SYMNN_DATA, a private cache, and any real network access fails the test."""
-    monkeypatch.delenv("SYMNN_DATA", raising=False)
-    monkeypatch.setenv("SYMNN_CACHE", str(tmp_path / "cache"))
-
-    def no_network(url: str, timeout: float) -> None:
-        pytest.fail(f"a test tried to download {url}")
-
-    monkeypatch.setattr(download, "urllib_fetch", no_network)
-    return tmp_path / "cache"
+def isolated(offline_cache: Path) -> Path:
+    """Every test here runs offline with a private cache."""
+    return offline_cache
 
 
 def _tiny(directory: Path, compress: bool = True) -> DatasetSource:

@@ -139,6 +139,8 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
 
 
 def _difference(before: Any, after: Any) -> Any:
+    if isinstance(before, str) or isinstance(after, str):
+        raise CertificationError("a step relates SymPy objects, not text")
     if isinstance(before, sp.MatrixBase) or isinstance(after, sp.MatrixBase):
         before, after = sp.Matrix(before), sp.Matrix(after)
         if before.shape != after.shape:
@@ -216,6 +218,8 @@ def certify(
 
 
 def _replace(expr: Any, given: dict[Any, Any]) -> Any:
+    if isinstance(expr, str):
+        raise CertificationError("a step relates SymPy objects, not text")
     if isinstance(expr, sp.MatrixBase):
         return expr.applyfunc(lambda entry: sp.sympify(entry).xreplace(given))
     return sp.sympify(expr).xreplace(given)
