@@ -18,7 +18,6 @@ from symnn.data import (
     write_idx,
     write_split,
 )
-from symnn.data import download as download_module
 from symnn.data.sources import DatasetSource
 from symnn.errors import DataError, ParameterError, ShapeError
 
@@ -26,14 +25,9 @@ PIXELS = np.array([0, 51, 255], dtype=np.uint8)
 
 
 @pytest.fixture(autouse=True)
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SYMNN_DATA", raising=False)
-    monkeypatch.setenv("SYMNN_CACHE", str(tmp_path / "cache"))
-
-    def no_network(url: str, timeout: float) -> None:
-        pytest.fail(f"a test tried to download {url}")
-
-    monkeypatch.setattr(download_module, "urllib_fetch", no_network)
+def offline(offline_cache: Path) -> Path:
+    """Every test here runs offline with a private cache."""
+    return offline_cache
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from real_data import require_data
 
 from symnn.data import describe, load_dataset
 from symnn.data.sources import SOURCES
@@ -23,28 +24,13 @@ MNIST_TEST_COUNTS = (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009)
 MNIST_TRAIN_COUNTS = (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)
 
 
-def _require(name: str, split: str) -> None:
-    """Skip unless SYMNN_DATA holds ``name``'s files of ``split``."""
-    value = os.environ.get("SYMNN_DATA", "").strip()
-    if not value:
-        pytest.skip("SYMNN_DATA is not set, so the MNIST / Fashion-MNIST files cannot be found")
-    source = SOURCES[name]
-    roots = [Path(entry) for entry in value.split(os.pathsep) if entry.strip()]
-    folders = [root / sub for root in roots for sub in (*source.directories, ".")]
-    for kind in ("images", "labels"):
-        spec = source.file(split, kind)
-        names = (spec.filename, spec.raw_filename)
-        if not any((folder / n).is_file() for folder in folders for n in names):
-            pytest.skip(f"{name} file {spec.filename} is absent from SYMNN_DATA={value}")
-
-
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SYMNN_CACHE", str(tmp_path / "cache"))
 
 
 def test_mnist_test_split() -> None:
-    _require("mnist", "test")
+    require_data("mnist", ["test"])
     x, y = load_dataset("mnist", split="test", download=False)
     assert x.shape == (10000, 28, 28) and x.dtype == np.float32
     assert x.min() == 0.0 and x.max() == 1.0
@@ -54,7 +40,7 @@ def test_mnist_test_split() -> None:
 
 
 def test_fashion_mnist_test_split_is_balanced() -> None:
-    _require("fashion-mnist", "test")
+    require_data("fashion-mnist", ["test"])
     x, y = load_dataset("fashion-mnist", split="test", flatten=True, download=False)
     assert x.shape == (10000, 784)
     assert y.min() == 0 and y.max() == 9
@@ -63,7 +49,7 @@ def test_fashion_mnist_test_split_is_balanced() -> None:
 
 
 def test_mnist_training_statistics() -> None:
-    _require("mnist", "train")
+    require_data("mnist", ["train"])
     summary = describe("mnist", split="train", download=False)
     assert summary.count == 60000
     assert summary.class_counts == MNIST_TRAIN_COUNTS
@@ -72,15 +58,15 @@ def test_mnist_training_statistics() -> None:
 
 
 def test_fashion_mnist_training_split_is_balanced() -> None:
-    _require("fashion-mnist", "train")
+    require_data("fashion-mnist", ["train"])
     summary = describe("fashion-mnist", split="train", download=False)
     assert summary.class_counts == (6000,) * 10
     assert summary.pixel_mean == pytest.approx(0.2860, abs=1e-4)
 
 
 def test_fashion_file_under_an_mnist_name_is_identified(tmp_path: Path) -> None:
-    _require("fashion-mnist", "test")
-    _require("mnist", "test")
+    require_data("fashion-mnist", ["test"])
+    require_data("mnist", ["test"])
     roots = [Path(entry) for entry in os.environ["SYMNN_DATA"].split(os.pathsep)]
     labels = [root / "fashion-mnist" / "t10k-labels-idx1-ubyte.gz" for root in roots]
     fashion = next((path for path in labels if path.is_file()), None)

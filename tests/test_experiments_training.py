@@ -9,12 +9,12 @@ why, when ``SYMNN_DATA`` is not set or lacks the files; they never download.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from real_data import require_data
 
 from symnn.cli import main
 from symnn.experiments import run, without_timing
@@ -40,23 +40,6 @@ PLOTS = {
     "fashion-ffnn-sgd": ["accuracy_curves.png"],
 }
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def require_data(dataset: str) -> None:
-    """Skip unless ``SYMNN_DATA`` holds the training and test files of ``dataset``."""
-    from symnn.data.sources import SOURCES
-
-    value = os.environ.get("SYMNN_DATA", "").strip()
-    if not value:
-        pytest.skip("SYMNN_DATA is not set, so the MNIST / Fashion-MNIST files cannot be found")
-    source = SOURCES[dataset]
-    roots = [Path(entry) for entry in value.split(os.pathsep) if entry.strip()]
-    folders = [root / sub for root in roots for sub in (*source.directories, ".")]
-    for split in ("train", "test"):
-        for kind in ("images", "labels"):
-            spec = source.file(split, kind)
-            if not any((f / n).is_file() for f in folders for n in (spec.filename, spec.raw_filename)):
-                pytest.skip(f"{dataset} file {spec.filename} is absent from SYMNN_DATA={value}")
 
 
 @pytest.fixture(autouse=True)

@@ -249,7 +249,7 @@ def nn_nonconvex() -> Derivation:
     loss = sp.Rational(1, 2) * sum((net(x) - t) ** 2 for x, t in data)
     theta_a = [sp.Integer(p) for key in ("w", "b", "v") for p in NET["A"][key]]
     swap = {w[0]: w[1], w[1]: w[0], bias[0]: bias[1], bias[1]: bias[0], v[0]: v[1], v[1]: v[0]}
-    theta_b = [sp.sympify(s).xreplace(dict(zip(params, theta_a))) for s in
+    theta_b = [s.xreplace(dict(zip(params, theta_a))) for s in
                (swap[p] for p in params)]
     mid = [(a + c) / 2 for a, c in zip(theta_a, theta_b)]
     b = DerivationBuilder("nn-nonconvex", "The loss of a neural network is not convex",
