@@ -107,27 +107,63 @@ def to_torch(net):
 
 
 def train_flops(net) -> int:
-    """Matrix-product FLOPs per training sample: forward, weight gradient, input gradient
-    (none for the first layer); elementwise work is not counted."""
-    from symnn.sim import Conv2D, Dense
+    """Matrix-product FLOPs per training sample: those of :func:`step_products` at batch 1
+    (forward, weight gradient, bias sums done as products, input gradient except for the
+    first layer); elementwise work is not counted."""
+    return sum(2 * a.size * (b.shape[1] if b.ndim == 2 else 1) for a, b in step_products(net, 1))
 
-    total, first, shape = 0, True, (1, 28, 28)
+
+# --------------------------------------------------------------------------- worker
+def step_products(net, batch: int) -> list[tuple]:
+    """The matrix products of one training step of ``net`` at ``batch``, as the simulator
+    issues them: (left, right) operand pairs with the same shapes, dtypes and transposed
+    views (forward, weight gradient, bias sum as a product, input gradient except for the
+    first layer)."""
+    import numpy as np
+
+    from symnn.sim import Conv2D, Dense
+    from symnn.sim.conv import FEW_CHANNELS
+
+    def arr(*shape):
+        return np.random.default_rng(0).random(shape, dtype=np.float32)
+
+    pairs, first, shape = [], True, (1, 28, 28)
     for layer in net.layers:
         if isinstance(layer, Dense):
             n_in, n_out = layer.params["W"].shape
-            total += 2 * n_in * n_out * (2 if first else 3)
+            x, W, delta = arr(batch, n_in), arr(n_in, n_out), arr(batch, n_out)
+            pairs += [(x, W), (x.T, delta)] + ([] if first else [(delta, W.T)])
             first = False
         elif isinstance(layer, Conv2D):
             c_out, c_in, k, _ = layer.params["W"].shape
             h = shape[1] - k + 1
-            total += 2 * h * h * c_out * c_in * k * k * (2 if first else 3)
+            fold = c_in < FEW_CHANNELS
+            m, kk = batch * h * h, c_in * k * k + fold
+            cols, w_mat, delta = arr(m, kk), arr(c_out, kk), arr(m, c_out)
+            pairs += [(cols, w_mat.T), (delta.T, cols)]
+            pairs += [] if fold else [(np.ones(m, np.float32), delta)]
+            pairs += [] if first else [(delta, w_mat)]
             shape, first = (c_out, h, h), False
         elif type(layer).__name__ == "MaxPool2D":
             shape = (shape[0], shape[1] // 2, shape[2] // 2)
-    return total
+    return pairs
 
 
-# --------------------------------------------------------------------------- worker
+def products_ceiling(net, batch: int, repeats: int) -> float:
+    """Samples/s of a training loop that did nothing but the step's matrix products: the
+    most any implementation issuing these products through NumPy's BLAS can reach."""
+    pairs = step_products(net, batch)
+    steps = max(20, int(2e9 / (batch * train_flops(net))))  # about a second at 2 GFLOP/s
+
+    def run() -> None:
+        for _ in range(steps):
+            for a, b in pairs:
+                a @ b
+
+    run()
+    return steps * batch / min(timed(run) for _ in range(3 * repeats))
+
+
 def gemm_rate(repeats: int) -> float:
     import numpy as np
 
@@ -231,6 +267,7 @@ def worker(threads: int, quick: bool) -> None:
                 best[who, what] = min(seconds, timed(runners[who][what], n))
         row = {who: {what: n / best[who, what] for what in ("train", "infer")} for who in runners}
         row["sim"]["flops"] = runners["sim"]["flops"]
+        row["sim"]["ceiling"] = products_ceiling(build_sim(name)[0], batch, repeats)
         result["models"][name] = row
     print(json.dumps(result))
 
@@ -314,6 +351,31 @@ def report(result: dict) -> list[str]:
             cells = (f"{dash:>10s} {dash:>7s} {dash:>17s} {dash:>7s} {dash:>4s} "
                      f"{sim['infer']:12,.0f} {dash:>10s} {dash:>7s}")  # fmt: skip
         lines.append(f"{name:36s} {batch:5d} {sim['train']:12,.0f} {cells} {frac:8.0%}")
+    return [*lines, "", *ceiling_report(result)]
+
+
+def ceiling_report(result: dict) -> list[str]:
+    """What each target asks for against the matrix-product ceiling of its model."""
+    head = (f"{'model':36s} {'products only/s':>15s} {'sim/s':>10s} {'sim/ceiling':>11s} "
+            f"{'target needs/s':>14s} {'needs/ceiling':>13s}  verdict")  # fmt: skip
+    lines = ["Matrix-product ceiling: samples/s of a loop doing only the step's matrix products "
+             "(same shapes and", "views as the simulator, through NumPy's BLAS); the target "
+             "needs target ratio x PyTorch's samples/s.", head, "-" * len(head)]  # fmt: skip
+    for name, row in result["models"].items():
+        sim, ceiling = row["sim"], row["sim"]["ceiling"]
+        cells = f"{name:36s} {ceiling:15,.0f} {sim['train']:10,.0f} {sim['train'] / ceiling:11.0%}"
+        if "torch" not in row:
+            lines.append(cells)
+            continue
+        needs = MODELS[name][1] * row["torch"]["train"]
+        share = needs / ceiling
+        if needs <= sim["train"]:
+            word = "met"
+        elif share > 1:
+            word = "out of reach: above the ceiling"
+        else:
+            word = f"leaves {1 - share:.0%} of the step for everything but the products"
+        lines.append(f"{cells} {needs:14,.0f} {share:13.0%}  {word}")
     return lines
 
 
