@@ -196,3 +196,43 @@ def test_network2_style_run_with_one_hot_targets_and_plain_progress(capsys, monk
                     seed=0, progress=True)  # fmt: skip
     assert history.epochs == 2 and history.val_accuracy == [None, None]
     assert "6/6" in capsys.readouterr().err  # the plain stderr bar reached the last batch
+
+
+def test_augment_redraws_the_inputs_every_epoch_from_the_seed() -> None:
+    x, _ = blobs()
+    calls: list[tuple[int, float]] = []
+
+    def jitter(inputs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        noise = rng.standard_normal(inputs.shape).astype(np.float32)
+        calls.append((inputs.shape[0], float(noise[0, 0])))
+        return inputs + 0.1 * noise
+
+    first = run(None, augment=jitter)
+    draws = [value for _, value in calls]
+    assert len(calls) == 3 and len(set(draws)) == 3  # one new draw per epoch
+    assert all(size == len(x) for size, _ in calls)
+    expected = [float(np.random.default_rng([7, e, 1]).standard_normal(1)[0]) for e in range(3)]
+    assert draws == pytest.approx(expected, rel=1e-6)  # seeded by (seed, epoch, stream)
+    same_run(first, run(None, augment=jitter))
+    _, plain = run(None)
+    assert first[1].train_loss != plain.train_loss  # the redrawn inputs were trained on
+
+
+def test_resume_after_kill_with_augmentation_matches(tmp_path: Path) -> None:
+    def jitter(inputs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return inputs + 0.1 * rng.standard_normal(inputs.shape).astype(np.float32)
+
+    def kill_after_second_epoch(epoch: int, history: object) -> None:
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, augment=jitter, on_epoch_end=kill_after_second_epoch)
+    same_run(run(tmp_path, augment=jitter), run(None, augment=jitter))
+
+
+def test_augment_must_keep_the_shape_and_be_callable() -> None:
+    with pytest.raises(ShapeError, match="augment returned inputs of shape"):
+        run(None, augment=lambda inputs, rng: inputs[:-1])
+    with pytest.raises(ParameterError, match="augment"):
+        run(None, augment="shift")

@@ -36,7 +36,7 @@ from symnn.data.sources import (
     get_source,
 )
 from symnn.data.summary import DatasetSummary, describe, summarize
-from symnn.data.transforms import one_hot, train_validation_split
+from symnn.data.transforms import one_hot, shift_images, train_validation_split
 from symnn.data.verify import clear_digest_cache, file_digest, verify_file
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "parse_idx",
     "read_idx",
     "read_split",
+    "shift_images",
     "source_from_directory",
     "summarize",
     "train_validation_split",

@@ -1,4 +1,5 @@
-"""Small array utilities for loaded datasets: a seeded hold-out split and one-hot labels.
+"""Small array utilities for loaded datasets: a seeded hold-out split, one-hot labels and
+random image shifts (training-set expansion).
 
 >>> import numpy as np
 >>> x, y = np.arange(10).reshape(5, 2), np.array([0, 1, 2, 1, 0])
@@ -18,7 +19,7 @@ import numpy as np
 
 from symnn.errors import ParameterError, ShapeError
 
-__all__ = ["one_hot", "train_validation_split"]
+__all__ = ["one_hot", "shift_images", "train_validation_split"]
 
 
 def train_validation_split(
@@ -75,3 +76,60 @@ def one_hot(labels: np.ndarray, num_classes: int = 10, dtype: Any = np.float32) 
         raise ParameterError("labels", found, f"integers from 0 to {num_classes - 1}")
     eye = np.eye(num_classes, dtype=dtype)
     return eye[labels.astype(np.intp)]
+
+
+def shift_images(
+    images: np.ndarray,
+    rng: np.random.Generator,
+    max_shift: int = 1,
+    image_shape: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Move every image by a random (dy, dx), each uniform in ``-max_shift..max_shift``.
+
+    This is the "artificially expanded training data" of one-pixel shifts: the uncovered
+    border is filled with 0 (blank paper) and what leaves the frame is cut off. The
+    shifts are drawn as ``rng.integers(-max_shift, max_shift + 1, (2, n))`` (rows: dy,
+    then dx), so a generator in a given state always gives the same result.
+
+    Args:
+        images: (n, H, W), (n, C, H, W) (all channels move together) or flattened rows
+            (n, H * W) with ``image_shape=(H, W)``.
+        rng: the generator the shifts are drawn from.
+        max_shift: the largest move in pixels along each axis (0 returns a copy).
+        image_shape: (H, W) of flattened rows.
+
+    Returns:
+        A new array of the shape and dtype of ``images``.
+
+    >>> image = np.zeros((1, 3, 3), np.float32)
+    >>> image[0, 1, 1] = 1.0
+    >>> moved = shift_images(np.repeat(image, 50, axis=0), np.random.default_rng(0))
+    >>> positions = {tuple(np.argwhere(m)[0].tolist()) for m in moved}
+    >>> moved.shape, float(moved.sum()), len(positions)  # every one of the 9 moves occurs
+    ((50, 3, 3), 50.0, 9)
+    """
+    images = np.asarray(images)
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
+        raise ParameterError("max_shift", max_shift, "a non-negative integer (pixels)")
+    if image_shape is not None:
+        h, w = image_shape
+        if images.ndim != 2 or images.shape[1] != h * w:
+            raise ShapeError(
+                f"shift_images: got {images.shape}, expected (n, {h * w}) rows of {h}x{w} images"
+            )
+        return shift_images(images.reshape(-1, h, w), rng, max_shift).reshape(images.shape)
+    if images.ndim not in (3, 4):
+        raise ShapeError(
+            f"shift_images: got images of shape {images.shape}, expected (n, H, W), (n, C, H, W) "
+            "or (n, H * W) with image_shape=(H, W)"
+        )
+    n, (h, w), s = images.shape[0], images.shape[-2:], int(max_shift)
+    dy, dx = rng.integers(-s, s + 1, (2, n))
+    canvas = np.zeros((*images.shape[:-2], h + 2 * s, w + 2 * s), images.dtype)
+    canvas[..., s : s + h, s : s + w] = images
+    out = np.empty_like(images)
+    for a in range(-s, s + 1):
+        for b in range(-s, s + 1):
+            rows = np.flatnonzero((dy == a) & (dx == b))
+            out[rows] = canvas[rows, ..., s - a : s - a + h, s - b : s - b + w]
+    return out

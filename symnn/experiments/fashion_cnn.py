@@ -75,19 +75,11 @@ def augment(
     Each image (N, H, W) is mirrored left-right with probability 1/2 and moved by
     (dy, dx), each uniform in -SHIFT..SHIFT, the uncovered border filled with 0 (blank).
     """
-    n, h, w = images.shape
-    flip = rng.random(n) < 0.5
-    dy, dx = rng.integers(-SHIFT, SHIFT + 1, (2, n))
-    for start in range(0, n, 5000):
-        part = slice(start, start + 5000)
-        chunk = np.where(flip[part, None, None], images[part, :, ::-1], images[part])
-        canvas = np.zeros((len(chunk), h + 2 * SHIFT, w + 2 * SHIFT), np.float32)
-        canvas[:, SHIFT : SHIFT + h, SHIFT : SHIFT + w] = chunk
-        for a in range(-SHIFT, SHIFT + 1):
-            for b in range(-SHIFT, SHIFT + 1):
-                rows = np.flatnonzero((dy[part] == a) & (dx[part] == b))
-                window = canvas[rows, SHIFT - a : SHIFT - a + h, SHIFT - b : SHIFT - b + w]
-                out[start + rows, 0] = (window - mean) / std
+    from symnn.data import shift_images
+
+    flip = rng.random(len(images)) < 0.5
+    flipped = np.where(flip[:, None, None], images[:, :, ::-1], images)
+    out[:, 0] = (shift_images(flipped, rng, SHIFT) - mean) / std
 
 
 def build_model(seed: int) -> Any:

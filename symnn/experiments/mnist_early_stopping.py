@@ -3,8 +3,10 @@
 The network is network2's: 784-100-10 sigmoid units, cross-entropy on the sigmoid
 outputs, L2 regularisation (lmbda = 5.0, cost C_0 + lmbda / (2n) sum w^2), minibatches
 of 10 and eta = 0.5, trained on 50,000 of the 60,000 training images; the other 10,000
-are the validation set. It is trained three ways from the same initial weights and the
-same shuffling seed:
+are the validation set. The training images are expanded as in network2's book
+("artificially expanding the training data"): every epoch each one is moved by a random
+one-pixel shift (dy, dx in -1..1, blank border), redrawn from the seed. It is trained
+three ways from the same initial weights, shuffling and shifts:
 
 1. ``fixed``: every one of the epoch budget's epochs;
 2. ``early_stopping``: stop after 5 epochs without a gain in validation accuracy and
@@ -15,6 +17,12 @@ same shuffling seed:
 The epoch budget (``--epochs``, default 60) is the fixed run's length and the upper
 limit of the two others. The test accuracy of the three runs answers the sheet's
 question "did the performance improve?"; the answer is computed from the numbers.
+
+Why the shifts: with the plain 50,000 images the schedule run's best validation
+accuracy was 97.8-98.1% (seeds 0-2), and no change of eta, lmbda, patience, plateau
+criterion or restart rule raised its mean by more than 0.05 point; one-pixel shifts
+raised every seed's, to 98.1-98.5% (see docs/experiments.md). The choice was made on
+validation accuracy.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ SIZES = [784, 100, 10]
 ETA, LMBDA, BATCH_SIZE = 0.5, 5.0, 10
 PATIENCE, QUICK_PATIENCE = 5, 2
 FACTOR, REDUCTIONS = 10.0, 3
+MAX_SHIFT = 1  # pixels: training images move by dy, dx in -1..1, redrawn every epoch
 N_VALIDATION = 10_000
 QUICK = {"train": 6000, "validation": 1000, "test": 2000}
 RUNS = ("fixed", "early_stopping", "schedule")
@@ -49,6 +58,7 @@ def _data(ctx: Context) -> dict[str, Any]:
 
 def _train_one(ctx: Context, how: str, data: dict[str, Any], epochs: int, patience: int) -> Any:
     """Train one of the three variants; returns (model, history)."""
+    from symnn.data import shift_images
     from symnn.sim import SGD, CrossEntropy, PlateauDivide, mlp, train
 
     model = mlp(SIZES, "sigmoid", output="sigmoid", rng=ctx.seed)
@@ -67,7 +77,7 @@ def _train_one(ctx: Context, how: str, data: dict[str, Any], epochs: int, patien
     history = train(
         model, CrossEntropy(), SGD(ETA, lmbda=LMBDA), x_train, y_train, epochs=epochs,
         batch_size=BATCH_SIZE, seed=ctx.seed, x_val=x_val, y_val=y_val, progress=ctx.progress,
-        **options,
+        augment=lambda x, rng: shift_images(x, rng, MAX_SHIFT, image_shape=(28, 28)), **options,
     )  # fmt: skip
     return model, history
 
@@ -145,6 +155,7 @@ def mnist_early_stopping(ctx: Context) -> dict[str, Any]:
             "epochs": epochs, "sizes": SIZES, "activation": "sigmoid", "loss": "cross-entropy",
             "eta": ETA, "lmbda": LMBDA, "batch_size": BATCH_SIZE, "patience": patience,
             "eta_factor": FACTOR, "eta_reductions": REDUCTIONS, "main_run": "schedule",
+            "augmentation": {"max_shift_pixels": MAX_SHIFT, "redrawn": "every epoch"},
         },
         "timing": {"runs": times},
     }

@@ -91,7 +91,14 @@ def _mnist(m: dict[str, Any]) -> list[str]:
         for how, r in m["runs"].items()
     ]  # fmt: skip
     header = ["run", "test accuracy", "epochs", "best epoch", "stopped by", "final eta", "wall time"]
-    return [*_table(header, rows), f"**Answer.** {m['answer']['text']}", ""]
+    c = m["config"]
+    shift = c.get("augmentation", {}).get("max_shift_pixels", 0)
+    setup = (f"Setup: {'-'.join(map(str, c['sizes']))} {c['activation']}, {c['loss']}, eta {c['eta']:g}, "
+             f"lmbda {c['lmbda']:g}, minibatch {c['batch_size']}, patience {c['patience']} epochs, eta "
+             f"divided by {c['eta_factor']:g} at most {c['eta_reductions']} times; "
+             + (f"training images moved by random shifts of up to {shift} pixel(s), redrawn every epoch."
+                if shift else "no augmentation."))  # fmt: skip
+    return [setup, "", *_table(header, rows), f"**Answer.** {m['answer']['text']}", ""]
 
 
 def _fashion_cnn(m: dict[str, Any]) -> list[str]:

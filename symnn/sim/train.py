@@ -1,12 +1,13 @@
 """Minibatch training with validation, schedules, early stopping and checkpoints.
 
-:func:`train` is network2's ``SGD`` loop made reproducible: every epoch shuffles the
-training set with ``np.random.default_rng(seed)``, runs forward, loss, backward and one
-optimiser step per minibatch (the last one may be smaller), then evaluates on the
-validation set, lets the schedule change eta, updates early stopping and writes a
-checkpoint. A run killed at any point and started again with the same arguments resumes
-from the last checkpoint and ends with the same numbers, bit for bit, as a run that was
-never interrupted (same machine, same thread count).
+:func:`train` is network2's ``SGD`` loop made reproducible: every epoch redraws the
+inputs (if ``augment`` is given), shuffles the training set with
+``np.random.default_rng(seed)``, runs forward, loss, backward and one optimiser step
+per minibatch (the last one may be smaller), then evaluates on the validation set,
+lets the schedule change eta, updates early stopping and writes a checkpoint. A run
+killed at any point and started again with the same arguments resumes from the last
+checkpoint and ends with the same numbers, bit for bit, as a run that was never
+interrupted (same machine, same thread count).
 
 >>> import numpy as np
 >>> from symnn.sim import SoftmaxCrossEntropy, mlp
@@ -41,7 +42,9 @@ from symnn.sim.optimizers import Optimizer
 from symnn.sim.progress import ProgressBar
 from symnn.sim.schedules import EarlyStopping, Schedule
 
-__all__ = ["Evaluation", "History", "evaluate", "train"]
+__all__ = ["AUGMENT_STREAM", "Evaluation", "History", "evaluate", "train"]
+
+AUGMENT_STREAM = 1  # third word of the seed of an epoch's augmentation generator
 
 
 class Evaluation(NamedTuple):
@@ -113,6 +116,7 @@ def train(
     progress: bool = True,
     resume: bool = True,
     on_epoch_end: Callable[[int, History], None] | None = None,
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
 ) -> History:
     """Train ``model`` in place by minibatch gradient descent; return the history.
 
@@ -130,6 +134,10 @@ def train(
             size, seed and architecture).
         progress: show a progress bar (tqdm if installed).
         on_epoch_end: called as ``on_epoch_end(epoch, history)`` after each checkpoint.
+        augment: redraws the training inputs at the start of every epoch, called as
+            ``augment(x_train, rng)`` with ``rng = np.random.default_rng([seed, epoch,
+            AUGMENT_STREAM])`` (so a resumed run redraws the same epoch); it returns the
+            epoch's inputs, of the shape of ``x_train`` (e.g. :func:`symnn.data.shift_images`).
 
     Raises:
         TrainingError: the loss became NaN or infinite (the message names the epoch,
@@ -142,6 +150,8 @@ def train(
             raise ParameterError(name, value, "a positive integer")
     if (x_val is None) != (y_val is None):
         raise ParameterError("x_val/y_val", "only one given", "both or neither")
+    if augment is not None and not callable(augment):
+        raise ParameterError("augment", augment, "a function augment(x_train, rng) -> inputs")
     if x_val is not None:
         x_val = np.asarray(x_val)
         _check_data(x_val, y_val, "validation")
@@ -167,12 +177,13 @@ def train(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(start, 0 if stopped else epochs):
             t0 = time.perf_counter()
+            inputs = x_train if augment is None else _augmented(augment, x_train, seed, epoch)
             order = rng.permutation(n)
             total, correct = 0.0, 0
             bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
             for b, i in enumerate(range(0, n, batch_size)):
                 idx = order[i : i + batch_size]
-                out = model.forward(x_train[idx], train=True)
+                out = model.forward(inputs[idx], train=True)
                 value, delta, fused = model.output_delta(out, targets[idx], loss)
                 if not math.isfinite(value):
                     bar.close()
@@ -226,6 +237,22 @@ def _summary(epoch: int, epochs: int, history: History) -> None:
             + ("" if val is None else f", val loss {history.val_loss[-1]:.4f}, val accuracy {val:.4f}")
             + f", eta {history.eta[-1]:g}, {history.epoch_time[-1]:.1f} s")  # fmt: skip
     print(line, file=sys.stderr, flush=True)
+
+
+def _augmented(
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+    x_train: np.ndarray,
+    seed: int,
+    epoch: int,
+) -> np.ndarray:
+    """The epoch's training inputs from ``augment``, checked to keep the shape."""
+    inputs = np.asarray(augment(x_train, np.random.default_rng([seed, epoch, AUGMENT_STREAM])))
+    if inputs.shape != x_train.shape:
+        raise ShapeError(
+            f"augment returned inputs of shape {inputs.shape} for training inputs of shape "
+            f"{x_train.shape}: it must keep the shape (one redrawn input per example)"
+        )
+    return inputs
 
 
 def _size(x: np.ndarray | None) -> int | None:
