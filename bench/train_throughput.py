@@ -248,7 +248,9 @@ def worker(threads: int, quick: bool) -> None:
         import torch
 
         torch.set_num_threads(threads)
-        result["torch"] = torch.__version__
+        capability = torch.backends.cpu.get_cpu_capability()
+        result["torch"] = (f"{torch.__version__} (kernels: MKL and oneDNN, CPU capability "
+                           f"{capability}; not affected by OPENBLAS_*)")  # fmt: skip
     except ImportError:
         result["torch"] = None
     for name, (batch, _) in MODELS.items():
