@@ -1,7 +1,8 @@
 """Gradient checking: every hand-written backward pass against central differences.
 
 For a layer with output y the check uses the scalar L = sum(y * g) with a fixed random
-``g``, so dL/dy = g, and compares the layer's backward pass with
+``g`` (standard normal from ``np.random.default_rng([seed, 1])``, a stream independent
+of data drawn with ``default_rng(seed)``), so dL/dy = g, and compares the layer's backward pass with
 
 .. math:: \\frac{\\partial L}{\\partial \\theta_i} \\approx
           \\frac{L(\\theta + h e_i) - L(\\theta - h e_i)}{2h},\\qquad h = 10^{-6},
@@ -84,6 +85,9 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -
     return grad
 
 
+G_STREAM = 1  # g comes from default_rng([seed, 1]): independent of data drawn with default_rng(seed)
+
+
 def _require_float64(*arrays: np.ndarray) -> None:
     for array in arrays:
         if array.dtype != np.float64:
@@ -99,7 +103,7 @@ def check_layer(layer: Layer, x: np.ndarray, seed: int = 0, train: bool = True) 
     x = np.array(x, dtype=np.float64)
     _require_float64(*layer.params.values())
     y = layer.forward(x, train)
-    g = np.random.default_rng(seed).standard_normal(y.shape)
+    g = np.random.default_rng([seed, G_STREAM]).standard_normal(y.shape)
     analytic = {"input": layer.backward(g)}
     analytic.update({k: v.copy() for k, v in layer.grads.items()})
 
