@@ -17,7 +17,7 @@ import pytest
 from real_data import require_data
 
 from symnn.cli import main
-from symnn.experiments import run, without_timing
+from symnn.experiments import results, run, without_timing
 
 pytestmark = [pytest.mark.slow, pytest.mark.data]
 
@@ -147,3 +147,18 @@ def test_cli_train_writes_the_outputs(tmp_path: Path, capsys: pytest.CaptureFixt
     assert (out / "weights.npz").stat().st_size > 100_000
     assert (out / "accuracy_curves.png").read_bytes()[:8] == PNG_SIGNATURE
     assert "test accuracy" in capsys.readouterr().out
+
+
+def test_results_document_renders_every_quick_run(quick_runs: dict[str, Any]) -> None:
+    """The results page is built from the runs' own numbers, the MNIST setup included."""
+    require_data("mnist")
+    metrics = {id: quick_runs[id][1] if id in quick_runs else None for id in results.TARGETS}
+    page = results.render(metrics)
+    mnist = metrics["mnist-early-stopping"]
+    assert mnist["config"]["augmentation"]["max_shift_pixels"] == 1
+    assert "random shifts of up to 1 pixel(s), redrawn every epoch" in page
+    for how in ("fixed", "early stopping", "schedule"):
+        accuracy = mnist["runs"][how.replace(" ", "_")]["test_accuracy"]
+        assert f"| {how} | {100 * accuracy:.2f}% |" in page
+    verdict = "yes" if mnist["test_accuracy"] >= 0.98 else "**no**"
+    assert f"| >= 98.0% test with the schedule | {verdict} |" in page
