@@ -13,7 +13,8 @@ run (data size, batch size, seed, parameter shapes) that a resume must match.
 
 It is written to a temporary file in the same directory and moved over the old one
 with :func:`os.replace`, so a run killed while saving leaves the previous checkpoint
-intact.
+intact. :class:`RunState` gathers the objects of a run and turns them into such a file
+and back.
 
 >>> import os, tempfile
 >>> import numpy as np
@@ -30,13 +31,19 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from symnn.errors import TrainingError
+from symnn.sim.history import History
 
-__all__ = ["read_checkpoint", "write_checkpoint"]
+if TYPE_CHECKING:
+    from symnn.sim.network import Sequential
+    from symnn.sim.optimizers import Optimizer
+    from symnn.sim.schedules import EarlyStopping, Schedule
+
+__all__ = ["RunState", "read_checkpoint", "write_checkpoint"]
 
 FORMAT = "symnn.sim checkpoint 1"
 
@@ -90,3 +97,56 @@ def join(prefix: str, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     {'best/0.W': 1}
     """
     return {f"{prefix}/{k}": v for k, v in arrays.items()}
+
+
+class RunState:
+    """Everything a training checkpoint saves and restores (used by ``train``)."""
+
+    def __init__(
+        self,
+        model: Sequential,
+        optimizer: Optimizer,
+        schedule: Schedule | None,
+        stopper: EarlyStopping | None,
+        rng: np.random.Generator,
+        history: History,
+        best: dict[str, np.ndarray] | None,
+    ) -> None:
+        self.model, self.optimizer, self.schedule = model, optimizer, schedule
+        self.stopper, self.rng, self.history, self.best = stopper, rng, history, best
+
+    def save(self, path: str | os.PathLike, epoch: int, fingerprint: dict) -> None:
+        opt_scalars, opt_arrays = self.optimizer.state_dict()
+        arrays = {**join("model", self.model.get_weights()), **join("opt", opt_arrays)}
+        if self.best is not None:
+            arrays.update(join("best", self.best))
+        meta = {
+            "epoch": epoch, "fingerprint": fingerprint, "rng": self.rng.bit_generator.state,
+            "layers": [layer.extra_state() for layer in self.model.layers],
+            "optimizer": opt_scalars, "history": self.history.to_dict(),
+            "schedule": None if self.schedule is None else self.schedule.state_dict(),
+            "stopper": None if self.stopper is None else self.stopper.state_dict(),
+        }  # fmt: skip
+        write_checkpoint(path, arrays, meta)
+
+    def load(self, path: str | os.PathLike, fingerprint: dict) -> int:
+        arrays, meta = read_checkpoint(path)
+        if meta["fingerprint"] != fingerprint:
+            raise TrainingError(
+                f"checkpoint {str(path)!r} belongs to another run ({meta['fingerprint']}, this "
+                f"run is {fingerprint}): delete it, choose another path or pass resume=False"
+            )
+        self.model.set_weights(split(arrays, "model"))
+        self.optimizer.load_state_dict(meta["optimizer"], split(arrays, "opt"))
+        for layer, extra in zip(self.model.layers, meta["layers"], strict=True):
+            layer.load_extra_state(extra)
+        self.rng.bit_generator.state = meta["rng"]
+        restored = History.from_dict(meta["history"])
+        self.history.__dict__.update(restored.__dict__)
+        if self.schedule is not None and meta["schedule"] is not None:
+            self.schedule.load_state_dict(meta["schedule"])
+        if self.stopper is not None and meta["stopper"] is not None:
+            self.stopper.load_state_dict(meta["stopper"])
+        best = split(arrays, "best")
+        self.best = best or None
+        return int(meta["epoch"])

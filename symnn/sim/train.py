@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from symnn.errors import ParameterError, ShapeError, TrainingError
-from symnn.sim.checkpoint import join, read_checkpoint, split, write_checkpoint
+from symnn.sim.checkpoint import RunState
 from symnn.sim.history import History
 from symnn.sim.losses import CrossEntropy, Loss, Quadratic, is_labels, one_hot
 from symnn.sim.network import Sequential, predicted_labels
@@ -165,7 +165,7 @@ def train(
     targets, labels = _targets(loss, y_train, k, model.dtype)
     rng = np.random.default_rng(seed)
     stopper = EarlyStopping(early_stopping_patience) if early_stopping_patience else None
-    state = _RunState(model, optimizer, schedule, stopper, rng, History(), None)
+    state = RunState(model, optimizer, schedule, stopper, rng, History(), None)
     shapes = {key: list(v.shape) for key, v in model.get_weights().items()}
     fingerprint = {"n": n, "batch_size": int(batch_size), "seed": int(seed),
                    "val": _size(x_val), "shapes": shapes}  # fmt: skip
@@ -257,56 +257,3 @@ def _augmented(
 
 def _size(x: np.ndarray | None) -> int | None:
     return None if x is None else int(x.shape[0])
-
-
-class _RunState:
-    """Everything a checkpoint saves and restores."""
-
-    def __init__(
-        self,
-        model: Sequential,
-        optimizer: Optimizer,
-        schedule: Schedule | None,
-        stopper: EarlyStopping | None,
-        rng: np.random.Generator,
-        history: History,
-        best: dict[str, np.ndarray] | None,
-    ) -> None:
-        self.model, self.optimizer, self.schedule = model, optimizer, schedule
-        self.stopper, self.rng, self.history, self.best = stopper, rng, history, best
-
-    def save(self, path: str | os.PathLike, epoch: int, fingerprint: dict) -> None:
-        opt_scalars, opt_arrays = self.optimizer.state_dict()
-        arrays = {**join("model", self.model.get_weights()), **join("opt", opt_arrays)}
-        if self.best is not None:
-            arrays.update(join("best", self.best))
-        meta = {
-            "epoch": epoch, "fingerprint": fingerprint, "rng": self.rng.bit_generator.state,
-            "layers": [layer.extra_state() for layer in self.model.layers],
-            "optimizer": opt_scalars, "history": self.history.to_dict(),
-            "schedule": None if self.schedule is None else self.schedule.state_dict(),
-            "stopper": None if self.stopper is None else self.stopper.state_dict(),
-        }  # fmt: skip
-        write_checkpoint(path, arrays, meta)
-
-    def load(self, path: str | os.PathLike, fingerprint: dict) -> int:
-        arrays, meta = read_checkpoint(path)
-        if meta["fingerprint"] != fingerprint:
-            raise TrainingError(
-                f"checkpoint {str(path)!r} belongs to another run ({meta['fingerprint']}, this "
-                f"run is {fingerprint}): delete it, choose another path or pass resume=False"
-            )
-        self.model.set_weights(split(arrays, "model"))
-        self.optimizer.load_state_dict(meta["optimizer"], split(arrays, "opt"))
-        for layer, extra in zip(self.model.layers, meta["layers"], strict=True):
-            layer.load_extra_state(extra)
-        self.rng.bit_generator.state = meta["rng"]
-        restored = History.from_dict(meta["history"])
-        self.history.__dict__.update(restored.__dict__)
-        if self.schedule is not None and meta["schedule"] is not None:
-            self.schedule.load_state_dict(meta["schedule"])
-        if self.stopper is not None and meta["stopper"] is not None:
-            self.stopper.load_state_dict(meta["stopper"])
-        best = split(arrays, "best")
-        self.best = best or None
-        return int(meta["epoch"])
