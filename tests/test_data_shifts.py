@@ -78,3 +78,13 @@ def test_bad_input_is_named(images, kwargs, error, words) -> None:
     with pytest.raises(error) as caught:
         shift_images(images, np.random.default_rng(0), **kwargs)
     assert words in str(caught.value)
+
+
+def test_the_uncovered_border_gets_the_fill_value() -> None:
+    images = np.ones((30, 4, 4), np.float32)
+    moved = shift_images(images, np.random.default_rng(2), 1, fill=-0.5)
+    dy, dx = moves(2, 30, 1)
+    for k in range(30):
+        uncovered = 4 * (abs(dy[k]) + abs(dx[k])) - abs(dy[k] * dx[k])
+        assert np.count_nonzero(moved[k] == -0.5) == uncovered
+        assert np.count_nonzero(moved[k] == 1.0) == 16 - uncovered

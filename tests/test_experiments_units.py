@@ -15,12 +15,12 @@ from symnn.experiments.fashion_cnn import SHIFT, augment
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _transforms(image: np.ndarray) -> list[np.ndarray]:
-    """Every flip and shift that ``augment`` may apply, zero-filled."""
+def _transforms(image: np.ndarray, blank: float) -> list[np.ndarray]:
+    """Every flip and shift that ``augment`` may apply, the border set to ``blank``."""
     h, w = image.shape
     found = []
     for source in (image, image[:, ::-1]):
-        canvas = np.zeros((h + 2 * SHIFT, w + 2 * SHIFT), image.dtype)
+        canvas = np.full((h + 2 * SHIFT, w + 2 * SHIFT), blank, image.dtype)
         canvas[SHIFT : SHIFT + h, SHIFT : SHIFT + w] = source
         for a in range(-SHIFT, SHIFT + 1):
             for b in range(-SHIFT, SHIFT + 1):
@@ -28,15 +28,20 @@ def _transforms(image: np.ndarray) -> list[np.ndarray]:
     return found
 
 
-def test_augment_flips_and_shifts_then_standardizes() -> None:
-    images = np.random.default_rng(0).random((40, 28, 28)).astype(np.float32)
-    out = np.empty((40, 1, 28, 28), np.float32)
-    augment(images, np.random.default_rng(1), out, mean=0.25, std=0.5)
-    for image, result in zip(images, out[:, 0] * 0.5 + 0.25):
-        assert any(np.allclose(result, t, atol=1e-6) for t in _transforms(image))
-    again = np.empty_like(out)
-    augment(images, np.random.default_rng(1), again, mean=0.25, std=0.5)
-    assert np.array_equal(out, again)
+def test_augment_flips_and_shifts_the_standardized_images() -> None:
+    raw = np.random.default_rng(0).random((40, 28, 28)).astype(np.float32)
+    images = ((raw - 0.25) / 0.5)[:, None]
+    blank = (0 - 0.25) / 0.5
+    out = augment(images, np.random.default_rng(1), blank)
+    assert out.shape == images.shape and out.dtype == images.dtype
+    flipped = 0
+    for image, result in zip(images[:, 0], out[:, 0]):
+        options = _transforms(image, blank)
+        assert any(np.array_equal(result, t) for t in options)
+        flipped += not any(np.array_equal(result, t) for t in options[: len(options) // 2])
+    assert 0 < flipped < 40  # about half of them mirrored
+    assert np.array_equal(out, augment(images, np.random.default_rng(1), blank))
+    assert np.array_equal(images[:, 0], ((raw - 0.25) / 0.5))  # the input is left as it was
 
 
 @pytest.mark.parametrize(

@@ -83,11 +83,13 @@ def shift_images(
     rng: np.random.Generator,
     max_shift: int = 1,
     image_shape: tuple[int, int] | None = None,
+    fill: float = 0.0,
 ) -> np.ndarray:
     """Move every image by a random (dy, dx), each uniform in ``-max_shift..max_shift``.
 
     This is the "artificially expanded training data" of one-pixel shifts: the uncovered
-    border is filled with 0 (blank paper) and what leaves the frame is cut off. The
+    border is filled with ``fill`` (0, blank paper, by default) and what leaves the frame
+    is cut off. The
     shifts are drawn as ``rng.integers(-max_shift, max_shift + 1, (2, n))`` (rows: dy,
     then dx), so a generator in a given state always gives the same result.
 
@@ -97,6 +99,8 @@ def shift_images(
         rng: the generator the shifts are drawn from.
         max_shift: the largest move in pixels along each axis (0 returns a copy).
         image_shape: (H, W) of flattened rows.
+        fill: the value of the uncovered border (that of a blank pixel, e.g. after
+            standardization).
 
     Returns:
         A new array of the shape and dtype of ``images``.
@@ -117,7 +121,8 @@ def shift_images(
             raise ShapeError(
                 f"shift_images: got {images.shape}, expected (n, {h * w}) rows of {h}x{w} images"
             )
-        return shift_images(images.reshape(-1, h, w), rng, max_shift).reshape(images.shape)
+        moved = shift_images(images.reshape(-1, h, w), rng, max_shift, fill=fill)
+        return moved.reshape(images.shape)
     if images.ndim not in (3, 4):
         raise ShapeError(
             f"shift_images: got images of shape {images.shape}, expected (n, H, W), (n, C, H, W) "
@@ -125,7 +130,9 @@ def shift_images(
         )
     n, (h, w), s = images.shape[0], images.shape[-2:], int(max_shift)
     dy, dx = rng.integers(-s, s + 1, (2, n))
-    canvas = np.zeros((*images.shape[:-2], h + 2 * s, w + 2 * s), images.dtype)
+    if s == 0:
+        return images.copy()
+    canvas = np.full((*images.shape[:-2], h + 2 * s, w + 2 * s), fill, images.dtype)
     canvas[..., s : s + h, s : s + w] = images
     out = np.empty_like(images)
     for a in range(-s, s + 1):

@@ -67,19 +67,22 @@ def explore(ctx: Context, x: np.ndarray, y: np.ndarray, y_test: np.ndarray) -> d
     }
 
 
-def augment(
-    images: np.ndarray, rng: np.random.Generator, out: np.ndarray, mean: float, std: float
-) -> None:
-    """Fill ``out`` (N, 1, H, W) with standardized, randomly flipped and shifted ``images``.
+def augment(images: np.ndarray, rng: np.random.Generator, blank: float) -> np.ndarray:
+    """Randomly flipped and shifted copies of the standardized (N, 1, H, W) ``images``.
 
-    Each image (N, H, W) is mirrored left-right with probability 1/2 and moved by
-    (dy, dx), each uniform in -SHIFT..SHIFT, the uncovered border filled with 0 (blank).
+    Each image is mirrored left-right with probability 1/2 and moved by (dy, dx), each
+    uniform in -SHIFT..SHIFT, the uncovered border set to ``blank`` (the standardized
+    value of a blank pixel). The training loop calls it once per epoch.
+
+    >>> images = np.arange(4.0).reshape(1, 1, 1, 4)
+    >>> sorted({float(augment(images, np.random.default_rng(s), 0.0)[0, 0, 0, 0]) for s in range(8)})
+    [0.0, 3.0]
     """
     from symnn.data import shift_images
 
     flip = rng.random(len(images)) < 0.5
-    flipped = np.where(flip[:, None, None], images[:, :, ::-1], images)
-    out[:, 0] = (shift_images(flipped, rng, SHIFT) - mean) / std
+    flipped = np.where(flip[:, None, None, None], images[..., ::-1], images)
+    return shift_images(flipped, rng, SHIFT, fill=blank)
 
 
 def build_model(seed: int) -> Any:
@@ -120,21 +123,13 @@ def fashion_cnn(ctx: Context) -> dict[str, Any]:
     n_val = QUICK["validation"] if ctx.quick else N_VALIDATION
     x_train, y_train, x_val, y_val = train_validation_split(x, y, n_val, seed=ctx.seed)
     model, loss = build_model(ctx.seed), SoftmaxCrossEntropy()
-    # the training inputs are redrawn in place after every epoch (train reads this array)
-    rng = np.random.default_rng([ctx.seed, 2])
-    inputs = np.empty((len(x_train), 1, *x_train.shape[1:]), np.float32)
-    augment(x_train, rng, inputs, mean, std)
-
-    def redraw(epoch: int, history: Any) -> None:
-        if epoch + 1 < epochs:
-            augment(x_train, rng, inputs, mean, std)
-
+    blank = float((0 - mean) / std)  # a blank pixel, standardized
     ctx.say(f"training the network for {epochs} epochs on {len(x_train)} images")
     history = train(
-        model, loss, Adam(ETA), inputs, y_train, epochs=epochs,
+        model, loss, Adam(ETA), standardize(x_train), y_train, epochs=epochs,
         batch_size=BATCH_SIZE, seed=ctx.seed, x_val=standardize(x_val), y_val=y_val,
         schedule=StepDecay(DECAY_STEP, DECAY), early_stopping_patience=epochs + 1,
-        progress=ctx.progress, on_epoch_end=redraw,
+        progress=ctx.progress, augment=lambda images, rng: augment(images, rng, blank),
     )  # fmt: skip
     record, epoch_times = history_record(history)
     test = evaluate(model, loss, standardize(x_test), y_test)
