@@ -110,7 +110,12 @@ def train_flops(net) -> int:
     """Matrix-product FLOPs per training sample: those of :func:`step_products` at batch 1
     (forward, weight gradient, bias sums done as products, input gradient except for the
     first layer); elementwise work is not counted."""
-    return sum(2 * a.size * (b.shape[1] if b.ndim == 2 else 1) for a, b in step_products(net, 1))
+    return product_flops(step_products(net, 1))
+
+
+def product_flops(pairs: list[tuple]) -> int:
+    """FLOPs of the products ``a @ b`` of ``pairs`` (2 per multiply-add)."""
+    return sum(2 * a.size * (b.shape[1] if b.ndim == 2 else 1) for a, b in pairs)
 
 
 # --------------------------------------------------------------------------- worker
@@ -153,7 +158,7 @@ def products_ceiling(net, batch: int, repeats: int) -> float:
     """Samples/s of a training loop that did nothing but the step's matrix products: the
     most any implementation issuing these products through NumPy's BLAS can reach."""
     pairs = step_products(net, batch)
-    steps = max(20, int(2e9 / (batch * train_flops(net))))  # about a second at 2 GFLOP/s
+    steps = max(20, int(2e9 / product_flops(pairs)))  # about a second at 2 GFLOP/s
 
     def run() -> None:
         for _ in range(steps):

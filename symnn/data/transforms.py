@@ -89,9 +89,8 @@ def shift_images(
 
     This is the "artificially expanded training data" of one-pixel shifts: the uncovered
     border is filled with ``fill`` (0, blank paper, by default) and what leaves the frame
-    is cut off. The
-    shifts are drawn as ``rng.integers(-max_shift, max_shift + 1, (2, n))`` (rows: dy,
-    then dx), so a generator in a given state always gives the same result.
+    is cut off. The shifts are drawn as ``rng.integers(-max_shift, max_shift + 1, (2, n))``
+    (rows: dy, then dx), so a generator in a given state always gives the same result.
 
     Args:
         images: (n, H, W), (n, C, H, W) (all channels move together) or flattened rows

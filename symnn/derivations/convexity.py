@@ -228,6 +228,3 @@ def _check_mse(X: sp.Matrix, w: sp.Matrix, Y: sp.Matrix, v: sp.Matrix, result: d
             check.compare("exact eigenvalues against eigvalsh",
                           [float(e) for e in result["eigenvalues"]], eig, tolerance=1e-9)
     return check.report()
-
-
-#: two hidden ReLU units, one input, one linear output; data fitted exactly by theta_A

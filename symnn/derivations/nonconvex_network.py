@@ -20,6 +20,7 @@ from symnn.core.notation import vector_symbols
 from symnn.core.registry import register
 from symnn.sim import Dense, Quadratic, ReLU, Sequential
 
+#: two hidden ReLU units, one input, one linear output; data fitted exactly by theta_A
 NET = {"data": [(-1, 2), (0, 0), (1, 1), (2, 2)],
        "A": {"w": (1, -1), "b": (0, 0), "v": (1, 2)}}
 

@@ -2,7 +2,8 @@
 
 For a layer with output y the check uses the scalar L = sum(y * g) with a fixed random
 ``g`` (standard normal from ``np.random.default_rng([seed, 1])``, a stream independent
-of data drawn with ``default_rng(seed)``), so dL/dy = g, and compares the layer's backward pass with
+of data drawn with ``default_rng(seed)``), so dL/dy = g, and compares the layer's
+backward pass with
 
 .. math:: \\frac{\\partial L}{\\partial \\theta_i} \\approx
           \\frac{L(\\theta + h e_i) - L(\\theta - h e_i)}{2h},\\qquad h = 10^{-6},
