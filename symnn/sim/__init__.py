@@ -9,6 +9,7 @@ module             contents
 =================  ==========================================================
 ``activations``    identity, unit_step, sigmoid, tanh, relu, leaky_relu, softmax,
                    log_softmax, their derivatives, and the activation layers
+``smooth_activations``  softplus (and further smooth activations), derivatives, layers
 ``layers``         Dense, Flatten, Dropout (and re-exports of the ones below)
 ``conv``           Conv2D (im2col)
 ``pooling``        MaxPool2D
@@ -61,14 +62,15 @@ from symnn.sim.network import Sequential, mlp, predicted_labels
 from symnn.sim.optimizers import SGD, Adam, Momentum, Optimizer, l2_penalty
 from symnn.sim.pooling import MaxPool2D
 from symnn.sim.schedules import Constant, EarlyStopping, PlateauDivide, Schedule, StepDecay
+from symnn.sim.smooth_activations import Softplus, softplus, softplus_prime
 from symnn.sim.train import Evaluation, evaluate, train
 
 __all__ = [
     "SGD", "Adam", "BatchNorm", "Constant", "Conv2D", "CrossEntropy", "Dense", "Dropout",
     "EarlyStopping", "Evaluation", "Flatten", "History", "Identity", "Layer", "LeakyReLU",
     "Loss", "MaxPool2D", "Momentum", "Optimizer", "PlateauDivide", "Quadratic", "ReLU",
-    "Schedule", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "StepDecay", "Tanh",
+    "Schedule", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "Softplus", "StepDecay", "Tanh",
     "UnitStep", "evaluate", "identity", "l2_penalty", "leaky_relu", "leaky_relu_prime",
     "log_softmax", "mlp", "one_hot", "predicted_labels", "relu", "relu_prime", "sigmoid",
-    "sigmoid_prime", "softmax", "tanh", "tanh_prime", "train", "unit_step",
+    "sigmoid_prime", "softmax", "softplus", "softplus_prime", "tanh", "tanh_prime", "train", "unit_step",
 ]  # fmt: skip
