@@ -10,13 +10,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from waiting import wait_for
 
 from symnn.data import download
 from symnn.data.custom import source_from_directory, write_split
@@ -217,14 +217,6 @@ download_file(FileSpec("t10k-labels-idx1-ubyte.gz", "0" * 32, 10**6), ["https://
 """
 
 
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def test_a_killed_download_leaves_a_part_file_that_the_next_start_removes(
     served, cache: Path, tmp_path: Path
 ) -> None:
@@ -233,7 +225,7 @@ def test_a_killed_download_leaves_a_part_file_that_the_next_start_removes(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     child = subprocess.Popen([sys.executable, "-c", KILLED_DOWNLOAD, str(folder)], env=env)
     try:
-        _wait_for(lambda: child.poll() is not None
+        wait_for(lambda: child.poll() is not None
                   or any(p.stat().st_size == 200_000 for p in folder.glob(".*.part")),
                   "the download to write its first chunk")
         assert child.poll() is None, "the download ended on its own"
