@@ -141,20 +141,27 @@ def _weights(out: Path) -> dict[str, np.ndarray]:
         return {key: data[key] for key in data.files}
 
 
-@pytest.fixture(scope="module")
-def reference(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, int]]:
-    """Each experiment run once without interruption, through the command line.
+Reference = Callable[[str], tuple[Path, int]]
 
-    Maps the id to the output directory and the number of epochs trained.
+
+@pytest.fixture(scope="module")
+def reference(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    """``reference(id)``: the experiment run once without interruption, through the command line.
+
+    Gives the output directory and the number of epochs trained; each id runs at most once.
     """
-    outs = {}
-    for id in EXPERIMENTS:
-        out = tmp_path_factory.mktemp("reference") / id
-        child = _child(id, out, tiny)
-        _, stderr = child.communicate()
-        assert child.returncode == 0, stderr
-        outs[id] = (out, _epoch_lines(stderr))
-    return outs
+    outs: dict[str, tuple[Path, int]] = {}
+
+    def get(id: str) -> tuple[Path, int]:
+        if id not in outs:
+            out = tmp_path_factory.mktemp("reference") / id
+            child = _child(id, out, tiny)
+            _, stderr = child.communicate()
+            assert child.returncode == 0, stderr
+            outs[id] = (out, _epoch_lines(stderr))
+        return outs[id]
+
+    return get
 
 
 def _epoch_lines(stderr: str) -> int:
@@ -184,7 +191,7 @@ PAUSES = {  # where each experiment is killed
     "id", [pytest.param(id, marks=pytest.mark.slow) if id == "fashion-cnn" else id for id in EXPERIMENTS]
 )
 def test_a_killed_run_resumes_to_the_same_metrics(
-    id: str, tiny: Path, reference: dict[str, tuple[Path, int]], tmp_path: Path
+    id: str, tiny: Path, reference: Reference, tmp_path: Path
 ) -> None:
     out, marker = tmp_path / "run", tmp_path / "paused"
     _kill_when_paused(_child(id, out, tiny, PAUSES[id], marker), marker)
@@ -198,14 +205,14 @@ def test_a_killed_run_resumes_to_the_same_metrics(
     _, stderr = child.communicate()
     assert child.returncode == 0, stderr
     assert f"resuming the unfinished run in {out}" in stderr
-    full_out, full_epochs = reference[id]
+    full_out, full_epochs = reference(id)
     assert 0 < _epoch_lines(stderr) < full_epochs  # the checkpointed epochs are not trained again
     assert not any(path.exists() for path in orphans)
     _same_run(out, full_out)
 
 
 def test_a_finished_run_is_reported_and_not_retrained(
-    catalogue: Path, reference: dict[str, tuple[Path, int]], tmp_path: Path,
+    catalogue: Path, reference: Reference, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     id = "fashion-ffnn-sgd"
@@ -222,7 +229,7 @@ def test_a_finished_run_is_reported_and_not_retrained(
     assert main(_argv(id, out, catalogue, "--restart")) == 0
     restarted = capsys.readouterr()
     assert restarted.err.count("epoch ") == EPOCHS[id] and "already finished" not in restarted.out
-    _same_run(out, reference[id][0])
+    _same_run(out, reference(id)[0])
 
 
 def test_another_request_on_the_same_directory_is_refused(
