@@ -351,3 +351,30 @@ def test_one_line_per_epoch_naming_the_test_numbers_truly(
     assert [line.split(":")[0] for line in lines] == [f"epoch {k}/3" for k in (1, 2, 3)]
     assert all("test loss" in line and "test accuracy" in line for line in lines)
     assert not any("val " in line for line in lines)
+
+
+def test_a_full_disk_during_training_is_one_line_and_keeps_the_checkpoints(
+    catalogue: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from symnn.sim import checkpoint
+
+    write, calls = checkpoint.write_checkpoint, []
+
+    def fills_the_disk(path: Any, *args: Any, **kwargs: Any) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        write(path, *args, **kwargs)
+
+    out = tmp_path / "run"
+    with monkeypatch.context() as patch:
+        patch.setattr(checkpoint, "write_checkpoint", fills_the_disk)
+        assert main(_argv("fashion-ffnn-sgd", out, catalogue)) == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("symnn: error: cannot write ") and str(out / "checkpoints" / "train.npz") in err
+    assert "No space left on device" in err and "resume" in err
+    assert (out / "checkpoints" / "train.npz").exists() and not (out / "metrics.json").exists()
+    assert main(_argv("fashion-ffnn-sgd", out, catalogue)) == 0  # room again: it resumes
+    assert "resuming the unfinished run" in capsys.readouterr().err

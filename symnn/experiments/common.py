@@ -237,6 +237,7 @@ def run(
     try:
         rundir.begin(out_dir, request, restart)
         metrics = _train_and_write(ctx, item)
+        rundir.finish(out_dir)
     except SymnnError:
         if state == "new":
             rundir.undo(out_dir, created)
@@ -247,7 +248,6 @@ def run(
             f"cannot write {where}: {error.strerror or error}; the checkpoints in {out_dir} are "
             "kept: run the same command again to resume"
         ) from error
-    rundir.finish(out_dir)
     return metrics
 
 
