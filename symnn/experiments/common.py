@@ -232,7 +232,10 @@ def run(
     created = rundir.prepare(out_dir)
     state = "new" if restart else rundir.status(out_dir, request)
     if state == "finished":
-        return json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
+        try:
+            return json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # damaged since: the run is done again
+            state = "unfinished"
     ctx = Context(id, data_dir, epochs, seed, out_dir, bool(quick), bool(progress))
     try:
         rundir.begin(out_dir, request, restart)

@@ -80,38 +80,47 @@ def prepare(out: Path) -> list[Path]:
     Raises :class:`~symnn.errors.ParameterError` naming the path when ``out`` is a file,
     lies under a file, is read-only or cannot be created.
     """
+    created: list[Path] = []
+    try:
+        for directory in (out, out / CHECKPOINTS):
+            _make_writable_dir(out, directory, created)
+    except ParameterError:
+        _remove_created(created)
+        raise
+    return created
+
+
+def _make_writable_dir(out: Path, directory: Path, created: list[Path]) -> None:
+    """Create ``directory`` (noting what was created), prove it takes a file, clean it."""
     from symnn.data.verify import describe_non_file
 
-    created: list[Path] = []
-    for directory in (out, out / CHECKPOINTS):
-        missing = []
-        probe = directory
-        while not os.path.lexists(probe) and probe != probe.parent:
-            missing.append(probe)
-            probe = probe.parent
-        try:
-            for path in reversed(missing):
-                path.mkdir()
-                created.append(path)
-        except OSError as error:
-            raise _unwritable(out, error) from error
-        if not directory.is_dir():
-            what = describe_non_file(directory) or "a file"
-            raise ParameterError("out", str(out), f"a directory that can be written ({directory} is {what})")
-        try:
-            handle, name = tempfile.mkstemp(prefix=".write-check.", suffix=".tmp", dir=directory)
-            os.close(handle)
-            os.unlink(name)
-        except OSError as error:
-            raise _unwritable(out, error) from error
-        _remove_temporaries(directory)
-    return created
+    missing = []
+    probe = directory
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        for path in reversed(missing):
+            path.mkdir()
+            created.append(path)
+    except OSError as error:
+        raise _unwritable(out, error) from error
+    if not directory.is_dir():
+        what = describe_non_file(directory) or "a file"
+        raise ParameterError("out", str(out), f"a directory that can be written ({directory} is {what})")
+    try:
+        handle, name = tempfile.mkstemp(prefix=".write-check.", suffix=".tmp", dir=directory)
+        os.close(handle)
+        os.unlink(name)
+    except OSError as error:
+        raise _unwritable(out, error) from error
+    _remove_temporaries(directory)
 
 
 def _remove_temporaries(directory: Path) -> list[Path]:
     """Delete the leftovers of atomic writes that were killed half-way."""
     removed = []
-    for path in sorted(directory.iterdir()):
+    for path in sorted(directory.iterdir()):  # listed just after a file was written there
         if _TEMPORARY.fullmatch(path.name) and path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)
             removed.append(path)
@@ -182,6 +191,11 @@ def undo(out: Path, created: list[Path]) -> None:
     if any((out / CHECKPOINTS).glob("*.npz")):
         return
     (out / RECORD).unlink(missing_ok=True)
+    _remove_created(created)
+
+
+def _remove_created(created: list[Path]) -> None:
+    """Remove the directories in ``created`` that are empty, deepest first."""
     for directory in sorted(created, key=lambda path: len(path.parts), reverse=True):
         try:
             directory.rmdir()
