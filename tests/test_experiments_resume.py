@@ -378,3 +378,19 @@ def test_a_full_disk_during_training_is_one_line_and_keeps_the_checkpoints(
     assert (out / "checkpoints" / "train.npz").exists() and not (out / "metrics.json").exists()
     assert main(_argv("fashion-ffnn-sgd", out, catalogue)) == 0  # room again: it resumes
     assert "resuming the unfinished run" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("record", ["{not json", '{"request": {"experiment": "x"}}', '["a list"]',
+                                    '{"request": {"experiment": "fashion-ffnn-sgd", "epochs": 3, '
+                                    '"seed": 0, "quick": true}, "state": "half"}'])  # fmt: skip
+def test_a_damaged_run_record_is_one_line_and_restart_recovers(
+    record: str, catalogue: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "run.json").write_text(record)
+    assert main(_argv("fashion-ffnn-sgd", out, catalogue)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(out / "run.json") in err and "--restart" in err
+    assert main(_argv("fashion-ffnn-sgd", out, catalogue, "--restart")) == 0
+    assert json.loads((out / "run.json").read_text())["state"] == "finished"

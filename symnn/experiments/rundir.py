@@ -134,6 +134,8 @@ def _record(out: Path) -> dict | None:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         Request(**record["request"])
+        if record["state"] not in ("unfinished", "finished"):
+            raise ValueError(f"state {record['state']!r}")
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise TrainingError(
             f"{path} is not a run record ({error}): pass --restart to start over in {out}"
