@@ -5,6 +5,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import http.server
+import os
+import signal
+import subprocess
+import sys
 import threading
 import urllib.error
 from collections.abc import Iterator
@@ -12,11 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from waiting import wait_for
 
 from symnn.data import download
 from symnn.data.custom import source_from_directory, write_split
 from symnn.data.download import DownloadError, download_file
 from symnn.data.loader import load_dataset
+from symnn.data.locate import locate_files
 from symnn.data.sources import SOURCES, DatasetSource, FileSpec
 from symnn.errors import DataError
 
@@ -195,3 +201,51 @@ def test_unwritable_cache_is_a_download_error(tmp_path: Path) -> None:
     spec = FileSpec("f.gz", "0" * 32, 10)
     with pytest.raises(DownloadError, match="cannot create the directory"):
         download_file(spec, MIRRORS, blocker / "sub", fetch=lambda url, timeout: [b""])
+
+
+KILLED_DOWNLOAD = """
+import sys, time
+from symnn.data.download import download_file
+from symnn.data.sources import FileSpec
+
+def fetch(url, timeout):
+    yield b"x" * 200_000  # more than a write buffer: it reaches the file
+    time.sleep(600)  # stalls until it is killed
+
+download_file(FileSpec("t10k-labels-idx1-ubyte.gz", "0" * 32, 10**6), ["https://m.invalid/"],
+              sys.argv[1], fetch=fetch)
+"""
+
+
+def test_a_killed_download_leaves_a_part_file_that_the_next_start_removes(
+    served, cache: Path, tmp_path: Path
+) -> None:
+    source, _ = served
+    folder = cache / source.directories[0]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen([sys.executable, "-c", KILLED_DOWNLOAD, str(folder)], env=env)
+    try:
+        wait_for(lambda: child.poll() is not None
+                  or any(p.stat().st_size == 200_000 for p in folder.glob(".*.part")),
+                  "the download to write its first chunk")
+        assert child.poll() is None, "the download ended on its own"
+        (part,) = folder.glob(".*.part")
+        assert download.remove_stale_parts(folder) == []  # a live download keeps its file
+        assert part.exists()
+    finally:
+        child.kill()  # SIGKILL: no handler runs, the file stays behind
+        child.wait()
+    assert child.returncode == -signal.SIGKILL and part.exists()
+    with pytest.raises(DataError, match="could not be found"):
+        locate_files(source, "test", download=False)  # the next start
+    assert not part.exists()
+
+
+def test_only_download_part_names_are_removed(tmp_path: Path) -> None:
+    keep = [tmp_path / "notes.part", tmp_path / ".x.part", tmp_path / "a.gz.a1b2c3d4.part"]
+    stale = tmp_path / ".a.gz.a1b2c3d4.part"
+    for path in [*keep, stale]:
+        path.write_bytes(b"1")
+    assert download.remove_stale_parts(tmp_path) == [stale]
+    assert all(path.exists() for path in keep)
+    assert download.remove_stale_parts(tmp_path / "missing") == []

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from symnn.data import verify
 from symnn.data.custom import source_from_directory, write_split
 from symnn.data.locate import cache_dir, locate_files, search_places
 from symnn.data.sources import SOURCES, DatasetSource
@@ -104,7 +108,7 @@ def test_mislabelled_file_in_data_dir_is_refused(tmp_path: Path) -> None:
     message = str(caught.value)
     assert str(folder / "t10k-images-idx3-ubyte.gz") in message
     assert SOURCES["mnist"].file("test", "images").md5 in message
-    assert "checksum mismatch" in message
+    assert "size mismatch" in message
 
 
 def test_damaged_cache_file_says_to_delete_it(tmp_path: Path, isolated: Path) -> None:
@@ -139,3 +143,82 @@ def test_not_found_without_download_lists_places(tmp_path: Path, isolated: Path)
     assert str(tmp_path / "fashion-mnist") in message
     assert str(isolated / "fashion-mnist") in message
     assert "DIR/fashion-mnist/t10k-images-idx3-ubyte.gz" in message
+
+
+def _make_folder(path: Path) -> None:
+    path.mkdir()
+
+
+def _make_fifo(path: Path) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this system")
+    os.mkfifo(path)
+
+
+def _make_device(path: Path) -> None:
+    if not Path("/dev/null").exists():
+        pytest.skip("no /dev/null on this system")
+    path.symlink_to("/dev/null")
+
+
+def _make_broken_link(path: Path) -> None:
+    path.symlink_to(path.parent / "missing-target")
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [(_make_folder, "a directory"), (_make_fifo, "a FIFO"), (_make_device, "a character device"),
+     (_make_broken_link, "a broken symbolic link")],
+)  # fmt: skip
+def test_an_entry_that_is_not_a_file_is_named_for_what_it_is(
+    make: Callable[[Path], None], what: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data" / "mnist"
+    folder.mkdir(parents=True)
+    entry = folder / "t10k-images-idx3-ubyte.gz"
+    make(entry)
+    with pytest.raises(DataError) as caught:
+        locate_files("mnist", "test", data_dir=tmp_path / "data", download=False)
+    message = str(caught.value)
+    assert str(entry) in message and f"is {what}" in message and "not a regular file" in message
+    assert "could not be found" not in message
+
+
+def test_data_dir_that_is_a_file_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "mnist.gz"
+    path.write_bytes(b"not a directory")
+    with pytest.raises(DataError) as caught:
+        locate_files("mnist", "test", data_dir=path)
+    message = str(caught.value)
+    assert str(path) in message and "is a file, not a directory" in message
+    assert "does not exist" not in message
+
+
+def test_a_huge_sparse_file_is_refused_by_its_size_without_hashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_hashing(path: str, algorithm: str) -> str:
+        pytest.fail(f"{path} was hashed although its size is wrong")
+
+    monkeypatch.setattr(verify, "_hash_file", no_hashing)
+    folder = tmp_path / "data" / "mnist"
+    folder.mkdir(parents=True)
+    huge = folder / "t10k-images-idx3-ubyte.gz"
+    with open(huge, "wb") as stream:
+        stream.truncate(20 * 10**9)  # 20 GB, sparse: no block is written
+    started = time.monotonic()
+    with pytest.raises(DataError) as caught:
+        locate_files("mnist", "test", data_dir=tmp_path / "data", download=False)
+    assert time.monotonic() - started < 5.0
+    message = str(caught.value)
+    assert "size mismatch" in message and "20000000000 bytes" in message and str(huge) in message
+
+
+def test_a_file_of_a_catalogued_size_is_still_hashed_and_identified(tmp_path: Path) -> None:
+    spec = SOURCES["mnist"].file("test", "labels")
+    fashion = SOURCES["fashion-mnist"].file("test", "labels")
+    assert spec.raw_size == fashion.raw_size == 10008  # 10,000 labels after an 8-byte header
+    path = tmp_path / spec.raw_filename
+    path.write_bytes(b"\0" * 10008)
+    with pytest.raises(DataError, match=r"checksum mismatch.*damaged"):
+        verify.verify_file(path, spec)

@@ -9,12 +9,17 @@ why, when ``SYMNN_DATA`` is not set or lacks the files; they never download.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from real_data import require_data
+from waiting import wait_for
 
 from symnn.cli import main
 from symnn.experiments import results, run, without_timing
@@ -162,3 +167,32 @@ def test_results_document_renders_every_quick_run(quick_runs: dict[str, Any]) ->
         assert f"| {how} | {100 * accuracy:.2f}% |" in page
     verdict = "yes" if mnist["test_accuracy"] >= 0.98 else "**no**"
     assert f"| >= 98.0% test with the schedule | {verdict} |" in page
+
+
+def test_a_real_run_killed_after_its_first_checkpoint_resumes_to_the_same_numbers(
+    tmp_path: Path,
+) -> None:
+    """No instrumentation: the child is killed as soon as its first checkpoint appears."""
+    require_data("fashion-mnist")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "SYMNN_CACHE": str(tmp_path / "c")}
+
+    def command(out: Path) -> list[str]:
+        return [sys.executable, "-m", "symnn", "train", "fashion-ffnn-sgd", "--quick", "--epochs", "5",
+                "--out", str(out), "--no-progress"]  # fmt: skip
+
+    whole = subprocess.run(command(tmp_path / "whole"), env=env, capture_output=True, text=True)
+    assert whole.returncode == 0, whole.stderr
+    out = tmp_path / "killed"
+    child = subprocess.Popen(command(out), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: (out / "checkpoints" / "train.npz").exists() or child.poll() is not None,
+                 "the first checkpoint")
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == -signal.SIGKILL and not (out / "metrics.json").exists()
+    resumed = subprocess.run(command(out), env=env, capture_output=True, text=True)
+    assert resumed.returncode == 0 and "resuming the unfinished run" in resumed.stderr
+    first, second = (json.loads((p / "metrics.json").read_text()) for p in (tmp_path / "whole", out))
+    assert without_timing(second) == without_timing(first)

@@ -72,3 +72,40 @@ def test_blas_threads_restores_the_count() -> None:
     with blas_threads(1):
         a = np.ones((50, 50)) @ np.ones((50, 50))
     assert a[0, 0] == 50.0
+
+
+def _pixels_of(path: Path, rgb: tuple[int, int, int]) -> int:
+    from matplotlib.image import imread
+
+    image = np.rint(imread(path)[..., :3] * 255).astype(int)
+    return int(np.count_nonzero(np.all(np.abs(image - np.array(rgb)) <= 8, axis=-1)))
+
+
+def test_a_one_epoch_curve_is_drawn_as_a_visible_point(tmp_path: Path) -> None:
+    """The same figure with and without the single value: the value must add blue pixels."""
+    blue = (31, 119, 180)  # matplotlib's first colour, tab:blue
+    one, none = tmp_path / "one.png", tmp_path / "none.png"
+    plots.line_plot(one, {"train loss": [0.7]}, xlabel="epoch", ylabel="loss", title="t")
+    plots.line_plot(none, {"train loss": [None]}, xlabel="epoch", ylabel="loss", title="t")
+    assert _pixels_of(one, blue) >= _pixels_of(none, blue) + 20  # a dot of about 6 px across
+
+
+@pytest.mark.parametrize(
+    ("values", "alone"),
+    [([0.5], [True]), ([0.5, 0.6], [False, False]), ([1, None, 2, 3, None, 4], [1, 0, 0, 0, 0, 1]),
+     ([None, 1, None], [0, 1, 0]), ([], [])],
+)  # fmt: skip
+def test_isolated_values_are_those_without_a_neighbour(values: list, alone: list) -> None:
+    y = np.array([np.nan if v is None else v for v in values], dtype=float)
+    assert plots.isolated(y).tolist() == [bool(a) for a in alone]
+
+
+def test_a_plain_install_can_plot_and_draw_progress_bars() -> None:
+    """matplotlib (the figures) and tqdm (the bars) are core dependencies, not extras."""
+    import re
+
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    core = {re.split(r"[<>=!~ \[]", requirement)[0] for requirement in project["dependencies"]}
+    assert {"matplotlib", "tqdm", "numpy"} <= core

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from symnn.data.download import DEFAULT_TIMEOUT, DownloadError, Fetch, download_file
+from symnn.data.download import DEFAULT_TIMEOUT, DownloadError, Fetch, download_file, remove_stale_parts
 from symnn.data.sources import DatasetSource, FileSpec, get_source
-from symnn.data.verify import expected_digest, verify_file
+from symnn.data.verify import describe_non_file, expected_digest, verify_file
 from symnn.errors import DataError
 
 __all__ = ["ENV_CACHE", "ENV_DATA", "SearchPlace", "SplitFiles", "cache_dir", "locate_files"]
@@ -86,7 +86,15 @@ def _find(source: DatasetSource, spec: FileSpec, place: SearchPlace) -> Path | N
     for folder in place.folders(source):
         for name in (spec.filename, spec.raw_filename):
             path = folder / name
-            if expected_digest(spec, name) is None or not path.is_file():
+            if expected_digest(spec, name) is None:
+                continue
+            what_it_is = describe_non_file(path)
+            if what_it_is is not None:
+                raise DataError(
+                    f"{path} ({place.origin}) is {what_it_is}, not a regular file: expected "
+                    f"the {source.title} file {name}; remove or rename it"
+                )
+            if not path.is_file():
                 continue
             try:
                 verify_file(path, spec, dataset=source.title)
@@ -99,12 +107,24 @@ def _find(source: DatasetSource, spec: FileSpec, place: SearchPlace) -> Path | N
     return None
 
 
+def _not_a_directory(path: Path) -> str:
+    """Why ``path`` cannot be searched: "does not exist" or what it is instead.
+
+    >>> _not_a_directory(Path("/dev/null"))
+    'is a character device, not a directory'
+    """
+    if not os.path.lexists(path):
+        return "does not exist"
+    what_it_is = describe_non_file(path)
+    return f"is {what_it_is or 'a file'}, not a directory"
+
+
 def _describe_search(source: DatasetSource, places: list[SearchPlace]) -> list[str]:
     lines = []
     for place in places:
         if place.is_cache and not os.environ.get(ENV_DATA, "").strip():
             lines.append(f"  ({ENV_DATA} is not set)")
-        missing = "" if place.directory.is_dir() else ", does not exist"
+        missing = "" if place.directory.is_dir() else f", {_not_a_directory(place.directory)}"
         folders = ", ".join(str(folder) for folder in place.folders(source))
         lines.append(f"  {folders}  ({place.origin}{missing})")
     return lines
@@ -154,8 +174,10 @@ def locate_files(
     source = get_source(name)
     specs = [source.file(split, kind) for kind in ("images", "labels")]
     if data_dir is not None and not Path(data_dir).expanduser().is_dir():
-        raise DataError(f"data directory {os.fspath(data_dir)} (--data-dir) does not exist")
+        why = _not_a_directory(Path(data_dir).expanduser())
+        raise DataError(f"data directory {os.fspath(data_dir)} (--data-dir) {why}")
     places = search_places(data_dir)
+    remove_stale_parts(cache_dir() / source.directories[0])
     found: list[Path] = []
     for spec in specs:
         path = next((p for place in places if (p := _find(source, spec, place))), None)

@@ -3,19 +3,25 @@
 ::
 
     symnn train EXPERIMENT [--data-dir DIR] [--epochs N] [--seed S] [--out DIR]
-                           [--quick] [--no-progress]
+                           [--quick] [--no-progress] [--restart]
 
 It runs :func:`symnn.experiments.run` and prints where the output went and the
-headline numbers. A missing dataset, an unknown id or a bad option is a
-:class:`~symnn.errors.SymnnError`: the command line prints it as one line and exits 2.
+headline numbers. Every epoch is checkpointed into ``--out``: the same command run
+again on an unfinished run resumes it, on a finished run reports it without training
+(``--restart`` starts over). A missing dataset, an unknown id, a bad option or an
+output directory that cannot be written is a :class:`~symnn.errors.SymnnError`: the
+command line prints it as one line and exits 2, before any training.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 from symnn.cli import EXIT_OK, command
+from symnn.errors import SymnnError
 
 
 def add_subcommands(sub: Any) -> None:
@@ -23,7 +29,9 @@ def add_subcommands(sub: Any) -> None:
     p = sub.add_parser(
         "train",
         help="run a training experiment and write metrics.json, weights and plots",
-        description="Run one of the sheets' experiments (symnn list --kind experiment).",
+        description="Run one of the sheets' experiments (symnn list --kind experiment). "
+        "Every epoch is checkpointed into --out; running the same command again resumes "
+        "an unfinished run and reports a finished one.",
     )
     p.add_argument("experiment", metavar="EXPERIMENT", help="an experiment id")
     p.add_argument("--data-dir", metavar="DIR", help="directory searched first for the datasets")
@@ -32,21 +40,43 @@ def add_subcommands(sub: Any) -> None:
     p.add_argument("--out", metavar="DIR", help="output directory (default out/EXPERIMENT)")
     p.add_argument("--quick", action="store_true",
                    help="train on a small subset of the real data (a few thousand images)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bars (one line per epoch is still printed)")
+    p.add_argument("--restart", action="store_true",
+                   help="start over, discarding the checkpoints of an earlier run in --out")
+
+
+def _state(args: argparse.Namespace, out: Path) -> str:
+    """What ``out`` holds for this request; errors are left to ``run``, which raises them."""
+    from symnn.experiments import rundir
+
+    if args.restart:
+        return "new"
+    request = rundir.Request(args.experiment, args.epochs, args.seed, args.quick)
+    try:
+        return rundir.status(out, request)
+    except SymnnError:
+        return "new"
 
 
 @command("train")
 def _train(args: argparse.Namespace) -> int:
     from symnn.experiments import run
 
+    out = Path(args.out or f"out/{args.experiment}")
+    state = _state(args, out)
+    if state == "unfinished":
+        print(f"[{args.experiment}] resuming the unfinished run in {out}", file=sys.stderr, flush=True)
     metrics = run(
         args.experiment, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed,
-        out=args.out, quick=args.quick, progress=not args.no_progress,
+        out=args.out, quick=args.quick, progress=not args.no_progress, restart=args.restart,
     )  # fmt: skip
-    out = args.out or f"out/{args.experiment}"
     accuracy = metrics.get("test_accuracy")
     headline = "" if accuracy is None else f"test accuracy {100 * accuracy:.2f}%, "
-    print(f"{args.experiment}: {headline}{metrics['epochs_run']} epochs, "
-          f"{metrics['timing']['wall_time_s']:.1f} s")
+    numbers = f"{headline}{metrics['epochs_run']} epochs, {metrics['timing']['wall_time_s']:.1f} s"
+    if state == "finished":
+        print(f"{args.experiment}: already finished in {out}: {numbers} (--restart trains again)")
+        return EXIT_OK
+    print(f"{args.experiment}: {numbers}")
     print(f"wrote {', '.join(metrics['files'])} to {out}")
     return EXIT_OK

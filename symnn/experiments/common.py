@@ -1,9 +1,14 @@
 """Running an experiment: options, data, output files and the ``metrics.json`` record.
 
 An experiment is a function ``runner(ctx: Context) -> dict`` registered with
-``@register(id, kind="experiment", ...)``. :func:`run` checks the options, calls the
-runner with one OpenBLAS thread (see :mod:`symnn.experiments._threads`) and writes
-``DIR/metrics.json`` atomically. The runner returns at least
+``@register(id, kind="experiment", ...)``. :func:`run` checks the options and the
+output directory (:mod:`symnn.experiments.rundir`), calls the runner with one OpenBLAS
+thread (see :mod:`symnn.experiments._threads`), writes ``DIR/metrics.json`` atomically
+and only then draws the figures the runner asked for (:meth:`Context.figure`), so that a
+plotting failure cannot lose the metrics. The runner trains through
+:meth:`Context.train_options`, which checkpoints every epoch into ``DIR/checkpoints``: a
+run killed at any point and started again resumes there and ends with the same numbers.
+The runner returns at least
 
 * ``test_accuracy`` (float or ``None``) and ``epochs_run`` (int);
 * ``history``: per-epoch lists of losses and accuracies;
@@ -24,6 +29,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +37,8 @@ from typing import Any
 import numpy as np
 
 from symnn.core.params import Boolean, Parameter, PositiveInteger
-from symnn.errors import ParameterError, UnknownIdError
+from symnn.errors import ParameterError, ReportError, SymnnError, TrainingError, UnknownIdError
+from symnn.experiments import rundir
 from symnn.experiments._threads import blas_threads
 from symnn.io import write_bytes_atomic, write_text_atomic
 
@@ -66,8 +73,10 @@ class Context:
         seed: drives the data split, the initial weights and the shuffling.
         out: the output directory (created by :func:`run`).
         quick: train on a small subset of the real data (a few thousand images).
-        progress: show progress bars and one line per stage on stderr.
+        progress: show progress bars (one line per stage and per epoch is shown anyway).
         written: names of the files written so far, in order.
+        figures: the figures to draw once the metrics are written, as
+            ``(name, draw)`` with ``draw(path)``.
     """
 
     id: str
@@ -78,6 +87,7 @@ class Context:
     quick: bool = False
     progress: bool = True
     written: list[str] = field(default_factory=list)
+    figures: list[tuple[str, Callable[[Path], None]]] = field(default_factory=list)
 
     def load(
         self, name: str, split: str, *, flatten: bool = False, limit: int | None = None
@@ -94,9 +104,32 @@ class Context:
         return quick if self.quick else full
 
     def say(self, message: str) -> None:
-        """One line on stderr when progress is shown."""
-        if self.progress:
-            print(f"[{self.id}] {message}", file=sys.stderr, flush=True)
+        """One line on stderr."""
+        print(f"[{self.id}] {message}", file=sys.stderr, flush=True)
+
+    def train_options(self, epochs: int, name: str = "train", val_label: str = "val") -> dict[str, Any]:
+        """The keyword arguments of :func:`symnn.sim.train` that wire a run to ``out``.
+
+        Every epoch is checkpointed to ``out/checkpoints/NAME.npz`` (one name per network
+        an experiment trains) and resumed from there; progress bars follow
+        :attr:`progress`, and one line per epoch is printed either way, the validation
+        numbers called ``val_label``.
+        """
+        from symnn.sim.train import epoch_summary
+
+        def line(epoch: int, history: Any) -> None:
+            print(epoch_summary(epoch, epochs, history, val_label), file=sys.stderr, flush=True)
+
+        return {
+            "checkpoint_path": self.out / rundir.CHECKPOINTS / f"{name}.npz",
+            "progress": self.progress,
+            "val_label": val_label,
+            "on_epoch_end": None if self.progress else line,
+        }
+
+    def figure(self, name: str, draw: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+        """Draw ``draw(out / name, *args, **kwargs)`` after the metrics are written."""
+        self.figures.append((name, lambda path: draw(path, *args, **kwargs)))
 
     def path(self, name: str) -> Path:
         """``out / name``, recorded in :attr:`written`."""
@@ -161,17 +194,24 @@ def run(
     out: str | os.PathLike[str] | None = None,
     quick: bool = False,
     progress: bool = True,
+    restart: bool = False,
 ) -> dict[str, Any]:
     """Run experiment ``id``, write ``out/metrics.json`` (default ``out/ID``); return the metrics.
 
-    The output directory is created when the first file is written, so a run that
-    fails before (a missing dataset) leaves nothing behind.
+    ``out`` is created and checked before any work; a run that fails before its first
+    checkpoint (a missing dataset) leaves nothing behind. If ``out`` holds an unfinished
+    run of the same request (id, epochs, seed, quick) it is resumed from its checkpoints;
+    a finished one is not run again: its metrics are read back. ``restart=True`` starts
+    over. ``epochs=None`` takes the experiment's default (its declared ``epochs``
+    parameter, or a smaller number in quick mode).
 
-    ``epochs=None`` takes the experiment's default (its declared ``epochs`` parameter,
-    or a smaller number in quick mode).
     Raises :class:`~symnn.errors.UnknownIdError` for an id that is not an experiment,
-    :class:`~symnn.errors.ParameterError` for bad options and
-    :class:`~symnn.errors.DataError` when a dataset is missing or damaged.
+    :class:`~symnn.errors.ParameterError` for bad options or an ``out`` that cannot be
+    written, :class:`~symnn.errors.DataError` when a dataset is missing or damaged,
+    :class:`~symnn.errors.TrainingError` when ``out`` holds another request's run or a
+    write fails during the run, and :class:`~symnn.errors.ReportError` when a figure
+    cannot be drawn (the metrics and weights are written by then; running the same
+    request again draws the figures without training again).
     """
     from symnn.core.registry import catalog, entry
 
@@ -188,22 +228,60 @@ def run(
     out_dir = Path("out") / id if out is None else Path(out)
     if data_dir is not None:
         data_dir = Path(data_dir)
+    request = rundir.Request(id, epochs, seed, bool(quick))
+    created = rundir.prepare(out_dir)
+    state = "new" if restart else rundir.status(out_dir, request)
+    if state == "finished":
+        try:
+            return json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # damaged since: the run is done again
+            state = "unfinished"
     ctx = Context(id, data_dir, epochs, seed, out_dir, bool(quick), bool(progress))
+    try:
+        rundir.begin(out_dir, request, restart)
+        metrics = _train_and_write(ctx, item)
+        rundir.finish(out_dir)
+    except SymnnError:
+        if state == "new":
+            rundir.undo(out_dir, created)
+        raise
+    except OSError as error:
+        where = error.filename if error.filename is not None else out_dir
+        raise TrainingError(
+            f"cannot write {where}: {error.strerror or error}; the checkpoints in {out_dir} are "
+            "kept: run the same command again to resume"
+        ) from error
+    return metrics
+
+
+def _train_and_write(ctx: Context, item: Any) -> dict[str, Any]:
+    """Call the runner, write ``metrics.json``, then draw the figures."""
     start = time.perf_counter()
     with blas_threads(BLAS_THREADS):
         result = item.factory(ctx)
     timing = {**result.pop("timing", {}), "wall_time_s": time.perf_counter() - start}
-    config = {"seed": seed, "quick": bool(quick), "blas_threads": BLAS_THREADS}
+    config = {"seed": ctx.seed, "quick": ctx.quick, "blas_threads": BLAS_THREADS}
     config.update(result.pop("config", {}))
     metrics = {
-        "experiment": id,
+        "experiment": ctx.id,
         "title": item.title,
         "sheets": [list(pair) for pair in item.sheets],
-        "seed": seed,
+        "seed": ctx.seed,
         "config": config,
         **result,
-        "files": [*ctx.written, "metrics.json"],
+        "files": [*ctx.written, *(name for name, _ in ctx.figures), "metrics.json"],
         "timing": timing,
     }
-    write_text_atomic(out_dir / "metrics.json", to_json(metrics))
+    write_text_atomic(ctx.out / "metrics.json", to_json(metrics))
+    failures = []
+    for name, draw in ctx.figures:
+        try:
+            draw(ctx.path(name))
+        except Exception as error:  # any failure: the metrics are safe, say which figure and why
+            failures.append(f"{ctx.out / name} ({type(error).__name__}: {error})")
+    if failures:
+        raise ReportError(
+            f"could not draw {'; '.join(failures)}; metrics.json and the weights are written: "
+            "run the same command again to draw the figures without training again"
+        )
     return json.loads(to_json(metrics))

@@ -39,18 +39,18 @@ def explore(ctx: Context, x: np.ndarray, y: np.ndarray, y_test: np.ndarray) -> d
     pixels = np.rint(x * 255).astype(np.uint8)
     summary = summarize(pixels, y, name="fashion-mnist", split="train", class_names=names)
     test_counts = np.bincount(y_test, minlength=len(names))
-    bar_plot(
-        ctx.path("class_balance.png"), names, summary.class_counts, ylabel="training images",
+    ctx.figure(
+        "class_balance.png", bar_plot, names, summary.class_counts, ylabel="training images",
         title=f"Fashion-MNIST class balance ({summary.count} training images)",
     )  # fmt: skip
     rng = np.random.default_rng(ctx.seed)
     picks = [rng.choice(np.flatnonzero(y == k), GRID_COLUMNS, replace=False) for k in range(len(names))]
-    image_grid(ctx.path("samples.png"), x[np.array(picks)], names,
+    ctx.figure("samples.png", image_grid, x[np.array(picks)], names,
                title="Fashion-MNIST: random training images per class")
     histogram = np.bincount(pixels.ravel(), minlength=256)
     mean_image, std_image = x.mean(axis=0, dtype=np.float64), x.std(axis=0, dtype=np.float64)
-    pixel_statistics_plot(ctx.path("pixel_statistics.png"), histogram, mean_image, std_image,
-                          title="Fashion-MNIST training pixels")
+    ctx.figure("pixel_statistics.png", pixel_statistics_plot, histogram, mean_image, std_image,
+               title="Fashion-MNIST training pixels")
     class_brightness = [float(x[y == k].mean(dtype=np.float64)) for k in range(len(names))]
     return {
         "train_images": summary.count,
@@ -129,13 +129,13 @@ def fashion_cnn(ctx: Context) -> dict[str, Any]:
         model, loss, Adam(ETA), standardize(x_train), y_train, epochs=epochs,
         batch_size=BATCH_SIZE, seed=ctx.seed, x_val=standardize(x_val), y_val=y_val,
         schedule=StepDecay(DECAY_STEP, DECAY), early_stopping_patience=epochs + 1,
-        progress=ctx.progress, augment=lambda images, rng: augment(images, rng, blank),
+        augment=lambda images, rng: augment(images, rng, blank), **ctx.train_options(epochs),
     )  # fmt: skip
     record, epoch_times = history_record(history)
     test = evaluate(model, loss, standardize(x_test), y_test)
     ctx.save_weights(model.get_weights())
-    line_plot(
-        ctx.path("accuracy_curves.png"),
+    ctx.figure(
+        "accuracy_curves.png", line_plot,
         {"train (running)": record["train_accuracy"], "validation": record["val_accuracy"]},
         xlabel="epoch", ylabel="accuracy", title="Fashion-MNIST convolutional network: accuracy",
     )  # fmt: skip

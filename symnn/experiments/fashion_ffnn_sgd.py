@@ -47,7 +47,7 @@ def fashion_ffnn_sgd(ctx: Context) -> dict[str, Any]:
     ctx.say(f"training {'-'.join(map(str, SIZES))} by SGD for {epochs} epochs")
     history = train(
         model, loss, SGD(ETA), x_train, y_train, epochs=epochs, batch_size=BATCH_SIZE,
-        seed=ctx.seed, x_val=x_val, y_val=y_val, progress=ctx.progress,
+        seed=ctx.seed, x_val=x_val, y_val=y_val, **ctx.train_options(epochs),
     )  # fmt: skip
     record, epoch_times = history_record(history)
     scores = {
@@ -56,8 +56,8 @@ def fashion_ffnn_sgd(ctx: Context) -> dict[str, Any]:
                                "test": (x_test, y_test)}.items()
     }  # fmt: skip
     ctx.save_weights(model.get_weights())
-    line_plot(
-        ctx.path("accuracy_curves.png"),
+    ctx.figure(
+        "accuracy_curves.png", line_plot,
         {"train (running, during the epoch)": record["train_accuracy"],
          "validation": record["val_accuracy"]},
         xlabel="epoch", ylabel="accuracy",

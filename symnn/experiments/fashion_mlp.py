@@ -35,9 +35,9 @@ def _samples(ctx: Context, model: Any, x_test: np.ndarray, y_test: np.ndarray) -
     rng = np.random.default_rng(ctx.seed)
     index = np.sort(rng.choice(len(x_test), SAMPLES, replace=False))
     probabilities = softmax(model.predict(x_test[index]).astype(np.float64))
-    probability_plot(
-        ctx.path("test_probabilities.png"), x_test[index].reshape(-1, 28, 28), probabilities,
-        y_test[index].tolist(), FASHION_MNIST_CLASSES,
+    ctx.figure(
+        "test_probabilities.png", probability_plot, x_test[index].reshape(-1, 28, 28),
+        probabilities, y_test[index].tolist(), FASHION_MNIST_CLASSES,
         title="Fashion-MNIST MLP: predicted class probabilities of three test images",
     )  # fmt: skip
     return {
@@ -70,15 +70,15 @@ def fashion_mlp(ctx: Context) -> dict[str, Any]:
     history = train(
         model, loss, Adam(ETA), x_train, y_train, epochs=epochs, batch_size=BATCH_SIZE,
         seed=ctx.seed, x_val=x_test, y_val=y_test, schedule=StepDecay(DECAY_STEP, DECAY),
-        progress=ctx.progress,
+        **ctx.train_options(epochs, val_label="test"),
     )  # fmt: skip
     record, epoch_times = history_record(history)
     record["test_loss"] = record.pop("val_loss")
     record["test_accuracy"] = record.pop("val_accuracy")
     test = evaluate(model, loss, x_test, y_test)
     ctx.save_weights(model.get_weights())
-    line_plot(
-        ctx.path("loss_curves.png"),
+    ctx.figure(
+        "loss_curves.png", line_plot,
         {"train loss": record["train_loss"], "test loss": record["test_loss"]},
         xlabel="epoch", ylabel="mean cross-entropy",
         title="Fashion-MNIST 784-256-128-64-10 ReLU: train and test loss",

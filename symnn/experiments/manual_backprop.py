@@ -34,8 +34,8 @@ def manual_backprop(ctx: Context) -> dict[str, Any]:
     table = manual_backprop_table(seed=ctx.seed)
     worst = max(table, key=table.__getitem__)
     ok = all(error <= TOLERANCE for error in table.values())
-    bar_plot(
-        ctx.path("relative_errors.png"), list(table), list(table.values()),
+    ctx.figure(
+        "relative_errors.png", bar_plot, list(table), list(table.values()),
         ylabel="max relative error", log=True, line=TOLERANCE,
         title=f"Backward passes against central differences (float64; dashed: {TOLERANCE:g})",
     )  # fmt: skip

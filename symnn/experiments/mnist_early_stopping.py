@@ -76,8 +76,9 @@ def _train_one(ctx: Context, how: str, data: dict[str, Any], epochs: int, patien
     x_val, y_val = data["validation"]
     history = train(
         model, CrossEntropy(), SGD(ETA, lmbda=LMBDA), x_train, y_train, epochs=epochs,
-        batch_size=BATCH_SIZE, seed=ctx.seed, x_val=x_val, y_val=y_val, progress=ctx.progress,
+        batch_size=BATCH_SIZE, seed=ctx.seed, x_val=x_val, y_val=y_val,
         augment=lambda x, rng: shift_images(x, rng, MAX_SHIFT, image_shape=(28, 28)), **options,
+        **ctx.train_options(epochs, name=how),
     )  # fmt: skip
     return model, history
 
@@ -137,8 +138,8 @@ def mnist_early_stopping(ctx: Context) -> dict[str, Any]:
     eta = runs["schedule"]["history"]["eta"]
     labels = {"schedule": "schedule (dots: eta divided by 10)", "fixed": "fixed epochs",
               "early_stopping": "early stopping"}  # drawn in this order, the last on top
-    line_plot(
-        ctx.path("validation_accuracy.png"),
+    ctx.figure(
+        "validation_accuracy.png", line_plot,
         {label: runs[how]["history"]["val_accuracy"] for how, label in labels.items()},
         xlabel="epoch", ylabel="validation accuracy", title="MNIST 784-100-10: validation accuracy",
         marks={labels["schedule"]: [i for i, (a, b) in enumerate(itertools.pairwise(eta)) if b < a]},

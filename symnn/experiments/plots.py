@@ -23,7 +23,7 @@ import numpy as np
 
 from symnn.io import write_bytes_atomic
 
-__all__ = ["bar_plot", "image_grid", "line_plot", "pixel_statistics_plot", "probability_plot"]
+__all__ = ["bar_plot", "image_grid", "isolated", "line_plot", "pixel_statistics_plot", "probability_plot"]
 
 DPI = 80
 
@@ -52,8 +52,10 @@ def line_plot(
     """One line per entry of ``series`` (values per epoch, epoch 1 first).
 
     Lines are solid, dashed, dash-dotted, dotted in turn, so that a later series that
-    coincides with an earlier one stays visible on top of it. ``marks`` puts a dot on
-    chosen 0-based epochs of a series (e.g. where eta fell).
+    coincides with an earlier one stays visible on top of it. A value with no neighbour
+    to join (the only epoch of a 1-epoch run, or one between missing values) is drawn as
+    a dot, since a line through one point is invisible. ``marks`` puts a dot on chosen
+    0-based epochs of a series (e.g. where eta fell).
     """
     figure = _figure()
     axes = figure.add_subplot()
@@ -62,6 +64,8 @@ def line_plot(
         x = np.arange(1, len(y) + 1)
         style = ("-", "--", "-.", ":")[index % 4]
         (line,) = axes.plot(x, y, style, label=label, linewidth=1.8)
+        alone = isolated(y)
+        axes.plot(x[alone], y[alone], "o", color=line.get_color(), markersize=6)
         for epoch in (marks or {}).get(label, ()):
             axes.plot(x[epoch], y[epoch], "o", color=line.get_color(), markersize=5)
     from matplotlib.ticker import MaxNLocator
@@ -73,6 +77,18 @@ def line_plot(
     axes.grid(alpha=0.3)
     axes.legend()
     _save(figure, path)
+
+
+def isolated(y: np.ndarray) -> np.ndarray:
+    """Where ``y`` holds a finite value whose neighbours are both missing or absent.
+
+    >>> isolated(np.array([0.5])).tolist(), isolated(np.array([1.0, np.nan, 2.0, 3.0])).tolist()
+    ([True], [True, False, False, False])
+    """
+    finite = np.isfinite(y)
+    before = np.concatenate([[False], finite[:-1]])
+    after = np.concatenate([finite[1:], [False]])
+    return finite & ~before & ~after
 
 
 def bar_plot(

@@ -13,8 +13,9 @@ run (data size, batch size, seed, parameter shapes) that a resume must match.
 
 It is written to a temporary file in the same directory and moved over the old one
 with :func:`os.replace`, so a run killed while saving leaves the previous checkpoint
-intact. :class:`RunState` gathers the objects of a run and turns them into such a file
-and back.
+intact; the temporary file such a kill leaves behind (``.NAME.XXXXXXXX.tmp``) is
+deleted by the next write of the same checkpoint. :class:`RunState` gathers the
+objects of a run and turns them into such a file and back.
 
 >>> import os, tempfile
 >>> import numpy as np
@@ -23,12 +24,21 @@ and back.
 >>> arrays, meta = read_checkpoint(path)
 >>> meta["epoch"], arrays["model/0.W"].tolist()
 (1, [[1.0, 0.0], [0.0, 1.0]])
+
+The file a write killed half-way leaves behind goes with the next write:
+
+>>> orphan = os.path.join(os.path.dirname(path), ".run.npz.k1ll3d_x.tmp")
+>>> _ = open(orphan, "wb").write(b"half a checkpoint")
+>>> write_checkpoint(path, {"model/0.W": np.eye(2)}, {"epoch": 2})
+>>> sorted(os.listdir(os.path.dirname(path)))
+['run.npz']
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +62,7 @@ def write_checkpoint(path: str | os.PathLike, arrays: dict[str, np.ndarray], met
     """Save ``arrays`` and the JSON-ready ``meta`` to ``path`` atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_orphans(path)
     payload = {**arrays, "meta": np.array(json.dumps({"format": FORMAT, **meta}))}
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -63,6 +74,14 @@ def write_checkpoint(path: str | os.PathLike, arrays: dict[str, np.ndarray], met
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_orphans(path: Path) -> None:
+    """Delete the temporary files of earlier, killed writes of the checkpoint ``path``."""
+    orphan = re.compile(re.escape(f".{path.name}.") + r"[A-Za-z0-9_]{8}\.tmp")
+    for candidate in path.parent.glob(f".{path.name}.*.tmp"):
+        if orphan.fullmatch(candidate.name) and candidate.is_file():
+            candidate.unlink(missing_ok=True)
 
 
 def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:

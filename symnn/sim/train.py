@@ -42,7 +42,7 @@ from symnn.sim.optimizers import Optimizer
 from symnn.sim.progress import ProgressBar
 from symnn.sim.schedules import EarlyStopping, Schedule
 
-__all__ = ["AUGMENT_STREAM", "Evaluation", "History", "evaluate", "train"]
+__all__ = ["AUGMENT_STREAM", "Evaluation", "History", "epoch_summary", "evaluate", "train"]
 
 AUGMENT_STREAM = 1  # third word of the seed of an epoch's augmentation generator
 
@@ -117,6 +117,7 @@ def train(
     resume: bool = True,
     on_epoch_end: Callable[[int, History], None] | None = None,
     augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+    val_label: str = "val",
 ) -> History:
     """Train ``model`` in place by minibatch gradient descent; return the history.
 
@@ -138,6 +139,7 @@ def train(
             ``augment(x_train, rng)`` with ``rng = np.random.default_rng([seed, epoch,
             AUGMENT_STREAM])`` (so a resumed run redraws the same epoch); it returns the
             epoch's inputs, of the shape of ``x_train`` (e.g. :func:`symnn.data.shift_images`).
+        val_label: what the progress lines call ``x_val`` (e.g. ``"test"``).
 
     Raises:
         TrainingError: the loss became NaN or infinite (the message names the epoch,
@@ -213,7 +215,7 @@ def train(
                 epoch_time=time.perf_counter() - t0,
             )  # fmt: skip
             if progress:
-                _summary(epoch, epochs, history)
+                print(epoch_summary(epoch, epochs, history, val_label), file=sys.stderr, flush=True)
             if stopper is not None and stopper.should_stop:
                 history.stop_reason = "early stopping"
             elif schedule is not None and schedule.done:
@@ -229,14 +231,21 @@ def train(
     return history
 
 
-def _summary(epoch: int, epochs: int, history: History) -> None:
-    """One line per epoch on stderr (the progress bar itself disappears)."""
+def epoch_summary(epoch: int, epochs: int, history: History, val_label: str = "val") -> str:
+    """One line on the 0-based ``epoch`` just appended to ``history`` (the bar disappears).
+
+    >>> h = History()
+    >>> h.append(train_loss=0.5, train_accuracy=0.8, eta=0.1, val_loss=0.6, val_accuracy=0.75,
+    ...          epoch_time=1.25)
+    >>> epoch_summary(0, 3, h, "test").split(", ")[2:]
+    ['test loss 0.6000', 'test accuracy 0.7500', 'eta 0.1', '1.2 s']
+    """
     val = history.val_accuracy[-1]
-    line = (f"epoch {epoch + 1}/{epochs}: train loss {history.train_loss[-1]:.4f}, "
+    return (f"epoch {epoch + 1}/{epochs}: train loss {history.train_loss[-1]:.4f}, "
             f"train accuracy {history.train_accuracy[-1]:.4f}"
-            + ("" if val is None else f", val loss {history.val_loss[-1]:.4f}, val accuracy {val:.4f}")
+            + ("" if val is None else
+               f", {val_label} loss {history.val_loss[-1]:.4f}, {val_label} accuracy {val:.4f}")
             + f", eta {history.eta[-1]:g}, {history.epoch_time[-1]:.1f} s")  # fmt: skip
-    print(line, file=sys.stderr, flush=True)
 
 
 def _augmented(
