@@ -9,7 +9,7 @@ derivation is repeated with size names and checked at two small assignments, aft
 confirming that it gives the very same formula back at the given numbers.
 
 >>> verify_gradient("tr(A*B)", [["A", "m", "n"], ["B", "n", "m"]], "A")
-'entrywise derivative at sizes A 3x2, B 2x3; A 2x3, B 3x2 (expand)'
+'entrywise derivative at sizes A 2x2, B 2x2; A 3x2, B 2x3 (expand)'
 """
 
 from __future__ import annotations
