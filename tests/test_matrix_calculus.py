@@ -58,7 +58,10 @@ def test_a_wrong_rule_is_refused(monkeypatch):
     from symnn.errors import CertificationError
     from symnn.matrix_calculus import rules
 
-    wrong = rules.Rule("matrix product", "", "expand", lambda k, u, g, i, v: g * k[1] if i == 0 else k[0].T * g)
+    def wrong_vjp(k, u, g, i, v):
+        return g * k[1] if i == 0 else k[0].T * g  # G B instead of G B^T
+
+    wrong = rules.Rule("matrix product", "", "expand", wrong_vjp)
     monkeypatch.setitem(rules.RULES, "matmul", wrong)
     verify_rule.cache_clear()
     try:

@@ -9,6 +9,9 @@ positive entry as :math:`\\mathbb{1}(A > 0)`.
 >>> import sympy as sp
 >>> from symnn.matrix_calculus.functions import apply, indicator
 >>> A = sp.MatrixSymbol("A", 2, 3)
+>>> print(matrix_latex(sp.sqrt(sp.Trace(A.T * A))))
+\left\|A\right\|_F
+
 >>> matrix_latex(sp.HadamardProduct(sp.OneMatrix(2, 3), apply(indicator, A)))
 '\\\\mathbf{1}_{2 \\\\times 3} \\\\odot \\\\mathbb{1}\\\\left(A > 0\\\\right)'
 """
@@ -35,6 +38,21 @@ class MatrixLatexPrinter(SymnnLatexPrinter):
         name = _TEX.get(function, self._print(function))
         return rf"{name}\left({argument}\right)"
 
+    def _print_Trace(self, expr: Any) -> str:
+        inner = _gram_argument(expr)
+        if inner is not None:
+            return rf"\left\|{self._print(inner)}\right\|_F^{{2}}"
+        return super()._print_Trace(expr)
+
+    def _print_Pow(self, expr: Any, exp: str | None = None) -> str:
+        if isinstance(expr.base, sp.Trace) and _gram_argument(expr.base) is not None:
+            inner = self._print(_gram_argument(expr.base))
+            if expr.exp == sp.Rational(1, 2):
+                return rf"\left\|{inner}\right\|_F"
+            if expr.exp == sp.Rational(-1, 2):
+                return rf"\frac{{1}}{{\left\|{inner}\right\|_F}}"
+        return super()._print_Pow(expr)
+
     def _print_OneMatrix(self, expr: Any) -> str:
         rows, cols = (self._print(size) for size in expr.shape)
         return rf"\mathbf{{1}}_{{{rows} \times {cols}}}"
@@ -47,6 +65,16 @@ class MatrixLatexPrinter(SymnnLatexPrinter):
 
     def _print_HadamardPower(self, expr: Any) -> str:
         return rf"{self.parenthesize(expr.base, 1000)}^{{\circ {self._print(expr.exp)}}}"
+
+
+def _gram_argument(trace: Any) -> Any:
+    """``A`` when ``trace`` is ``tr(A^T A)`` (the squared Frobenius norm of ``A``), else None."""
+    product = trace.arg
+    if isinstance(product, sp.MatMul) and len(product.args) == 2:
+        left, right = product.args
+        if (left.T - right) == sp.ZeroMatrix(*right.shape) or left.T == right:
+            return right
+    return None
 
 
 def elementwise_function(expr: Any) -> Any:
