@@ -9,8 +9,8 @@ positive entry as :math:`\\mathbb{1}(A > 0)`.
 >>> import sympy as sp
 >>> from symnn.matrix_calculus.functions import apply, indicator
 >>> A = sp.MatrixSymbol("A", 2, 3)
->>> print(matrix_latex(sp.sqrt(sp.Trace(A.T * A))))
-\left\|A\right\|_F
+>>> matrix_latex(sp.sqrt(sp.Trace(A.T * A))).replace(chr(92), '/')
+'/left/|A/right/|_F'
 
 >>> matrix_latex(sp.HadamardProduct(sp.OneMatrix(2, 3), apply(indicator, A)))
 '\\\\mathbf{1}_{2 \\\\times 3} \\\\odot \\\\mathbb{1}\\\\left(A > 0\\\\right)'
