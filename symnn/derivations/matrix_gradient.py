@@ -90,7 +90,7 @@ def matrix_gradient(f: Any, wrt: str, shapes: list[list[Any]]) -> Derivation:
         b.claim(step.rule.name, step.adjoint,
                 lambda n=node, s=shapes_of: bool(verify_rule(n.kind, n.value, s, n.shape)),
                 reason=step.rule.reason, route=certificate,
-                tex=rf"{gradient_symbol(child.text)} = {matrix_latex(step.adjoint)}")
+                tex=rf"{gradient_symbol(matrix_latex(child.expr))} = {matrix_latex(step.adjoint)}")
     gradient = sweep.gradient
     if len(sweep.contributions) > 1:
         b.note(rf"${wrt}$ occurs {len(sweep.contributions)} times: its gradient is the sum of the "

@@ -72,7 +72,7 @@ def _gram_argument(trace: Any) -> Any:
     product = trace.arg
     if isinstance(product, sp.MatMul) and len(product.args) == 2:
         left, right = product.args
-        if (left.T - right) == sp.ZeroMatrix(*right.shape) or left.T == right:
+        if (left.T - right) == sp.ZeroMatrix(*right.shape) or right == left.T:
             return right
     return None
 
@@ -92,18 +92,13 @@ def matrix_latex(expr: Any) -> str:
     return MatrixLatexPrinter().doprint(expr)
 
 
-def gradient_symbol(name: str) -> str:
-    """``\\nabla_{name} f`` for a sub-expression's source text.
+def gradient_symbol(tex: str) -> str:
+    """``\\nabla_{tex} f``: the adjoint of a sub-expression given in LaTeX.
 
-    >>> gradient_symbol("X*w - y")
-    '\\\\nabla_{X w - y}\\\\, f'
+    >>> gradient_symbol("X w - y").replace(chr(92), "/")
+    '/nabla_{X w - y}/, f'
     """
-    return rf"\nabla_{{{_text(name)}}}\, f"
-
-
-def _text(source: str) -> str:
-    pieces = source.replace("**", "^").replace("*", " ")
-    return pieces.replace("'", "^T").replace(".T", "^T")
+    return rf"\nabla_{{{tex}}}\, f"
 
 
 def term_latex(term: Any) -> str:

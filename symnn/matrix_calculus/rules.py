@@ -106,7 +106,7 @@ RULES: dict[str, Rule] = {
     "logdet": Rule("log-determinant", r"$d\log\det A = \operatorname{tr}(A^{-1} dA)$", "cleared-expand",
                    lambda k, u, g, i, v: g * sp.Inverse(k[0]).T),
     "apply": Rule("elementwise function", r"$d f(A) = f'(A) \odot dA$", "per function", _apply_vjp),
-    "entry": Rule("a 1 x 1 matrix as a scalar", r"$u = \operatorname{tr}(M) = M_{11}$", "expand",
+    "entry": Rule(r"a $1 \times 1$ matrix as a scalar", r"$u = \operatorname{tr}(M) = M_{11}$", "expand",
                   lambda k, u, g, i, v: g * sp.Identity(1)),
 }  # fmt: skip
 

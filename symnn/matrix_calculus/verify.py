@@ -112,28 +112,66 @@ def explicit_matrix(name: str, shape: tuple[int, int]) -> sp.Matrix:
 
 
 def _adjugate_inverse(matrix: sp.MatrixBase) -> sp.MatrixBase:
-    return sp.ImmutableMatrix(matrix.adjugate(method="berkowitz") / matrix.det(method="berkowitz"))
+    return sp.Matrix(matrix.adjugate(method="berkowitz") / matrix.det(method="berkowitz"))
+
+
+def _product(values: list[Any]) -> Any:
+    scalar, matrix = sp.Integer(1), None
+    for value in values:
+        if isinstance(value, sp.MatrixBase):
+            matrix = value if matrix is None else matrix * value
+        else:
+            scalar = scalar * value
+    return scalar if matrix is None else scalar * matrix
+
+
+def _elementwise(expr: Any, argument: sp.MatrixBase) -> sp.MatrixBase:
+    function = expr.function
+    return argument.applyfunc(lambda entry: function(entry))
+
+
+_EXPLICIT = {
+    sp.MatMul: lambda e, a: _product(a),
+    sp.MatAdd: lambda e, a: sum(a[1:], a[0]),
+    sp.Transpose: lambda e, a: a[0].T,
+    sp.Inverse: lambda e, a: _adjugate_inverse(a[0]),
+    sp.Trace: lambda e, a: a[0].trace(),
+    sp.Determinant: lambda e, a: a[0].det(method="berkowitz"),
+    sp.HadamardProduct: lambda e, a: functools.reduce(lambda x, y: x.multiply_elementwise(y), a),
+    sp.HadamardPower: lambda e, a: a[0].applyfunc(lambda entry: entry ** a[1]),
+}
 
 
 def to_explicit(expr: Any) -> Any:
     """A matrix expression over explicit matrices, evaluated to an explicit Matrix (or scalar).
 
-    Inverses are written as adjugate / determinant (Berkowitz), which keeps every entry a
-    quotient of two polynomials.
+    The evaluation walks the expression (products multiplied out, inverses written as
+    adjugate / determinant by Berkowitz, so every entry stays a quotient of polynomials);
+    a matrix symbol left in it is an error.
+
+    >>> A = sp.Matrix([[1, 2], [3, 4]])
+    >>> to_explicit(sp.Trace(sp.MatMul(A, sp.Inverse(A))))
+    2
     """
-    expr = expr.replace(
-        lambda e: isinstance(e, sp.Inverse) and not e.arg.atoms(sp.MatrixSymbol),
-        lambda e: _adjugate_inverse(sp.Matrix(to_explicit(e.arg))),
-    ).replace(
-        lambda e: isinstance(e, sp.Determinant) and not e.arg.atoms(sp.MatrixSymbol),
-        lambda e: sp.Matrix(to_explicit(e.arg)).det(method="berkowitz"),
-    )
-    value = expr.doit()
-    if isinstance(value, sp.MatrixExpr) and not isinstance(value, sp.MatrixBase):
-        value = value.as_explicit()
-    if isinstance(value, sp.MatrixBase):
-        return sp.Matrix(value)
-    return value
+    if isinstance(expr, sp.MatrixBase):
+        return sp.Matrix(expr)
+    if isinstance(expr, sp.MatrixSymbol):
+        raise CertificationError(f"the matrix {expr.name} has no explicit value")
+    if isinstance(expr, (sp.OneMatrix, sp.Identity, sp.ZeroMatrix)):
+        return sp.Matrix(expr.as_explicit())
+    if not isinstance(expr, sp.Basic) or not expr.args:
+        return expr
+    if type(expr).__name__ == "ElementwiseApplyFunction":
+        return _elementwise(expr, to_explicit(expr.expr))
+    if type(expr).__name__ == "EntrySum":
+        return sp.Add(*to_explicit(expr.args[0]))
+    if type(expr) in _EXPLICIT:
+        return _EXPLICIT[type(expr)](expr, [to_explicit(arg) for arg in expr.args])
+    if isinstance(expr, sp.MatrixExpr):
+        return sp.Matrix(expr.doit().as_explicit())
+    if not expr.has(sp.MatrixExpr):
+        return expr
+    return expr.func(*[to_explicit(arg) for arg in expr.args])
 
 
 def _size_symbols(shapes: tuple[Shape, ...]) -> list[sp.Symbol]:
