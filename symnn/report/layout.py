@@ -14,7 +14,7 @@ answers live in :mod:`symnn.report.answers`.
 Traceback (most recent call last):
 ...
 symnn.errors.UnknownIdError: unknown sheet 'no-such-sheet'; known: nn-assignment-2, \
-ml-assignment-2, homework-1, exercise-sheet-6, seminar-1
+ml-assignment-2, homework-1, exercise-sheet-6, seminar-1, matrix-calculus
 """
 
 from __future__ import annotations
@@ -247,8 +247,16 @@ SEMINAR_1 = Sheet("seminar-1", "Deep Learning (SS 2021): Seminar 1", "summer sem
             ("hopfield-lyapunov",)),
 ))
 
+MATRIX_CALCULUS = Sheet("matrix-calculus", "Matrix calculus: gradients of matrix expressions",
+                        "symnn's extension of homework-1 Q2 and exercise-sheet-6 6.2", (
+    Problem("Least squares", "The gradient of a least-squares loss",
+            r"For $X \in \mathbb{R}^{5 \times 3}$, $y \in \mathbb{R}^5$ find "
+            r"$\nabla_w \tfrac12 \|Xw - y\|^2$ in matrix notation.",
+            ("matrix-gradient",)),
+))
+
 #: The sheets in the catalogue's order.
-SHEETS = (NN_ASSIGNMENT_2, ML_ASSIGNMENT_2, HOMEWORK_1, EXERCISE_SHEET_6, SEMINAR_1)
+SHEETS = (NN_ASSIGNMENT_2, ML_ASSIGNMENT_2, HOMEWORK_1, EXERCISE_SHEET_6, SEMINAR_1, MATRIX_CALCULUS)
 
 
 def sheets() -> dict[str, Sheet]:
