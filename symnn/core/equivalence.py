@@ -207,13 +207,13 @@ def decide_equal(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
     expected, given = sp.sympify(expected), sp.sympify(given)
     difference = expected - given
     if difference == 0:
-        return Decision(PROVED, "exact", "the two sides are the same expression")
+        return Decision(PROVED, "exact", "route exact: the two sides are the same SymPy expression")
     fixed: dict[Any, Any] = {}
     cases = [(label, on_domain(case, domain, fixed)) for label, case in index_cases(difference)]
     used: dict[str, str] = {}
     left = _prove(cases, domain, deadline, lambda case: [choose_route(case)], used)
     if not left:
-        return _proved(used, len(cases), fixed)
+        return _proved(used, [label for label, _ in cases], fixed)
     search = min(deadline, time.perf_counter() + SEARCH_SECONDS)
     try:
         with time_limit(search - time.perf_counter(), "the search for a counterexample"):
@@ -225,7 +225,7 @@ def decide_equal(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
     left = _prove(cases, domain, deadline,
                   lambda case: ["piecewise", "simplify"] if case.has(*_PIECEWISE) else ["simplify"], used)
     if not left:
-        return _proved(used, len(cases), fixed)
+        return _proved(used, [label for label, _ in cases], fixed)
     label, reduced = left[0]
     where = f" in the case {label}" if label else ""
     if reduced is None:
@@ -238,9 +238,9 @@ def decide_equal(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
     return Decision(UNDECIDED, ", ".join(dict.fromkeys(used.values())) or "none", reason, None, len(cases))
 
 
-def _proved(used: dict[str, str], cases: int, fixed: dict[Any, Any]) -> Decision:
-    routes = ", ".join(dict.fromkeys(used.values()))
-    split = f" in each of {cases} index cases" if cases > 1 else ""
+def _proved(used: dict[str, str], labels: list[str], fixed: dict[Any, Any]) -> Decision:
+    routes, cases = ", ".join(dict.fromkeys(used.values())), len(labels)
+    split = f" in each of {cases} index cases ({'; '.join(labels)}), for general indices" if cases > 1 else ""
     branches = "; ".join(f"{sp.sstr(atom)} = {sp.sstr(value)}" for atom, value in list(fixed.items())[:3])
     domain = f", after {branches} on the domain (interval arithmetic)" if fixed else ""
     reason = f"route {routes} reduced expected - given to 0{split}{domain}"

@@ -42,6 +42,7 @@ import mpmath
 import sympy as sp
 
 PRECISIONS = (64, 256, 1024)  # bits tried by :func:`nonzero`, cheapest first
+MAX_COMPLEX_NESTING = 3
 _EXTRA_BITS = 40
 iv = mpmath.iv
 
@@ -163,7 +164,7 @@ def _enclose(expr: sp.Expr, box: Mapping[Any, Any]) -> Any:
 def enclose(expr: Any, box: Mapping[Any, Any] | None = None, prec: int = PRECISIONS[0]) -> Any:
     """An interval holding ``expr`` for every point of ``box``, or ``None`` if none is known.
 
-    ``box`` maps symbols to SymPy intervals (or ``mpmath.iv`` intervals); ``None`` also
+    ``box`` maps symbols to SymPy intervals, exact numbers or ``mpmath.iv`` intervals; ``None`` also
     when the expression may be undefined or complex somewhere in the box.
 
     >>> x = sp.Symbol("x")
@@ -173,7 +174,8 @@ def enclose(expr: Any, box: Mapping[Any, Any] | None = None, prec: int = PRECISI
     """
     saved, iv.prec = iv.prec, prec
     try:
-        prepared = {symbol: region if isinstance(region, iv.mpf) else box_interval(region)
+        prepared = {symbol: region if isinstance(region, iv.mpf) else
+                    _point(region) if isinstance(region, sp.Number) else box_interval(region)
                     for symbol, region in (box or {}).items()}
         result = _enclose(sp.sympify(expr), prepared)
     except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, mpmath.libmp.ComplexResult,
@@ -186,6 +188,12 @@ def enclose(expr: Any, box: Mapping[Any, Any] | None = None, prec: int = PRECISI
     return result
 
 
+def nesting(expr: sp.Basic) -> int:
+    """How deeply functions are nested in ``expr`` (``log(log(x))`` is 2)."""
+    inner = max((nesting(arg) for arg in expr.args), default=0)
+    return inner + 1 if isinstance(expr, sp.Function) else inner
+
+
 def nonzero(value: Any) -> bool | None:
     """Whether a constant is provably not 0: True, False (an exact 0) or None (undecided).
 
@@ -195,6 +203,8 @@ def nonzero(value: Any) -> bool | None:
     if value.is_Rational:
         return value != 0
     if value.has(sp.I):  # a complex constant: not 0 when its real or imaginary part is not
+        if nesting(value) > MAX_COMPLEX_NESTING:  # as_real_imag grows exponentially with nesting
+            return None
         parts = value.as_real_imag()
         if any(part.has(sp.I) for part in parts):
             return None
