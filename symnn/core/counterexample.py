@@ -48,12 +48,12 @@ class Counterexample:
     difference: str  # the exact difference or an enclosure of it
 
     def describe(self) -> str:
-        """``'at x=83/97: expected ..., given ...'`` (values shortened)."""
+        """``'at x=83/97, expected - answer = 0.2439, which is not 0'`` (values shortened)."""
         where = ", ".join(f"{symbol}={value}" for symbol, value in self.point.items())
-        where = f"at {where}" if where else "as constants"
+        where = f"at {where}, " if where else ""
         if self.given is not None and _undefined(self.given):
-            return f"{where} the expected value is {_short(self.expected)} and the answer is undefined"
-        return f"{where}: expected - answer = {self.difference}, which is not 0"
+            return f"{where}the expected value is {_short(self.expected)} and the answer is undefined"
+        return f"{where}expected - answer = {self.difference}, which is not 0"
 
 
 def _short(value: sp.Expr) -> str:

@@ -13,7 +13,7 @@ well, as information only: agreement at sample points is never taken for equalit
 (True, 'exp-cancel')
 >>> comparison = compare_scalar(x**2 - 1, (x - 1) * (x + 2))
 >>> comparison.equal, comparison.decision.reason
-(False, 'at x=-10062/7919: expected - answer = 17981/7919, which is not 0')
+(False, 'at x=-10062/7919, expected - answer = 17981/7919, which is not 0')
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def word_scalar(label: str, expected: Any, given: Any, comparison: Comparison,
         return GradeResult("correct", f"the answer equals {label}", [], f"proved: {decision.reason}{where}")
     sides = f"\n  expected: {show(expected)}\n  given:    {show(given)}"
     if decision.status == REFUTED:
-        return GradeResult("incorrect", f"the answer differs from {label} {decision.reason}{sides}", [],
+        return GradeResult("incorrect", f"the answer differs from {label}: {decision.reason}{sides}", [],
                            f"refuted by a counterexample (exact arithmetic, interval enclosures){where}")
     numeric = f"; {comparison.numeric}" if comparison.numeric else ""
     return GradeResult(_unfinished(out_of_time), f"the answer could not be decided equal to {label}: "
