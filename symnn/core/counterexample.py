@@ -168,7 +168,10 @@ def find_counterexample(expected: Any, given: Any, domain: Mapping[Any, sp.Set] 
             point = {**integers, **reals}
             found = _enclosed(point, reals, sides[0] - sides[1])
             if found is None and nesting(both) <= EXACT_NESTING:  # SymPy's own evaluation is slow when deep
-                found = _differ_at(point, *(side.xreplace(reals) for side in sides))
+                try:
+                    found = _differ_at(point, *(side.xreplace(reals) for side in sides))
+                except (ValueError, TypeError, ZeroDivisionError):  # e.g. Max(zoo, 0) is refused by SymPy
+                    found = None
             if found is not None:
                 return found
     return None

@@ -206,7 +206,7 @@ def decide_equal(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
     domain = domain or {}
     expected, given = sp.sympify(expected), sp.sympify(given)
     difference = expected - given
-    if difference == 0:
+    if difference == 0 or expected == given:
         return Decision(PROVED, "exact", "route exact: the two sides are the same SymPy expression")
     fixed: dict[Any, Any] = {}
     cases = [(label, on_domain(case, domain, fixed)) for label, case in index_cases(difference)]

@@ -67,10 +67,11 @@ def box_interval(region: sp.Set) -> Any:
 
 
 def _erf(x: Any) -> Any:
-    with mpmath.workprec(iv.prec + _EXTRA_BITS):
-        low, high = mpmath.erf(x.a), mpmath.erf(x.b)
-    slack = mpmath.mpf(2) ** (-iv.prec)
-    return iv.mpf([low - slack, high + slack])
+    low, high = bounds(x)
+    with mpmath.workprec(iv.prec + _EXTRA_BITS):  # endpoints good to far more bits than the slack
+        slack = mpmath.mpf(2) ** (-iv.prec)
+        low, high = mpmath.erf(low) - slack, mpmath.erf(high) + slack
+        return iv.mpf([low, high])  # rounded outward to the interval precision
 
 
 def _tanh(x: Any) -> Any:
@@ -231,7 +232,13 @@ def sign_on(expr: Any, box: Mapping[Any, sp.Set]) -> int | None:
     return None
 
 
+def bounds(interval: Any) -> tuple[Any, Any]:
+    """The two endpoints of an enclosure as exact ``mpmath.mpf`` numbers."""
+    low, high = interval._mpi_
+    return mpmath.mp.make_mpf(low), mpmath.mp.make_mpf(high)  # as they are, not rounded to mp.prec
+
+
 def show(interval: Any, digits: int = 6) -> str:
     """An enclosure as text, e.g. ``'[0.999, 1.01]'``."""
-    low, high = (mpmath.nstr(mpmath.mpf(end._mpi_[0]), digits) for end in (interval.a, interval.b))
+    low, high = (mpmath.nstr(end, digits) for end in bounds(interval))
     return low if low == high else f"[{low}, {high}]"
