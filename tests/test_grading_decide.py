@@ -163,3 +163,22 @@ def test_counterexamples_respect_the_domain() -> None:
     found = find_counterexample(sp.Integer(0), sp.Heaviside(X - sp.Rational(9, 10)), {X: UNIT})
     assert found is not None and sp.Rational(9, 10) <= found.point[X] <= 1
     assert find_counterexample(sp.Integer(0), sp.Heaviside(X - 2), {X: UNIT}) is None
+
+
+def test_integer_parameters_keep_to_their_declared_range() -> None:
+    """KroneckerDelta(n, 1) is 0 for every n >= 2: no point with n = 1 may refute it."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    from_two = {n: sp.Interval(2, sp.oo, False, True)}
+    assert decide_equal(sp.Integer(0), sp.KroneckerDelta(n, 1), from_two).status != REFUTED
+    decision = decide_equal(sp.Integer(0), sp.KroneckerDelta(n, 1), {})
+    assert decision.status == REFUTED and decision.counterexample.point[n] == 1
+
+
+def test_sizes_are_at_least_every_index() -> None:
+    n = sp.Symbol("n", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True, positive=True)
+    total = sp.Sum(Y[k], (k, 1, n))
+    decision = decide_equal(Y[I] / total, Y[I] / total + sp.KroneckerDelta(I, 3), {})
+    assert decision.status == REFUTED
+    point = decision.counterexample.point
+    assert point[n] >= point[I] == 3

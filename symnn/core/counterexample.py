@@ -111,27 +111,43 @@ def _undefined(value: sp.Expr) -> bool:
     return (not value.is_number) or value.has(sp.nan, sp.zoo, sp.oo, sp.S.NegativeInfinity)
 
 
-def integer_points(expr: sp.Basic, rng: random.Random) -> list[dict[Any, sp.Integer]]:
-    """Values of the integer symbols: indices in ``1..4`` (and integers of deltas, plus one);
-    sizes of sums and products equal to the largest index (at least 1)."""
+def _used_as_index(expr: sp.Basic) -> set[Any]:
+    """Integer symbols that index an entry ``y[i]`` or appear in a ``KroneckerDelta``."""
+    found: set[Any] = set()
+    for atom in expr.atoms(sp.Indexed, sp.KroneckerDelta):
+        for arg in atom.indices if isinstance(atom, sp.Indexed) else atom.args:
+            found |= arg.free_symbols
+    return found
+
+
+def integer_points(expr: sp.Basic, rng: random.Random,
+                   domain: Mapping[Any, sp.Set] | None = None) -> list[dict[Any, sp.Integer]]:
+    """Values of the integer symbols, each in its region (``domain``, else its assumptions).
+
+    Indices (of entries ``y[i]`` and deltas) take ``1..4`` and each integer written in a
+    delta and the next one; every other integer symbol (the size ``n`` of a sum) is a
+    size, at least the largest index.
+    """
+    domain = domain or {}
     integers = [s for s in unknowns(expr) if isinstance(s, sp.Symbol) and s.is_integer]
     if not integers:
         return [{}]
-    limits = {limit[2] for item in expr.atoms(sp.Sum, sp.Product) for limit in item.limits}
-    sizes = [s for s in integers if s in limits]
-    indices = [s for s in integers if s not in limits]
+    indexing = _used_as_index(expr)
+    indices = [s for s in integers if s in indexing]
+    sizes = [s for s in integers if s not in indexing]
     written = {int(arg) for delta in expr.atoms(sp.KroneckerDelta) for arg in delta.args if arg.is_Integer}
-    values = sorted(set(range(1, INDEX_VALUES + 1)) | {v for w in written for v in (w, w + 1) if v >= 0})
+    values = sorted(set(range(1, INDEX_VALUES + 1)) | {v for w in written for v in (w, w + 1)})
     combos = list(itertools.product(values, repeat=len(indices)))
     rng.shuffle(combos)
     points = []
     for combo in combos[:MAX_INDEX_CASES]:
-        point = {s: sp.Integer(v) for s, v in zip(indices, combo) if v >= 1 or not s.is_positive}
-        if len(point) < len(indices):
-            continue
-        size = max([*combo, 1]) if indices else rng.randint(1, INDEX_VALUES)
-        point.update({s: sp.Integer(size) for s in sizes})
-        points.append(point)
+        for floor in [max([*combo, 1])] if indices else range(1, INDEX_VALUES + 1):
+            point = {s: sp.Integer(v) for s, v in zip(indices, combo)}
+            for size in sizes:
+                start = region_of(size, domain).start
+                point[size] = sp.Integer(max(floor, math.ceil(start) if start.is_finite else floor))
+            if point not in points and all(value in region_of(s, domain) for s, value in point.items()):
+                points.append(point)
     return points or [{}]
 
 
@@ -154,7 +170,7 @@ def find_counterexample(expected: Any, given: Any, domain: Mapping[Any, sp.Set] 
     """A point of ``domain`` where ``expected`` and ``given`` provably differ, or None."""
     expected, given, domain = sp.sympify(expected), sp.sympify(given), domain or {}
     rng = random.Random(seed)
-    cases = integer_points(sp.Tuple(expected, given), rng)
+    cases = integer_points(sp.Tuple(expected, given), rng, domain)
     for integers in cases:
         sides = [side.xreplace(integers).doit() if integers else side for side in (expected, given)]
         both = sp.Tuple(*sides)

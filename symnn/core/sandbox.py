@@ -14,6 +14,8 @@ script must then keep its work under ``if __name__ == "__main__":``.
 * it raises: the same exception type is raised here, with the same message;
 * the deadline passes: the child is killed (``SIGKILL``) and :class:`TimeLimitError`
   is raised;
+* the address space is limited to ``memory`` bytes, or to what a forked child already
+  maps plus a quarter of ``memory`` if that is more;
 * it runs out of memory (``MemoryError``): :class:`MemoryLimitError`;
 * it dies without a result: :class:`LimitError`.
 
@@ -59,13 +61,26 @@ class MemoryLimitError(LimitError):
     """The child ran out of memory."""
 
 
+def _address_space() -> int:
+    """The bytes of address space this process maps now (0 where ``/proc`` is missing)."""
+    import os
+
+    try:
+        with open("/proc/self/statm") as status:
+            return int(status.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _limit_memory(memory: int | None) -> None:
+    """Limit the address space to ``memory`` bytes (at least a quarter of it beyond what is mapped)."""
     if memory is None:
         return
     import resource
 
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    ceiling = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+    wanted = max(memory, _address_space() + memory // 4)  # a forked child starts with its parent's map
+    ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
 
 

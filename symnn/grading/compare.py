@@ -70,7 +70,7 @@ def numeric_test(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
     """
     rng, domain = random.Random(seed), domain or {}
     both = sp.Tuple(sp.sympify(expected), sp.sympify(given))
-    worst, used, cases = 0.0, 0, integer_points(both, rng)
+    worst, used, cases = 0.0, 0, integer_points(both, rng, domain)
     for trial in range(3 * POINTS):
         integers = cases[trial % len(cases)]
         case = both.xreplace(integers)

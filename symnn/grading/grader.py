@@ -31,7 +31,7 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.core.params import Number
+from symnn.core.params import Number, PositiveInteger
 from symnn.core.registry import derive, entry
 from symnn.core.sandbox import LimitError, MemoryLimitError, TimeLimitError, run_limited
 from symnn.errors import ParameterError
@@ -98,7 +98,8 @@ def declared_domain(id: str, params: Mapping[str, Any], value: Any) -> dict[Any,
     """The symbols of ``value`` that stand for a declared number parameter, with its interval.
 
     A parameter left symbolic (absent, or given as a name) ranges over its declaration,
-    e.g. ``alpha`` of leaky-relu-gaussian-moments over ``[0, 1]``.
+    e.g. ``alpha`` of leaky-relu-gaussian-moments over ``[0, 1]``, a size ``n`` over the
+    integers from its minimum.
 
     >>> declared_domain("leaky-relu-gaussian-moments", {}, sp.Symbol("alpha", real=True))
     {alpha: Interval(0, 1)}
@@ -107,12 +108,17 @@ def declared_domain(id: str, params: Mapping[str, Any], value: Any) -> dict[Any,
     regions = {}
     for parameter in entry(id).parameters:
         kind, given = parameter.kind, coerced.get(parameter.name)
-        if not isinstance(kind, Number) or not (given is None or isinstance(given, sp.Symbol)):
+        if not (given is None or isinstance(given, sp.Symbol)):
             continue
-        low = -sp.oo if kind.lower is None else sp.sympify(kind.lower)
-        high = sp.oo if kind.upper is None else sp.sympify(kind.upper)
-        regions[parameter.name if given is None else given.name] = sp.Interval(
-            low, high, kind.lower is None or kind.lower_open, kind.upper is None or kind.upper_open)
+        name = parameter.name if given is None else given.name
+        if isinstance(kind, Number):
+            low = -sp.oo if kind.lower is None else sp.sympify(kind.lower)
+            high = sp.oo if kind.upper is None else sp.sympify(kind.upper)
+            regions[name] = sp.Interval(low, high, kind.lower is None or kind.lower_open,
+                                        kind.upper is None or kind.upper_open)
+        elif isinstance(kind, PositiveInteger):  # integers of the symbol's own kind in this range
+            high = sp.oo if kind.maximum is None else sp.Integer(kind.maximum)
+            regions[name] = sp.Interval(sp.Integer(kind.minimum), high, False, kind.maximum is None)
     symbols = getattr(value, "free_symbols", set())
     return {s: regions[s.name] for s in symbols if isinstance(s, sp.Symbol) and s.name in regions}
 
