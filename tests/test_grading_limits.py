@@ -79,6 +79,7 @@ def test_bad_timeouts_are_refused(timeout: object) -> None:
     ("log(" * 700 + "alpha" + ")" * 700, "functions nested more than 8 deep"),  # 2.8 KB of nested log(
     ("sqrt(" * 39 + "alpha" + ")" * 39, "functions nested more than 8 deep"),
     ("exp(" * 9 + "alpha" + ")" * 9, "functions nested more than 8 deep"),
+    ("exp(exp(exp(10)))", "numbers too large to build"),
 ])
 def test_deep_nesting_is_refused_at_once(text: str, fragment: str) -> None:
     start = time.perf_counter()
@@ -87,7 +88,7 @@ def test_deep_nesting_is_refused_at_once(text: str, fragment: str) -> None:
     assert time.perf_counter() - start < 0.5
 
 
-@pytest.mark.parametrize("function", ["sqrt", "log", "sin", "Abs"])
+@pytest.mark.parametrize("function", ["sqrt", "log"])
 def test_nesting_within_the_limit_finishes_within_the_budget(function: str) -> None:
     start = time.perf_counter()
     result = grade(LEAKY, f"{function}(" * 8 + "alpha" + ")" * 8, key="mean", timeout=20)

@@ -38,7 +38,7 @@ from symnn.errors import ParameterError
 from symnn.grading.answers import adopt_symbols, answer_names
 from symnn.grading.compare import Comparison, compare_scalar
 from symnn.grading.errors import GradingError, UnsafeInputError
-from symnn.grading.parse import build_answer, natural_key, result_names
+from symnn.grading.parse import build_answer, check_size, natural_key, result_names
 from symnn.grading.syntax import CONSTANTS, parse_tree
 from symnn.grading.verdict import GradeResult, word_matrix, word_scalar
 
@@ -203,7 +203,7 @@ def grade(id: str, answer: Any, *, key: str | None = None, timeout: float = TIME
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
         raise ParameterError("timeout", timeout, "a positive number of seconds")
     if isinstance(answer, str):
-        parse_tree(answer)  # refused texts are refused here, at once
+        check_size(parse_tree(answer))  # refused texts are refused here, at once
     start = time.perf_counter()
     try:
         return run_limited(_child, id, answer, key, params, timeout * (1 - _RESERVE),
