@@ -18,6 +18,7 @@ Rationals, ``pi``, ``E``, Floats       exact, or outward-rounded to the precisio
 ``erf``                                increasing: its values at the two endpoints,
                                        computed with 40 extra bits, then widened
 ``Abs Max Min Heaviside sign``         from the bounds of their arguments
+other functions                        their ``rewrite(exp)``, if they have one
 anything else                          no enclosure (``None``)
 =====================================  ==============================================
 
@@ -159,6 +160,10 @@ def _enclose(expr: sp.Expr, box: Mapping[Any, Any]) -> Any:
         return _step(_enclose(expr.args[0], box), at_zero)
     if isinstance(expr, sp.sign):
         return _step(_enclose(expr.args[0], box), iv.mpf(0), below=-1)
+    if isinstance(expr, sp.Function):  # e.g. a logistic sigma that rewrites itself with exp
+        rewritten = expr.rewrite(sp.exp)
+        if rewritten != expr:
+            return _enclose(rewritten, box)
     raise ValueError(f"no enclosure for {type(expr).__name__}")
 
 

@@ -46,7 +46,8 @@ TIMEOUT, MEMORY = 30.0, 2 * 2**30
 _RESERVE = 0.15  # the share of the budget kept back so the child can word an unfinished verdict
 
 
-def _gradable(value: Any) -> bool:
+def gradable(value: Any) -> bool:
+    """Whether ``value`` can be graded: an expression, or a matrix of expressions."""
     if isinstance(value, sp.MatrixBase):
         return all(isinstance(item, sp.Expr) for item in value)
     return isinstance(value, sp.Expr) and not isinstance(value, (sp.MatrixExpr, sp.Order))
@@ -74,11 +75,11 @@ def choose_key(id: str, results: dict[str, Any], key: str | None, used: set[str]
     if key is not None:
         if key not in results:
             raise GradingError(f"{id} has no result {key!r}; its results: {', '.join(results)}")
-        if not _gradable(results[key]):
+        if not gradable(results[key]):
             raise GradingError(f"result {key!r} of {id} is a {type(results[key]).__name__}; "
                                "only expressions and matrices of expressions can be graded")
         return key
-    candidates = [name for name, value in results.items() if _gradable(value)]
+    candidates = [name for name, value in results.items() if gradable(value)]
     if not candidates:
         known = ", ".join(results)
         raise GradingError(f"no result of {id} is an expression or a matrix; its results: {known}")
@@ -173,7 +174,7 @@ def grade_in_process(id: str, answer: Any, *, key: str | None = None, seconds: f
     try:
         given = build_answer(tree, names) if tree is not None else adopt_symbols(answer, names)
     except UnsafeInputError as error:
-        others = {name for value in results.values() if _gradable(value) for name in result_names(value)}
+        others = {name for value in results.values() if gradable(value) for name in result_names(value)}
         others -= set(names)
         if key is not None or not others or not error.what.startswith("the unknown name"):
             raise
