@@ -128,3 +128,17 @@ def test_cli_through_a_subprocess() -> None:
     completed = subprocess.run([sys.executable, "-m", "symnn", "grade", LEAKY, "--key", "mean", answer],
                                capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 1 and completed.stdout.startswith("incorrect: ")
+
+
+def test_a_process_with_threads_grades_through_the_fork_server() -> None:
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait, daemon=True)
+    worker.start()  # as in a notebook kernel or a task worker: forking would copy a running thread
+    try:
+        assert sandbox._context(()).get_start_method() in ("forkserver", "spawn")
+        assert grade(LEAKY, "(1 - alpha)/sqrt(2*pi)", key="mean", timeout=60).verdict == "correct"
+    finally:
+        stop.set()
+        worker.join()
