@@ -1,15 +1,22 @@
-"""Grading an answer against a derived result: :func:`grade` and :class:`GradeResult`.
+"""Grading an answer against a derived result: :func:`grade`, :func:`judge`, :class:`GradeResult`.
 
-The answer text is parsed first (a refused text never causes a derivation), the id is
-derived with the given parameters, the result to grade is chosen, the answer is built
-with that result's symbols and compared entry by entry (:mod:`symnn.grading.compare`).
+The answer text is parsed first (a refused text never causes a derivation); then, in a
+child process with a hard wall-clock and memory limit (:mod:`symnn.core.sandbox`), the
+id is derived, the result to grade is chosen, the answer is built with that result's
+symbols and compared entry by entry on the parameters' declared domain
+(:mod:`symnn.grading.compare`). The verdict is one of
 
->>> result = grade("softmax-jacobian", "[[y1*(1 - y1), -y1*y2], [-y2*y1, y2 - y2**2]]", n=2)
->>> result.correct, result.differing_entries
-(True, [])
->>> result = grade("softmax-jacobian", "[[y1*(1 - y1), y1*y2], [-y2*y1, y2 - y2**2]]", n=2)
->>> result.correct, result.differing_entries
-(False, [(0, 1)])
+* ``correct`` — every entry proved equal by a decision route;
+* ``incorrect`` — some entry provably differs at a point of the domain (shown);
+* ``undecided`` — neither could be established (the reason is shown);
+* ``timeout`` — the whole grade did not finish within its budget.
+
+>>> result = grade_in_process("softmax-jacobian", "[[y1*(1 - y1), -y1*y2], [-y2*y1, y2 - y2**2]]", n=2)
+>>> result.verdict, result.differing_entries
+('correct', [])
+>>> result = grade_in_process("softmax-jacobian", "[[y1*(1 - y1), y1*y2], [-y2*y1, y2 - y2**2]]", n=2)
+>>> result.verdict, result.differing_entries
+('incorrect', [(0, 1)])
 >>> print(result.message.splitlines()[0])
 1 of 4 entries differ from softmax-jacobian[jacobian_in_y]: [0, 1]
 """
@@ -19,41 +26,30 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
 
-from symnn.core.registry import derive
-from symnn.grading.compare import INDEX_RANGE, POINTS, TOLERANCE, Verdict, compare_scalar
+from symnn.core.params import Number, PositiveInteger
+from symnn.core.registry import derive, entry
+from symnn.core.sandbox import LimitError, MemoryLimitError, TimeLimitError, run_limited
+from symnn.errors import ParameterError
+from symnn.grading.answers import adopt_symbols, answer_names
+from symnn.grading.compare import Comparison, compare_scalar
 from symnn.grading.errors import GradingError, UnsafeInputError
-from symnn.grading.parse import build_answer, natural_key, result_names, used_names
-from symnn.grading.syntax import CONSTANTS, Matrix, Node, parse_tree
+from symnn.grading.parse import build_answer, check_size, natural_key, result_names
+from symnn.grading.syntax import CONSTANTS, parse_tree
+from symnn.grading.verdict import GradeResult, word_matrix, word_scalar
 
-SHOWN, SHOWN_CHARS, BUDGET_SECONDS = 3, 160, 30.0
-
-
-@dataclass(frozen=True)
-class GradeResult:
-    """The verdict on an answer.
-
-    ``differing_entries`` lists the (row, column) of every matrix entry proved or measured
-    to differ, counted from 0; ``method`` says how the verdict was reached.
-    """
-
-    correct: bool
-    message: str
-    differing_entries: list[tuple[int, int]] = field(default_factory=list)
-    method: str = ""
-
-    def __str__(self) -> str:
-        return f"{'correct' if self.correct else 'incorrect'}: {self.message}\nmethod: {self.method}"
+TIMEOUT, MEMORY = 30.0, 2 * 2**30
+_RESERVE = 0.15  # the share of the budget kept back so the child can word an unfinished verdict
 
 
-def _gradable(value: Any) -> bool:
+def gradable(value: Any) -> bool:
+    """Whether ``value`` can be graded: an expression, or a matrix of expressions."""
     if isinstance(value, sp.MatrixBase):
-        return all(isinstance(entry, sp.Expr) for entry in value)
+        return all(isinstance(item, sp.Expr) for item in value)
     return isinstance(value, sp.Expr) and not isinstance(value, (sp.MatrixExpr, sp.Order))
 
 
@@ -69,26 +65,25 @@ def _derive(id: str, params: dict[str, Any]) -> Any:
     return derive(id, **params)
 
 
-def choose_key(id: str, results: dict[str, Any], key: str | None, tree: Node) -> str:
+def choose_key(id: str, results: dict[str, Any], key: str | None, used: set[str], matrix: bool) -> str:
     """The result key to grade: ``key`` if given, else the first result the answer fits.
 
-    An answer fits a result when every name it uses is a name of that result; results of
-    the answer's kind (matrix or scalar) are preferred. If none fits, the main (first
-    gradable) result is graded, and an unknown name is reported against it.
+    An answer fits a result when every name it ``used`` is a name of that result; results
+    of the answer's kind (``matrix`` or scalar) are preferred. If none fits, the main
+    (first gradable) result is graded, and an unknown name is reported against it.
     """
     if key is not None:
         if key not in results:
             raise GradingError(f"{id} has no result {key!r}; its results: {', '.join(results)}")
-        if not _gradable(results[key]):
+        if not gradable(results[key]):
             raise GradingError(f"result {key!r} of {id} is a {type(results[key]).__name__}; "
                                "only expressions and matrices of expressions can be graded")
         return key
-    candidates = [name for name, value in results.items() if _gradable(value)]
+    candidates = [name for name, value in results.items() if gradable(value)]
     if not candidates:
         known = ", ".join(results)
         raise GradingError(f"no result of {id} is an expression or a matrix; its results: {known}")
-    used = set(used_names(tree)) - set(CONSTANTS)
-    matrix = isinstance(tree, Matrix)
+    used = used - set(CONSTANTS)
 
     def fits(name: str) -> bool:
         return used <= set(result_names(results[name]))
@@ -100,103 +95,125 @@ def choose_key(id: str, results: dict[str, Any], key: str | None, tree: Node) ->
     return candidates[0]
 
 
-def _show(value: Any) -> str:
-    text = sp.sstr(value)
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
+def declared_domain(id: str, params: Mapping[str, Any], value: Any) -> dict[Any, sp.Set]:
+    """The symbols of ``value`` that stand for a declared number parameter, with its interval.
+
+    A parameter left symbolic (absent, or given as a name) ranges over its declaration,
+    e.g. ``alpha`` of leaky-relu-gaussian-moments over ``[0, 1]``, a size ``n`` over the
+    integers from its minimum.
+
+    >>> declared_domain("leaky-relu-gaussian-moments", {}, sp.Symbol("alpha", real=True))
+    {alpha: Interval(0, 1)}
+    """
+    coerced = entry(id).coerce(dict(params))
+    regions = {}
+    for parameter in entry(id).parameters:
+        kind, given = parameter.kind, coerced.get(parameter.name)
+        if not (given is None or isinstance(given, sp.Symbol)):
+            continue
+        name = parameter.name if given is None else given.name
+        if isinstance(kind, Number):
+            low = -sp.oo if kind.lower is None else sp.sympify(kind.lower)
+            high = sp.oo if kind.upper is None else sp.sympify(kind.upper)
+            regions[name] = sp.Interval(low, high, kind.lower is None or kind.lower_open,
+                                        kind.upper is None or kind.upper_open)
+        elif isinstance(kind, PositiveInteger):  # integers of the symbol's own kind in this range
+            high = sp.oo if kind.maximum is None else sp.Integer(kind.maximum)
+            regions[name] = sp.Interval(sp.Integer(kind.minimum), high, False, kind.maximum is None)
+    symbols = getattr(value, "free_symbols", set())
+    return {s: regions[s.name] for s in symbols if isinstance(s, sp.Symbol) and s.name in regions}
 
 
-def _method(verdicts: Iterable[Verdict]) -> str:
-    verdicts = list(verdicts)
-    names = list(dict.fromkeys(verdict.route for verdict in verdicts))
-    routes = ("routes " if len(names) > 1 else "route ") + ", ".join(names)
-    cases, proved = sum(v.cases for v in verdicts), sum(v.proved for v in verdicts)
-    refuted = sum(v.refuted for v in verdicts)
-    parts = []
-    if any(verdict.cases > 1 for verdict in verdicts):
-        parts.append(f"integer symbols instantiated over 1..{INDEX_RANGE} ({cases} cases compared)")
-    if proved == cases:
-        parts.append(f"symbolic {routes} reduced every difference to 0")
-    else:
-        counts = [f"reduced {proved} of {cases} differences to 0"] if proved else []
-        counts += [f"proved {refuted} non-zero"] if refuted else []
-        rest = cases - proved - refuted
-        counts += [f"was inconclusive for {rest} of {cases} (decided by the numeric test)"] if rest else []
-        parts.append(f"symbolic {routes} " + ", ".join(counts))
-    errors = [v.error for v in verdicts if not math.isnan(v.error)]
-    worst = f", worst error {max(errors):.2g}" if errors else ""
-    numeric = "" if all(v.numeric is not None for v in verdicts) else " (inconclusive for some cases)"
-    parts.append(f"numeric test at {POINTS} seeded random points, mixed relative tolerance "
-                 f"{TOLERANCE:g}{worst}{numeric}")
-    return "; ".join(parts)
+def _check_constant_names(label: str, names: Mapping[str, Any]) -> None:
+    for name in names:
+        if name in CONSTANTS:
+            raise GradingError(f"{label} uses a symbol named {name!r}, which an answer cannot tell apart "
+                               f"from the constant {name}; give that parameter a number or another name")
 
 
 def _kind(value: Any) -> str:
     return "a {}x{} matrix".format(*value.shape) if isinstance(value, sp.MatrixBase) else "a scalar"
 
 
-def judge(label: str, expected: Any, given: Any) -> GradeResult:
-    """Compare a built answer ``given`` with ``expected`` and word the verdict."""
-    deadline = time.perf_counter() + BUDGET_SECONDS
+def judge(label: str, expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None = None, *,
+          seconds: float = TIMEOUT) -> GradeResult:
+    """Compare a built answer ``given`` with ``expected`` on ``domain`` and word the verdict."""
+    deadline = time.perf_counter() + seconds
     if isinstance(expected, sp.MatrixBase) != isinstance(given, sp.MatrixBase):
         wanted, got = (_kind(value) for value in (expected, given))
         hint = " (write [a, b] for a column, [[a, b], [c, d]] for a matrix)" if got == "a scalar" else ""
-        return GradeResult(False, f"{label} is {wanted}; the answer is {got}{hint}", [], "shape comparison")
+        message = f"{label} is {wanted}; the answer is {got}{hint}"
+        return GradeResult("incorrect", message, [], "shape comparison")
     if not isinstance(expected, sp.MatrixBase):
-        verdict = compare_scalar(expected, given, deadline)
-        if verdict.equal:
-            message = f"the answer equals {label}"
-        else:
-            state = "differs from" if verdict.equal is False else "could not be decided equal to"
-            detail = f": {verdict.where}" if verdict.where else ""
-            message = (f"the answer {state} {label}{detail}\n  expected: {_show(expected)}\n"
-                       f"  given:    {_show(given)}")
-        return GradeResult(bool(verdict.equal), message, [], _method([verdict]))
+        return word_scalar(label, expected, given, compare_scalar(expected, given, domain, deadline),
+                           domain or {}, time.perf_counter() >= deadline)
     if expected.shape != given.shape:
         (rows, columns), (got_rows, got_columns) = expected.shape, given.shape
         hint = (" (a list [a, b, c] is a column; write [[a, b, c]] for a row)"
                 if (rows, columns) == (got_columns, got_rows) else "")
-        return GradeResult(False, f"shape mismatch: {label} is {rows}x{columns}, the answer is "
+        return GradeResult("incorrect", f"shape mismatch: {label} is {rows}x{columns}, the answer is "
                            f"{got_rows}x{got_columns}{hint}", [], "shape comparison")
-    verdicts = {(i, j): compare_scalar(expected[i, j], given[i, j], deadline)
-                for i in range(expected.rows) for j in range(expected.cols)}
-    differing = [entry for entry, verdict in verdicts.items() if verdict.equal is False]
-    undecided = [entry for entry, verdict in verdicts.items() if verdict.equal is None]
-    total = len(verdicts)
-    if not differing and not undecided:
-        message = f"all {total} entries of the answer equal {label}"
-        return GradeResult(True, message, [], _method(verdicts.values()))
-    lines = []
-    if differing:
-        listed = ", ".join(f"[{i}, {j}]" for i, j in differing)
-        lines.append(f"{len(differing)} of {total} entries differ from {label}: {listed}")
-    if undecided:
-        listed = ", ".join(f"[{i}, {j}]" for i, j in undecided)
-        lines.append(f"{len(undecided)} of {total} entries could not be decided: {listed}")
-    for i, j in (differing + undecided)[:SHOWN]:
-        lines.append(f"  entry [{i}, {j}] (row {i + 1}, column {j + 1}): expected {_show(expected[i, j])}, "
-                     f"given {_show(given[i, j])}")
-    return GradeResult(False, "\n".join(lines), differing, _method(verdicts.values()))
+    comparisons: dict[tuple[int, int], Comparison] = {}
+    for i in range(expected.rows):
+        for j in range(expected.cols):
+            comparisons[i, j] = compare_scalar(expected[i, j], given[i, j], domain, deadline)
+    return word_matrix(label, expected, given, comparisons, domain or {}, time.perf_counter() >= deadline)
 
 
-def grade(id: str, answer: str, *, key: str | None = None, **params: Any) -> GradeResult:
-    """Grade the answer text ``answer`` against the result ``key`` of ``derive(id, **params)``.
-
-    Raises :class:`~symnn.grading.errors.UnsafeInputError` for a refused answer and
-    :class:`~symnn.grading.errors.GradingError` for an unknown or ungradable key.
-    """
-    tree = parse_tree(answer)
+def grade_in_process(id: str, answer: Any, *, key: str | None = None, seconds: float = TIMEOUT,
+                     **params: Any) -> GradeResult:
+    """:func:`grade` in this process, bounded only by the routes' own time limits (``SIGALRM``)."""
+    start = time.perf_counter()
+    tree = parse_tree(answer) if isinstance(answer, str) else None
     results = _derive(id, params).result
-    chosen = choose_key(id, results, key, tree)
-    expected = results[chosen]
+    used, matrix = answer_names(tree, answer)
+    chosen = choose_key(id, results, key, used, matrix)
+    expected, label = results[chosen], f"{id}[{chosen}]"
     names = result_names(expected)
+    _check_constant_names(label, names)
     try:
-        given = build_answer(tree, names)
+        given = build_answer(tree, names) if tree is not None else adopt_symbols(answer, names)
     except UnsafeInputError as error:
-        others = {name for value in results.values() if _gradable(value) for name in result_names(value)}
+        others = {name for value in results.values() if gradable(value) for name in result_names(value)}
         others -= set(names)
         if key is not None or not others or not error.what.startswith("the unknown name"):
             raise
         hint = ", ".join(sorted(others, key=natural_key))
         raise UnsafeInputError(f"{error.what}; other results of {id} (chosen with --key) use {hint}",
                                error.position) from None
-    return judge(f"{id}[{chosen}]", expected, given)
+    domain = declared_domain(id, params, expected)
+    return judge(label, expected, given, domain, seconds=seconds - (time.perf_counter() - start))
+
+
+def _child(id: str, answer: Any, key: str | None, params: dict[str, Any], seconds: float) -> GradeResult:
+    return grade_in_process(id, answer, key=key, seconds=seconds, **params)
+
+
+def grade(id: str, answer: Any, *, key: str | None = None, timeout: float = TIMEOUT,
+          memory: int = MEMORY, **params: Any) -> GradeResult:
+    """Grade ``answer`` (text, a SymPy expression or Matrix) against ``derive(id, **params).result[key]``.
+
+    Everything after reading the text runs in a child process stopped after ``timeout``
+    seconds (verdict ``timeout``) and limited to ``memory`` bytes of address space.
+    Raises :class:`~symnn.grading.errors.UnsafeInputError` for a refused answer and
+    :class:`~symnn.grading.errors.GradingError` for an unknown or ungradable key.
+
+    >>> grade("softmax-jacobian", "y_i*KroneckerDelta(i, j) - y_i*y_j", n="n").verdict
+    'correct'
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
+        raise ParameterError("timeout", timeout, "a positive number of seconds")
+    if isinstance(answer, str):
+        check_size(parse_tree(answer))  # refused texts are refused here, at once
+    start = time.perf_counter()
+    try:
+        return run_limited(_child, id, answer, key, params, timeout * (1 - _RESERVE),
+                           seconds=timeout, memory=memory, preload=("symnn.grading.grader",))
+    except TimeLimitError:
+        spent = time.perf_counter() - start
+        return GradeResult("timeout", f"grading did not finish within its budget of {timeout:g} s "
+                           f"(stopped after {spent:.1f} s)", [], "wall-clock budget (--timeout)")
+    except MemoryLimitError as error:
+        return GradeResult("undecided", f"grading stopped: it {error}", [], "memory limit")
+    except LimitError as error:
+        raise GradingError(f"grading failed: {error}") from None

@@ -186,14 +186,19 @@ def _build(node: Node, names: Mapping[str, sp.Basic]) -> Any:
     return sp.Matrix([[_build(entry, names) for entry in row] for row in node.rows])
 
 
-def build_answer(tree: Node, names: Mapping[str, sp.Basic]) -> Any:
-    """Check names and sizes of a parsed answer, then build it as a SymPy object."""
-    _check_names(tree, names)
+def check_size(tree: Node) -> None:
+    """Refuse an answer whose numbers could exceed :data:`MAX_BITS` bits (no SymPy is used)."""
     bits = bit_bound(tree)
     if bits > MAX_BITS:
         shown = "more than 10**300" if math.isinf(bits) else f"about {bits:.3g}"
         raise UnsafeInputError(f"numbers too large to build ({shown} bits; the limit is {MAX_BITS}), "
                                "e.g. a power tower or exp of a huge number")
+
+
+def build_answer(tree: Node, names: Mapping[str, sp.Basic]) -> Any:
+    """Check names and sizes of a parsed answer, then build it as a SymPy object."""
+    _check_names(tree, names)
+    check_size(tree)
     try:
         with time_limit(BUILD_SECONDS, "building the answer"):
             return _build(tree, names)

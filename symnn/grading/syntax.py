@@ -29,6 +29,7 @@ from symnn.grading.errors import UnsafeInputError
 from symnn.grading.tokens import (
     CONSTANTS,
     FUNCTIONS,
+    MAX_CALL_DEPTH,
     MAX_COLUMNS,
     MAX_DEPTH,
     MAX_EXPONENT,
@@ -120,6 +121,7 @@ def walk(node: Node) -> list[Node]:
 class _Parser:
     def __init__(self, tokens: list[Token], length: int) -> None:
         self.tokens, self.index, self.nodes, self.length = tokens, 0, 0, length
+        self.calls = 0  # functions open around the current position
 
     def peek(self) -> str | None:
         return self.tokens[self.index].text if self.index < len(self.tokens) else None
@@ -269,12 +271,16 @@ class _Parser:
             allowed = ", ".join(FUNCTIONS)
             raise UnsafeInputError(f"the function {name!r} (allowed functions: {allowed})", token.pos)
         self.expect("(")
+        self.calls += 1
+        if self.calls > MAX_CALL_DEPTH:
+            raise UnsafeInputError(f"functions nested more than {MAX_CALL_DEPTH} deep", token.pos)
         fewest, most = FUNCTIONS[name]
         args: list[Node] = []
         while self.peek() != ")" and len(args) <= most:
             if args:
                 self.expect(",")
             args.append(self.expression(depth + 1))
+        self.calls -= 1
         if not fewest <= len(args) <= most:
             wanted = str(fewest) if fewest == most else f"{fewest} to {most}"
             raise UnsafeInputError(f"{name} with {len(args)} arguments (it takes {wanted})", token.pos)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from symnn.grading.errors import UnsafeInputError
 
 MAX_LENGTH, MAX_NODES, MAX_DEPTH, MAX_DIGITS, MAX_NAME = 4000, 1000, 40, 40, 32
-MAX_EXPONENT, MAX_ROWS, MAX_COLUMNS = 100, 16, 16
+MAX_EXPONENT, MAX_ROWS, MAX_COLUMNS, MAX_CALL_DEPTH = 100, 16, 16, 8
 FUNCTIONS: dict[str, tuple[int, int]] = {  # name -> (fewest, most) arguments
     "exp": (1, 1), "log": (1, 1), "sqrt": (1, 1), "sin": (1, 1), "cos": (1, 1), "tanh": (1, 1),
     "sigma": (1, 1), "erf": (1, 1), "Abs": (1, 1), "Max": (1, 8), "Min": (1, 8),
