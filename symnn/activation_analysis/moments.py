@@ -17,7 +17,7 @@ bound (:mod:`.numeric`), or, for symbolic ``mu``/``sigma``, the integral itself,
 >>> b = DerivationBuilder("demo", "demo", "demo")
 >>> m = gaussian_moments(b, TABLE["gelu"], None, sp.Integer(0), sp.Integer(1))
 >>> m.mean, m.closed["mean"], m.closed["second_moment"]
-(sqrt(pi)/(2*pi), True, False)
+(1/(2*sqrt(pi)), True, False)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symnn.activation_analysis import gaussian_integrals as gi
-from symnn.activation_analysis.numeric import expectation
+from symnn.activation_analysis.numeric import DIGITS, expectation
 from symnn.activation_analysis.table import TABLE, Activation, x
 from symnn.core.derivation import DerivationBuilder
 from symnn.core.latex import to_latex
@@ -195,9 +195,9 @@ def gaussian_moments(b: DerivationBuilder, activation: Activation, alpha: sp.Exp
         variance = tidy(spread.xreplace(values), alpha)
     else:
         variance = found[2] - found[1] ** 2
-        if isinstance(variance, sp.Float) or variance.is_Float:
-            first = bounds.get("mean", 0.0)
-            second = bounds.get("second_moment", 0.0)
+        if not variance.free_symbols and not variance.has(sp.Integral):
+            variance = sp.Float(sp.N(variance, DIGITS + 5), DIGITS)
+            first, second = bounds.get("mean", 0.0), bounds.get("second_moment", 0.0)
             bounds["variance"] = second + 2 * abs(float(found[1])) * first + first**2
     held_forms = {"mean": shown.get(1), "second_moment": shown.get(2)} if held else {}
     return Moments(found[1], found[2], variance, result_closed, bounds, held_forms,

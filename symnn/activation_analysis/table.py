@@ -53,6 +53,8 @@ class AlphaRange:
     upper: sp.Expr
     lower_open: bool = False
     default: sp.Expr | None = None
+    #: the value used where a number is needed and none is given (calculus, initialisation)
+    typical: sp.Expr = sp.S.One
 
     def describe(self) -> str:
         """``'a number in (0, 10]'``."""
@@ -94,6 +96,11 @@ class Activation:
             raise ParameterError("alpha", alpha, f"{self.alpha.describe()} for {self.name}")
         return alpha
 
+    def numeric_alpha(self, alpha: sp.Expr | None) -> sp.Expr:
+        """Like :meth:`resolve_alpha`, but a number: the range's typical value if none is given."""
+        resolved = self.resolve_alpha(alpha)
+        return self.alpha.typical if self.alpha and resolved.free_symbols else resolved
+
     def expression(self, alpha: sp.Expr | None, at: sp.Expr = x) -> sp.Expr:
         """f(at) as one SymPy expression (a ``Piecewise`` for several pieces); alpha as resolved."""
         pieces = self.pieces(alpha)
@@ -133,7 +140,8 @@ TABLE: dict[str, Activation] = {
                        in_f=lambda f, a: sp.Piecewise((1, f > 0), (0, True))),
     "leaky_relu": Activation("leaky_relu", r"\operatorname{ReLU}_\alpha", _kink(lambda a: a, x),
                              classic.leaky_relu, classic.leaky_relu_prime,
-                             AlphaRange(sp.Integer(0), sp.Integer(1)), homogeneous=True,
+                             AlphaRange(sp.Integer(0), sp.Integer(1), typical=sp.Rational(1, 100)),
+                             homogeneous=True,
                              in_f=lambda f, a: sp.Piecewise((1, f > 0), (a, True))),
     "elu": Activation("elu", r"\operatorname{ELU}_\alpha", _kink(lambda a: a, sp.exp(x) - 1),
                       smooth.elu, smooth.elu_prime,
