@@ -36,7 +36,12 @@ class ActivationName(Kind):
         return lookup(text.strip()).name
 
 
-ACTIVATION = Parameter("activation", ActivationName(), "relu", "the activation, by name")
+def activation_parameter(default: str) -> Parameter:
+    """The parameter ``activation`` with its default."""
+    return Parameter("activation", ActivationName(), default, "the activation, by name")
+
+
+
 ALPHA = Parameter("alpha", Number(-10, 10, symbolic=True), None,
                   "the activation's parameter (leaky_relu: [0, 1], elu: (0, 10]); absent: "
                   "symbolic, or a typical value where a number is needed")

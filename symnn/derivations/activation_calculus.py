@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from symnn.activation_analysis.calculus import critical_points, piece_route, supremum
-from symnn.activation_analysis.kinds import ACTIVATION, ALPHA
+from symnn.activation_analysis.kinds import ALPHA, activation_parameter
 from symnn.activation_analysis.table import TABLE, Activation, F, derivative_pieces, x
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
@@ -42,7 +42,7 @@ def derivative_expression(activation: Activation, alpha: sp.Expr) -> sp.Expr:
 
 
 @register("activation-calculus", title="Derivative of an activation and the supremum of f'",
-          sheets=[], parameters=[ACTIVATION, ALPHA])
+          sheets=[("activations", "Calculus")], parameters=[activation_parameter("gelu"), ALPHA])
 def activation_calculus(activation: str, alpha: sp.Expr | None) -> Derivation:
     """f', f' in terms of f, sup f' by critical points, and (sup f')^L."""
     rule = TABLE[activation]

@@ -22,7 +22,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from symnn.activation_analysis.kinds import ACTIVATION, ALPHA, MU, SIGMA
+from symnn.activation_analysis.kinds import ALPHA, MU, SIGMA, activation_parameter
 from symnn.activation_analysis.moments import gaussian_moments
 from symnn.activation_analysis.numeric import as_mpf, monte_carlo, reference
 from symnn.activation_analysis.table import TABLE, Activation, x
@@ -34,7 +34,7 @@ KEYS = ("mean", "second_moment", "variance")
 
 
 @register("activation-gaussian-moments", title="Moments of an activation of a Gaussian",
-          sheets=[], parameters=[ACTIVATION, ALPHA, MU, SIGMA])
+          sheets=[("activations", "Moments")], parameters=[activation_parameter("gelu"), ALPHA, MU, SIGMA])
 def activation_gaussian_moments(activation: str, alpha: sp.Expr | None, mu: sp.Expr,
                                 sigma: sp.Expr) -> Derivation:
     """E[f(G)], E[f(G)^2], Var f(G) for G ~ N(mu, sigma^2), exact where possible."""

@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from symnn.activation_analysis.initialization import COLLAPSE, double_sum, n, q, simulate, v
-from symnn.activation_analysis.kinds import ACTIVATION, ALPHA
+from symnn.activation_analysis.kinds import ALPHA, activation_parameter
 from symnn.activation_analysis.moments import gaussian_moments
 from symnn.activation_analysis.numeric import expectation
 from symnn.activation_analysis.table import TABLE, Activation, x
@@ -38,7 +38,7 @@ BAND = (0.25, 4.0)
 
 
 @register("initialization-variance", title="Variance-preserving initialisation",
-          sheets=[], parameters=[ACTIVATION, ALPHA])
+          sheets=[("activations", "Initialisation")], parameters=[activation_parameter("relu"), ALPHA])
 def initialization_variance(activation: str, alpha: sp.Expr | None) -> Derivation:
     """Var z' = n v E[f(z)^2]; the variance-preserving v, exact or linearised."""
     rule = TABLE[activation]
