@@ -178,7 +178,7 @@ def gaussian_moments(b: DerivationBuilder, activation: Activation, alpha: sp.Exp
             found[power], bounds[name.replace(" ", "_")] = expectation(
                 f**power, mu, sigma, kinks, power=power, growth=growth)
             b.note(rf"No closed form is derived for $\mathbb{{E}}[{activation.tex}(G)^{power}]$: "
-                   rf"the value ${sp.latex(found[power])}$ is numeric (mpmath, 30 digits, error "
+                   rf"its value is numeric (mpmath, 30 digits, error "
                    rf"bound ${sp.latex(sp.Float(bounds[name.replace(' ', '_')], 2))}$ estimated "
                    r"from two quadrature rules and a proved tail bound); it is not exact.")
         else:
