@@ -134,3 +134,40 @@ def test_refusals(params: dict, name: str) -> None:
     for id in (CALC, INIT):
         with pytest.raises(ParameterError, match=name):
             symnn.derive(id, **params)
+
+
+def test_the_variance_sum_refuses_a_wrong_total() -> None:
+    from symnn.activation_analysis.initialization import COLLAPSE, double_sum, n, v
+
+    s = sp.Symbol("s", positive=True)
+    certify(double_sum(s), n * v * s, COLLAPSE)
+    with pytest.raises(CertificationError):
+        certify(double_sum(s), n**2 * v * s, COLLAPSE)
+
+
+def test_a_wrong_supremum_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sup claim compares with the other candidates: 1/5 for the sigmoid fails."""
+    import dataclasses
+
+    from symnn.derivations import activation_calculus
+
+    real = activation_calculus.supremum
+
+    def lowered(rule: object, alpha: sp.Expr) -> object:
+        return dataclasses.replace(real(rule, alpha), value=sp.Rational(1, 5))
+
+    monkeypatch.setattr(activation_calculus, "supremum", lowered)
+    with pytest.raises(CertificationError):
+        symnn.derive(CALC, activation="sigmoid")
+
+
+def test_a_false_oddness_is_refused() -> None:
+    """softplus - log 2 is not odd: the symmetry step cannot be certified."""
+    import dataclasses
+
+    from symnn.activation_analysis.moments import gaussian_moments
+    from symnn.core.derivation import DerivationBuilder
+
+    wrong = dataclasses.replace(TABLE["softplus"], odd_about=sp.log(2))
+    with pytest.raises(CertificationError):
+        gaussian_moments(DerivationBuilder("t", "t", "t"), wrong, None, sp.Integer(0), sp.Integer(1))

@@ -87,6 +87,9 @@ def initialization_variance(activation: str, alpha: sp.Expr | None) -> Derivatio
 def _slope_at_zero(b: DerivationBuilder, rule: Activation, a: sp.Expr) -> sp.Expr:
     """f'(0) from the piece that holds 0, certified by differentiating."""
     holder = next(p for p in rule.pieces(a) if p.upper > 0 or (p.closed and p.upper == 0))
+    if holder.upper == 0:
+        b.note(r"$f$ has a kink at 0: $f'(0)$ is the slope of the piece that holds 0 (the left "
+               r"one), by the table's convention; the linearisation there is one-sided.")
     f = holder.coefficient * holder.shape
     slope = sp.simplify(sp.diff(f.rewrite(sp.exp), x).subs(x, 0))
     return b.step("$f'(0)$", sp.Subs(sp.Derivative(f, x), x, 0), slope, route=AT_ZERO,
