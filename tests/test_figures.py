@@ -22,7 +22,7 @@ from symnn.figures.tikz import Layer, NumberFormat, document, network_tikz
 EXPECTED = {
     "box-function", "universal-approximation", "forward-pass", "two-layer-relu-gradients",
     "gd-convergence-quadratic", "hopfield-lyapunov", "logistic-separable", "softmax-limit",
-    "matrix-gradient",
+    "matrix-gradient", "activation-gaussian-moments", "initialization-variance",
 }
 REGISTERED = set(catalog())
 
@@ -51,6 +51,8 @@ PLOTS = [
     ("logistic-separable", {}),
     ("softmax-limit", {"z": [1, 3, 3, -2]}),
     ("softmax-limit", {}),
+    ("activation-gaussian-moments", {"activation": "relu"}),
+    ("initialization-variance", {"activation": "relu"}),
 ]
 _EDGE = re.compile(r"\\path \(l(\d+)n(\d+)\) -- node\[weight, pos=[\d.]+\] \{\$(.*?)\$\} "
                    r"\(l\d+n(\d+)\);")
@@ -81,8 +83,8 @@ def derived(id: str, **params: Any) -> Any:
 def test_figure_ids_are_the_issue_table_in_catalogue_order() -> None:
     ids = figures.figure_ids()
     assert set(ids) == EXPECTED
-    rank = {id: CATALOGUE_ORDER.index(id) if id in CATALOGUE_ORDER else len(CATALOGUE_ORDER) for id in ids}
-    assert ids == sorted(ids, key=lambda id: (rank[id], id))  # ids beyond the sheets come last
+    rank = {id: position for position, id in enumerate(CATALOGUE_ORDER)}
+    assert ids == sorted(ids, key=lambda id: (rank.get(id, len(rank)), id))
 
 
 @pytest.mark.parametrize("id", sorted(EXPECTED))

@@ -3,7 +3,9 @@
 Every identity between sigmoid, tanh and their derivatives becomes, after
 ``rewrite(exp)``, an identity between rational functions of :math:`e^x`, which
 ``cancel`` decides (the ``exp-cancel`` route). The logistic sigmoid is the SymPy
-function :class:`sigma`, which prints as :math:`\\sigma` and rewrites to exponentials:
+function :class:`~symnn.activation_analysis.functions.sigma` of the activation table,
+which prints as :math:`\\sigma` and rewrites to exponentials; (c) is the table's
+``f' = f(1 - f)`` for the sigmoid:
 
 .. math::
 
@@ -23,34 +25,14 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from symnn.activation_analysis.functions import sigma
+from symnn.activation_analysis.table import TABLE, F
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.registry import register
 from symnn.sim import activations
-
-
-class sigma(sp.Function):
-    """The logistic sigmoid :math:`\\sigma(x) = 1/(1 + e^{-x})`, kept unevaluated.
-
-    >>> x = sp.Symbol("x")
-    >>> sigma(x).rewrite(sp.exp)
-    1/(1 + exp(-x))
-    """
-
-    def _eval_rewrite_as_exp(self, arg: sp.Expr, **hints: object) -> sp.Expr:
-        return 1 / (1 + sp.exp(-arg))
-
-    def _eval_evalf(self, prec: int) -> sp.Expr:
-        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
-
-    def _eval_is_extended_real(self) -> bool | None:
-        return self.args[0].is_extended_real
-
-    def _eval_is_positive(self) -> bool | None:
-        return True if self.args[0].is_extended_real else None
-
 
 #: rewrite(exp), evaluate derivatives, then decide with cancel.
 DIFF_EXP_CANCEL = Route("rewrite(exp), doit, exp-cancel",
@@ -109,7 +91,8 @@ def sigmoid_identities() -> Derivation:
     b.step("(c) quotient rule", sp.Derivative(sigma(x), x), quotient,
            reason=r"$\frac{d}{dx}(1 + e^{-x})^{-1} = e^{-x}(1 + e^{-x})^{-2}$",
            route=DIFF_EXP_CANCEL)
-    sigma_prime = b.step("(c) factor", quotient, (1 - sigma(x)) * sigma(x),
+    in_f = TABLE["sigmoid"].in_f(F, 0).subs(F, sigma(x))
+    sigma_prime = b.step("(c) factor", quotient, in_f,
                          reason=r"$\frac{1}{1 + e^{-x}} \cdot \frac{e^{-x}}{1 + e^{-x}}$ and (a)",
                          route="exp-cancel")
     b.step("(c) use (a)", sigma_prime, sigma(-x) * sigma(x), reason=r"$1 - \sigma(x) = \sigma(-x)$",

@@ -21,84 +21,20 @@ antiderivatives of :math:`z^k \\varphi(z)` (no call to ``integrate``):
 
 from __future__ import annotations
 
-from functools import cache
-
 import mpmath
 import numpy as np
 import sympy as sp
 
-from symnn.core.certify import ROUTES, Route
+from symnn.activation_analysis import gaussian_integrals as gi
+from symnn.activation_analysis.moments import gaussian_moments
+from symnn.activation_analysis.table import TABLE
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.params import Number, Parameter
 from symnn.core.registry import register
 from symnn.sim import activations
 
-Z = sp.Symbol("z", real=True)
-PHI = sp.exp(-(Z**2) / 2) / sp.sqrt(2 * sp.pi)
-CDF = (1 + sp.erf(Z / sp.sqrt(2))) / 2
-#: antiderivatives F_k of z^k phi(z), k = 0, 1, 2
-ANTIDERIVATIVES = (CDF, -PHI, CDF - Z * PHI)
-
-
-@cache
-def _limits() -> tuple[tuple[sp.Expr, sp.Expr], ...]:
-    """(F_k(-oo), F_k(+oo)): substitution where it is defined, ``sympy.limit`` otherwise."""
-
-    def at(F: sp.Expr, end: sp.Expr) -> sp.Expr:
-        value = F.subs(Z, end)
-        return value if value.is_finite else sp.limit(F, Z, end)
-
-    return tuple((at(F, -sp.oo), at(F, sp.oo)) for F in ANTIDERIVATIVES)
-
-
-VARIANCE_TEX = r"\operatorname{Var} Y = \mathbb{E}[Y^2] - \mathbb{E}[Y]^2"
-#: Phi(c) and phi(c) held as symbols, so that general results stay readable
-HELD_CDF, HELD_PDF = sp.Symbol(r"\Phi(c)", positive=True), sp.Symbol(r"\varphi(c)", positive=True)
-
-
-def _antiderivative_at(k: int, point: sp.Expr, held: bool) -> sp.Expr:
-    if point in (sp.oo, -sp.oo):
-        return _limits()[k][point == sp.oo]
-    if held:
-        return (HELD_CDF, -HELD_PDF, HELD_CDF - point * HELD_PDF)[k]
-    return ANTIDERIVATIVES[k].subs(Z, point)
-
-
-def _ftc(integral: sp.Integral, held: bool = False) -> sp.Expr:
-    """Integral of poly(z) * phi(z) over (lo, hi) by the fundamental theorem of calculus."""
-    (variable, lo, hi), = integral.limits
-    poly = sp.Poly(sp.cancel(integral.function.subs(variable, Z) / PHI), Z)
-    if poly.degree() > 2:
-        raise ValueError("only z^k phi(z) with k <= 2 has an antiderivative here")
-    return sp.Add(*[coeff * (_antiderivative_at(k, hi, held) - _antiderivative_at(k, lo, held))
-                    for (k,), coeff in poly.terms()])
-
-
-def _evaluate(expr: sp.Expr, held: bool = False) -> sp.Expr:
-    return expr.replace(lambda e: isinstance(e, sp.Integral), lambda e: _ftc(e, held))
-
-
-FTC = Route("fundamental theorem of calculus with the antiderivatives above, exp-cancel",
-            lambda d: ROUTES["exp-cancel"](_evaluate(d)))
-
-
-def _split_route(c: sp.Expr) -> Route:
-    """Integrands over (-oo, oo) agree on z < c and on z > c (sub-range integrals as indicators)."""
-    t = sp.Symbol("t", positive=True)
-
-    def full_line(integral: sp.Integral) -> sp.Expr:
-        (variable, lo, hi), = integral.limits
-        inside = sp.And(variable >= lo, variable <= hi) if lo != -sp.oo else variable <= hi
-        return sp.Piecewise((integral.function, inside if hi != sp.oo else variable >= lo),
-                            (0, True))
-
-    def reduce(difference: sp.Expr) -> sp.Expr:
-        integrand = difference.replace(lambda e: isinstance(e, sp.Integral), full_line)
-        sides = [sp.cancel(sp.piecewise_fold(integrand.subs(Z, c + s * t))) for s in (1, -1)]
-        return sp.Abs(sides[0]) + sp.Abs(sides[1])
-
-    return Route(f"integrands agree on both sides of z = {sp.sstr(c)}", reduce)
+Z = gi.Z
 
 
 @register(
@@ -121,7 +57,6 @@ def leaky_relu_gaussian_moments(alpha: sp.Expr | None, mu: sp.Expr, sigma: sp.Ex
     standard = mu == 0 and sigma == 1
     c = sp.cancel(-mu / sigma)
     X = mu + sigma * Z
-    leaky = sp.Piecewise((X, c <= Z), (alpha * X, True))
     statement = (rf"$\mathbb{{E}}[Y]$ and $\operatorname{{Var}}[Y]$ for "
                  rf"$Y = \operatorname{{ReLU}}_\alpha(G)$, $G \sim N({sp.latex(mu)}, "
                  rf"{sp.latex(sigma**2)})$")
@@ -131,48 +66,11 @@ def leaky_relu_gaussian_moments(alpha: sp.Expr | None, mu: sp.Expr, sigma: sp.Ex
     b.assume(rf"$G = {sp.latex(X.subs(Z, sp.Symbol('Z')))}$ with $Z \sim N(0, 1)$; "
              r"$0 \le \alpha \le 1$" + ("" if standard else r"; $\sigma > 0$"))
     b.convention(r"$\operatorname{ReLU}_\alpha(x) = x$ for $x \ge 0$, $\alpha x$ for $x < 0$")
-    b.define("standard normal density and distribution", sp.Symbol(r"\varphi(z)"), PHI,
-             reason=r"$\Phi(z) = \frac12\left(1 + \operatorname{erf}(z/\sqrt2)\right)$, "
-                    r"$\Phi' = \varphi$")
-    for k, F in enumerate(ANTIDERIVATIVES):
-        b.step(rf"antiderivative $F_{k}$ of $z^{k} \varphi$", sp.Derivative(F, Z), Z**k * PHI,
-               reason=r"differentiate; $\varphi'(z) = -z\varphi(z)$", route="doit-cancel")
-    limits = _limits()
-    b.claim("values at -oo and +oo", sp.Tuple(*[sp.Tuple(*pair) for pair in limits]),
-            lambda: sp.And(*[sp.Eq(lo, 0) for lo, _ in limits]),
-            route="substitution of +-oo, sympy.limit for z phi(z)",
-            reason=r"$\operatorname{erf}(\pm\infty) = \pm1$ and $z^k\varphi(z) \to 0$",
-            tex=r"(F_0, F_1, F_2)(-\infty) = (0, 0, 0),\ (F_0, F_1, F_2)(+\infty) = "
-                + sp.latex(sp.Tuple(*[hi for _, hi in limits])))
-    if not standard:
-        b.step("sign of X", X, sigma * (Z - c), reason=r"$\sigma > 0$, so $X \ge 0 \iff z \ge c$",
-               route="cancel")
-    split = _split_route(c)
-    held = not standard
-    values = {HELD_CDF: CDF.subs(Z, c), HELD_PDF: PHI.subs(Z, c)}
-    if held:
-        b.define("shorthand", sp.Tuple(HELD_CDF, HELD_PDF), sp.Tuple(*values.values()),
-                 reason=rf"$\Phi$ and $\varphi$ at $c = {sp.latex(c)}$")
-    moments = {}
-    for power, name in ((1, "mean"), (2, "second moment")):
-        whole = sp.Integral(leaky**power * PHI, (Z, -sp.oo, sp.oo))
-        halves = (sp.Integral(X**power * PHI, (Z, c, sp.oo))
-                  + alpha**power * sp.Integral(X**power * PHI, (Z, -sp.oo, c)))
-        b.step(f"{name}: split at z = c", whole, halves, route=split,
-               reason=rf"$\operatorname{{ReLU}}_\alpha(X)^{power} = X^{power}$ on $z \ge "
-                      rf"{sp.latex(c)}$ and $\alpha^{power} X^{power}$ below")
-        value = _tidy(_evaluate(halves, held), alpha, held)
-        moments[name] = b.step(f"{name}: evaluate the branches", halves, value, route=FTC,
-                               given=values if held else None,
-                               reason=r"$\int_a^b z^k \varphi = F_k(b) - F_k(a)$")
-    square = sp.Symbol(r"\mathbb{E}[Y]") ** 2
-    spread = b.step("variance", moments["second moment"] - square,
-                    moments["second moment"] - moments["mean"] ** 2, route="expand",
-                    given={sp.Symbol(r"\mathbb{E}[Y]"): moments["mean"]},
-                    reason=r"$\operatorname{Var} Y = \mathbb{E}[Y^2] - \mathbb{E}[Y]^2$",
-                    tex=VARIANCE_TEX if held else None)
-    mean, second = (_tidy(moments[k].xreplace(values), alpha) for k in ("mean", "second moment"))
-    variance = _tidy(spread.xreplace(values), alpha)
+    moments = gaussian_moments(
+        b, TABLE["leaky_relu"], alpha, mu, sigma, hold=True,
+        split_reason=lambda power, c: rf"$\operatorname{{ReLU}}_\alpha(X)^{power} = X^{power}$ on "
+                                      rf"$z \ge {sp.latex(c)}$ and $\alpha^{power} X^{power}$ below")
+    mean, second, variance = moments.mean, moments.second_moment, moments.variance
     if not standard:
         _reduce_to_standard(b, mean, variance, alpha, mu, sigma)
     result = {"mean": mean, "variance": variance, "second_moment": second}
@@ -180,17 +78,11 @@ def leaky_relu_gaussian_moments(alpha: sp.Expr | None, mu: sp.Expr, sigma: sp.Ex
         display = _student_form(mean, second)
     else:
         where = rf",\quad c = {sp.latex(c)}"
-        display = {"mean": sp.latex(moments["mean"]) + where, "variance": sp.latex(spread) + where,
-                   "second_moment": sp.latex(moments["second moment"]) + where}
+        held = moments.held_forms
+        spread = held["second_moment"] - held["mean"] ** 2
+        display = {"mean": sp.latex(held["mean"]) + where, "variance": sp.latex(spread) + where,
+                   "second_moment": sp.latex(held["second_moment"]) + where}
     return b.build(result, checker=lambda: _check(result, alpha, mu, sigma), display=display)
-
-
-def _tidy(expr: sp.Expr, alpha: sp.Expr, held: bool = False) -> sp.Expr:
-    expr = sp.expand(sp.powsimp(sp.expand(expr)))
-    if held:
-        return sp.collect(expr, [alpha, HELD_CDF, HELD_PDF] if alpha.free_symbols else
-                          [HELD_CDF, HELD_PDF])
-    return sp.collect(expr, alpha) if isinstance(alpha, sp.Symbol) else expr
 
 
 def _reduce_to_standard(b: DerivationBuilder, mean: sp.Expr, variance: sp.Expr, alpha: sp.Expr,

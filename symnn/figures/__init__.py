@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from symnn.core.derivation import Derivation
 from symnn.errors import ParameterError
-from symnn.figures import approximation, expression_tree, limits, networks, optimization
+from symnn.figures import activations, approximation, expression_tree, limits, networks, optimization
 from symnn.figures.plots import save
 from symnn.io import write_text_atomic
 
@@ -89,6 +89,10 @@ FIGURES: dict[str, Figure] = {item.id: item for item in (
            "penalty lambda ||w||^2", plot=optimization.likelihood_plot),
     Figure("softmax-limit", "softmax(Cz) against C: both limits and the sharing of ties",
            plot=limits.limit_plot),
+    Figure("activation-gaussian-moments", "f and f' from the simulator; the density of f(G) "
+           "from 200,000 draws with the derived mean", plot=activations.activation_plot),
+    Figure("initialization-variance", "the pre-activation variance over 30 random layers at "
+           "v/2, v and 2v", plot=activations.initialization_plot),
     Figure("matrix-gradient", "the expression tree of f; in blue the nodes the adjoint passes on "
            "its way to the variable", diagram=expression_tree.expression_tree_diagram),
 )}

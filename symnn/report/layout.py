@@ -14,7 +14,7 @@ answers live in :mod:`symnn.report.answers`.
 Traceback (most recent call last):
 ...
 symnn.errors.UnknownIdError: unknown sheet 'no-such-sheet'; known: nn-assignment-2, \
-ml-assignment-2, homework-1, exercise-sheet-6, seminar-1, matrix-calculus
+ml-assignment-2, homework-1, exercise-sheet-6, seminar-1, activations, matrix-calculus
 """
 
 from __future__ import annotations
@@ -247,6 +247,26 @@ SEMINAR_1 = Sheet("seminar-1", "Deep Learning (SS 2021): Seminar 1", "summer sem
             ("hopfield-lyapunov",)),
 ))
 
+ACTIVATIONS = Sheet("activations", "Activations: Gaussian moments, initialisation, calculus",
+                    "symnn's extension of nn-assignment-2 P2 and exercise-sheet-6 6.1", (
+    Problem("Table", "Every activation",
+            r"For each activation $f$ compute $\mathbb{E} f(Z)$ and $\operatorname{Var} f(Z)$ for "
+            r"$Z \sim N(0, 1)$, and the weight variance that preserves the variance of the "
+            r"pre-activations.",
+            ("activation-table",)),
+    Problem("Moments", "GELU of a Gaussian",
+            r"Compute the mean and variance of $\operatorname{GELU}(G) = G\,\Phi(G)$ for "
+            r"$G \sim N(0, 1)$, exactly where possible.",
+            ("activation-gaussian-moments",)),
+    Problem("Initialisation", "He initialisation",
+            r"Why does He initialisation use the weight variance $2/n$ for ReLU networks?",
+            ("initialization-variance",), code=("relu",)),
+    Problem("Calculus", "The derivative of GELU",
+            r"Can $\operatorname{GELU}'$ be written in terms of $\operatorname{GELU}$? How large "
+            r"can it be?",
+            ("activation-calculus",)),
+))
+
 MATRIX_CALCULUS = Sheet("matrix-calculus", "Matrix calculus: gradients of matrix expressions",
                         "symnn's extension of homework-1 Q2 and exercise-sheet-6 6.2", (
     Problem("Least squares", "The gradient of a least-squares loss",
@@ -256,7 +276,8 @@ MATRIX_CALCULUS = Sheet("matrix-calculus", "Matrix calculus: gradients of matrix
 ))
 
 #: The sheets in the catalogue's order.
-SHEETS = (NN_ASSIGNMENT_2, ML_ASSIGNMENT_2, HOMEWORK_1, EXERCISE_SHEET_6, SEMINAR_1, MATRIX_CALCULUS)
+SHEETS = (NN_ASSIGNMENT_2, ML_ASSIGNMENT_2, HOMEWORK_1, EXERCISE_SHEET_6, SEMINAR_1, ACTIVATIONS,
+          MATRIX_CALCULUS)
 
 
 def sheets() -> dict[str, Sheet]:

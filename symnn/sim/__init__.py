@@ -9,7 +9,7 @@ module             contents
 =================  ==========================================================
 ``activations``    identity, unit_step, sigmoid, tanh, relu, leaky_relu, softmax,
                    log_softmax, their derivatives, and the activation layers
-``smooth_activations``  softplus (and further smooth activations), derivatives, layers
+``smooth_activations``  softplus, elu, gelu, silu, hardtanh, absolute, derivatives, layers
 ``layers``         Dense, Flatten, Dropout (and re-exports of the ones below)
 ``conv``           Conv2D (im2col)
 ``pooling``        MaxPool2D
@@ -62,15 +62,36 @@ from symnn.sim.network import Sequential, mlp, predicted_labels
 from symnn.sim.optimizers import SGD, Adam, Momentum, Optimizer, l2_penalty
 from symnn.sim.pooling import MaxPool2D
 from symnn.sim.schedules import Constant, EarlyStopping, PlateauDivide, Schedule, StepDecay
-from symnn.sim.smooth_activations import Softplus, softplus, softplus_prime
+from symnn.sim.smooth_activations import (
+    ELU,
+    GELU,
+    Abs,
+    HardTanh,
+    SiLU,
+    Softplus,
+    absolute,
+    absolute_prime,
+    elu,
+    elu_prime,
+    gelu,
+    gelu_prime,
+    hardtanh,
+    hardtanh_prime,
+    silu,
+    silu_prime,
+    softplus,
+    softplus_prime,
+)
 from symnn.sim.train import Evaluation, evaluate, train
 
 __all__ = [
-    "SGD", "Adam", "BatchNorm", "Constant", "Conv2D", "CrossEntropy", "Dense", "Dropout",
-    "EarlyStopping", "Evaluation", "Flatten", "History", "Identity", "Layer", "LeakyReLU",
-    "Loss", "MaxPool2D", "Momentum", "Optimizer", "PlateauDivide", "Quadratic", "ReLU",
-    "Schedule", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "Softplus", "StepDecay", "Tanh",
-    "UnitStep", "evaluate", "identity", "l2_penalty", "leaky_relu", "leaky_relu_prime",
-    "log_softmax", "mlp", "one_hot", "predicted_labels", "relu", "relu_prime", "sigmoid",
-    "sigmoid_prime", "softmax", "softplus", "softplus_prime", "tanh", "tanh_prime", "train", "unit_step",
+    "ELU", "GELU", "SGD", "Abs", "Adam", "BatchNorm", "Constant", "Conv2D", "CrossEntropy", "Dense",
+    "Dropout", "EarlyStopping", "Evaluation", "Flatten", "HardTanh", "History", "Identity", "Layer",
+    "LeakyReLU", "Loss", "MaxPool2D", "Momentum", "Optimizer", "PlateauDivide", "Quadratic", "ReLU",
+    "Schedule", "Sequential", "SiLU", "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "Softplus",
+    "StepDecay", "Tanh", "UnitStep", "absolute", "absolute_prime", "elu", "elu_prime", "evaluate",
+    "gelu", "gelu_prime", "hardtanh", "hardtanh_prime", "identity", "l2_penalty", "leaky_relu",
+    "leaky_relu_prime", "log_softmax", "mlp", "one_hot", "predicted_labels", "relu", "relu_prime",
+    "sigmoid", "sigmoid_prime", "silu", "silu_prime", "softmax", "softplus", "softplus_prime",
+    "tanh", "tanh_prime", "train", "unit_step",
 ]  # fmt: skip

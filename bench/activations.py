@@ -1,0 +1,45 @@
+"""Wall time of the activation engines, one row per case, against their targets.
+
+Run ``python bench/activations.py``. Every activation of the table is derived by
+``activation-gaussian-moments`` at N(0, 1) and at N(1/2, 3/2^2); a case whose results are
+all closed forms has the target 2 s, a case with a numeric (30-digit mpmath) result 3 s.
+``activation-calculus`` and ``initialization-variance`` (derivation only, no simulation)
+are timed too. Figures are wall-clock seconds on a shared machine (the first case also
+pays for imports): treat differences under 1.2x as noise.
+"""
+
+from __future__ import annotations
+
+import time
+
+TARGETS = {"closed form": 2.0, "numeric": 3.0}
+
+
+def main() -> None:
+    import symnn
+    from symnn.activation_analysis.table import TABLE
+
+    symnn.derive("activation-gaussian-moments", activation="relu")  # imports and caches
+    print(f"{'id':30} {'activation':11} {'parameters':18} {'seconds':>8} {'kind':12} target")
+    slow = 0
+    for name in TABLE:
+        for params in ({}, {"mu": "1/2", "sigma": "3/2"}):
+            start = time.perf_counter()
+            d = symnn.derive("activation-gaussian-moments", activation=name, **params)
+            seconds = time.perf_counter() - start
+            kind = "closed form" if bool(d.result["closed_form"]) else "numeric"
+            ok = seconds < TARGETS[kind]
+            slow += not ok
+            shown = ", ".join(f"{k}={v}" for k, v in params.items()) or "N(0, 1)"
+            print(f"{'activation-gaussian-moments':30} {name:11} {shown:18} {seconds:8.2f} {kind:12} "
+                  f"< {TARGETS[kind]:g} s {'ok' if ok else 'SLOW'}")
+    for id in ("activation-calculus", "initialization-variance"):
+        for name in TABLE:
+            start = time.perf_counter()
+            symnn.derive(id, activation=name)
+            print(f"{id:30} {name:11} {'':18} {time.perf_counter() - start:8.2f}")
+    print(f"moment cases over target: {slow}")
+
+
+if __name__ == "__main__":
+    main()

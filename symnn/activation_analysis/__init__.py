@@ -1,0 +1,23 @@
+"""Activation analysis: one table of activations and the engines that walk it.
+
+=======================  =============================================================
+module                   contents
+=======================  =============================================================
+``table``                the activations as data: pieces, alpha range, oddness,
+                         homogeneity, f' in f, the simulator's functions
+``functions``            the unevaluated logistic sigmoid of SymPy
+``gaussian_integrals``   certified antiderivatives of g(z) phi(z), the FTC and split routes
+``numeric``              30-digit mpmath expectations with error bounds; Monte Carlo
+``moments``              E[f(G)], E[f(G)^2], Var f(G) for G ~ N(mu, sigma^2)
+``initialization``       the variance-preserving weight variance and its simulation
+``calculus``             f', f' in f, sup f' by critical points
+=======================  =============================================================
+
+The registered ids ``activation-gaussian-moments``, ``initialization-variance`` and
+``activation-calculus`` (and the sheet ids ``leaky-relu-gaussian-moments`` and
+``sigmoid-identities``) are thin uses of these engines.
+
+>>> from symnn.activation_analysis.table import TABLE
+>>> len(TABLE)
+11
+"""

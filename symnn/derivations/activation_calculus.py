@@ -1,0 +1,164 @@
+"""Calculus of an activation: f', f' written in f, and the supremum of f' (``activation-calculus``).
+
+A thin use of :mod:`symnn.activation_analysis.calculus`: the derivative piece by piece,
+``f'`` as a function of ``f`` where one exists (``sigma' = f(1 - f)``,
+``tanh' = 1 - f^2``, ``softplus' = 1 - e^{-f}``) or a witness that none does, and
+``sup f'`` from the critical points of ``f'``, with the vanishing-gradient factor
+``(sup f')^L`` over ``L`` layers.
+
+>>> import symnn
+>>> r = symnn.derive("activation-calculus", activation="tanh").result
+>>> r["derivative_in_f"], r["sup_derivative"], r["sup_attained_at"]
+(1 - f**2, 1, {0})
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from symnn.activation_analysis.calculus import critical_points, piece_route, supremum
+from symnn.activation_analysis.kinds import ALPHA, activation_parameter
+from symnn.activation_analysis.table import TABLE, Activation, F, derivative_pieces, x
+from symnn.core.certify import ROUTES, Route
+from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.registry import register
+
+DIFF = Route("rewrite(exp), doit, exp-cancel", lambda d: ROUTES["exp-cancel"](d.rewrite(sp.exp).doit()))
+SLOPE = sp.Symbol("f'", real=True)
+DEPTH = sp.Symbol("L", integer=True, positive=True)
+
+
+def derivative_expression(activation: Activation, alpha: sp.Expr) -> sp.Expr:
+    """f'(x) as one expression; at a kink, the derivative of the piece that holds it."""
+    pieces = derivative_pieces(activation, alpha)
+    slopes = [sp.simplify(p.coefficient * p.shape) if p.shape.has(sp.exp) and not p.shape.has(sp.erf)
+              else p.coefficient * p.shape for p in pieces]
+    if len(pieces) == 1:
+        return slopes[0]
+    return sp.Piecewise(*[(s, x <= p.upper if p.closed else x < p.upper)
+                          for s, p in zip(slopes[:-1], pieces[:-1])], (slopes[-1], True))
+
+
+@register("activation-calculus", title="Derivative of an activation and the supremum of f'",
+          sheets=[("activations", "Calculus")], parameters=[activation_parameter("gelu"), ALPHA])
+def activation_calculus(activation: str, alpha: sp.Expr | None) -> Derivation:
+    """f', f' in terms of f, sup f' by critical points, and (sup f')^L."""
+    rule = TABLE[activation]
+    a = rule.numeric_alpha(alpha)
+    f = rule.expression(a)
+    b = DerivationBuilder("activation-calculus", f"Calculus of {activation}",
+                          rf"$f = {rule.tex}$: $f'$, $f'$ in terms of $f$, and $\sup f'$",
+                          {"activation": sp.Symbol(activation), "alpha": a} if rule.alpha else
+                          {"activation": sp.Symbol(activation)})
+    b.assume(r"$x \in \mathbb{R}$" + (rf"; $\alpha = {sp.latex(a)}$" if rule.alpha else ""))
+    if len(rule.pieces(a)) > 1:
+        b.convention(r"at a kink $f'$ is the derivative of the piece that holds the kink "
+                     r"(as the simulator: $\operatorname{ReLU}'(0) = 0$)")
+    b.define("activation", sp.Function("f")(x), f, reason="the table's definition")
+    for piece in rule.pieces(a):
+        if piece.shape.has(x) and piece.coefficient != 0:
+            b.step("differentiate" + ("" if len(rule.pieces(a)) == 1 else
+                                      " on the last piece" if piece.upper == sp.oo else
+                                      f" on the piece up to x = {sp.sstr(piece.upper)}"),
+                   sp.Derivative(piece.coefficient * piece.shape, x),
+                   derivative_pieces(rule, a)[rule.pieces(a).index(piece)].coefficient
+                   * derivative_pieces(rule, a)[rule.pieces(a).index(piece)].shape,
+                   reason="the chain and product rules", route=DIFF)
+    derivative = derivative_expression(rule, a)
+    in_f = _in_f(b, rule, a, f, derivative)
+    sup = _supremum(b, rule, a)
+    factor = b.define("vanishing-gradient factor over depth $L$", sp.Symbol(r"\prod_l f'(z_l)"),
+                      sup.value**DEPTH,
+                      reason=r"each of the $L$ factors $f'(z_l)$ of the chain rule is at most "
+                             r"$\sup f'$ (for $f' \ge 0$)")
+    result = {"derivative": derivative, "derivative_in_f": in_f, "sup_derivative": sup.value,
+              "sup_attained_at": sup.where, "vanishing_factor": factor}
+    display = {} if in_f is not None else {"derivative_in_f": r"\text{none (see the witness step)}"}
+    return b.build(result, checker=lambda: _check(rule, a, derivative, in_f, sup.value), display=display)
+
+
+def _in_f(b: DerivationBuilder, rule: Activation, a: sp.Expr, f: sp.Expr,
+          derivative: sp.Expr) -> sp.Expr | None:
+    if rule.in_f is not None:
+        h = rule.in_f(F, a)
+        if len(rule.pieces(a)) == 1:
+            return b.step("$f'$ in terms of $f$", derivative, h, given={F: f}, route="exp-cancel",
+                          reason=rf"substitute $f = {sp.latex(f)}$")
+        return b.step("$f'$ in terms of $f$", SLOPE, h, route=piece_route(rule, a, F),
+                      reason="on each piece and at each kink, $f$ determines $f'$")
+    kind, x1, x2 = rule.no_f_form
+    v1, v2 = (derivative.subs(x, p).rewrite(sp.exp) for p in (x1, x2))
+    if kind == "equal values":
+        b.claim("no form in $f$: a witness", sp.And(sp.Eq(f.subs(x, x1), f.subs(x, x2)), sp.Ne(v1, v2)),
+                lambda: sp.And(sp.Eq(f.subs(x, x1), f.subs(x, x2)), sp.Ne(v1, v2)),
+                route="exact values", reason=rf"$f({sp.latex(x1)}) = f({sp.latex(x2)})$ but the "
+                                             r"slopes differ, so $f'$ is no function of $f$")
+    else:
+        b.claim("no form in $f$: $f'$ changes sign", sp.And(sp.Lt(v1, 0), sp.Gt(v2, 0)),
+                lambda: sp.And(sp.Lt(v1, 0), sp.Gt(v2, 0)), route="exact sign of constants",
+                reason=r"so $f$ has a strict interior minimum between the two points; a level just "
+                       r"above it is taken on both sides with slopes of opposite signs (cited: "
+                       r"intermediate value theorem), so $f'$ is no function of $f$")
+    return None
+
+
+def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
+    sup = supremum(rule, a)
+    for point, curvature in sup.critical:
+        if sup.closed_form:
+            b.step(f"critical point of $f'$ at $x = {sp.latex(point)}$", curvature.subs(x, point),
+                   sp.Integer(0), route="exp-cancel", reason=r"$f''$ vanishes there")
+    if sup.critical and sup.closed_form:
+        points = sp.FiniteSet(*[p for p, _ in sup.critical])
+        b.claim("no other critical points", points,
+                lambda: sp.Eq(sp.Union(*[critical_points(rule, a)]), points),
+                route="solveset of f'' on each open piece",
+                reason=r"the zeros of $f''$ are exactly these (cited: \texttt{solveset} returns "
+                       r"every zero when it returns a finite set)")
+    if not sup.closed_form:
+        lo, hi = sup.bracket
+        curvature = sup.critical[-1][1]
+        b.claim("a zero of $f''$ bracketed", sp.Lt(curvature.subs(x, lo) * curvature.subs(x, hi), 0),
+                lambda: sp.Lt((curvature.subs(x, lo) * curvature.subs(x, hi)).rewrite(sp.exp), 0),
+                route="exact sign change", reason=rf"$f''$ changes sign on $[{sp.latex(lo)}, "
+                rf"{sp.latex(hi)}]$; the zero is refined by mpmath to 30 digits (numeric, not a closed "
+                r"form; that no other zeros exist is checked on a grid of step 1/4, not proved)")
+    values = [c.value for c in sup.candidates]
+    b.claim(r"$\sup f'$ over the critical values and the limits at the ends of the pieces",
+            sp.Eq(sp.Symbol(r"\sup f'"), sup.value),
+            lambda: sp.And(*[sp.Ge(sup.value, v) for v in values])
+            & sp.Or(*[sp.Eq(sup.value, v) for v in values]),
+            route="exact comparison of the candidates",
+            reason="candidates: " + ", ".join(f"${sp.latex(v)}$" for v in values)
+                   + r"; $f'$ is continuous on each piece, so its supremum is one of them "
+                   r"(cited: extreme value theorem)")
+    return sup
+
+
+def _check(rule: Activation, a: sp.Expr, derivative: sp.Expr, in_f: sp.Expr | None,
+           sup: sp.Expr) -> CheckReport:
+    """Central differences of the simulator's f; its f'; a grid maximum of f' on [-40, 40]."""
+    check = CrossCheck("central differences (h = 1e-6) and the simulator's derivative at 200 "
+                       "points; grid maximum of the simulator's f' on [-40, 40] (step 1e-3)", 1e-6)
+    kinks = [float(p.upper) for p in rule.pieces(a)[:-1]]
+    points = np.random.default_rng(0).normal(size=200) * 3
+    points = points[np.min(np.abs(points[:, None] - np.array(kinks or [1e9])[None, :]), axis=1) > 1e-3]
+    numeric = sp.lambdify(x, derivative.rewrite(sp.exp), "mpmath")
+    derived = np.array([float(numeric(p)) for p in points])
+    h = 1e-6
+    differences = (rule.simulate(points + h, a) - rule.simulate(points - h, a)) / (2 * h)
+    check.compare("f' against central differences", derived, differences)
+    check.compare("f' against the simulator's derivative", derived, rule.simulate_prime(points, a),
+                  tolerance=1e-12)
+    if in_f is not None:
+        h_of_f = sp.lambdify(F, in_f.rewrite(sp.exp), "numpy")
+        values = np.broadcast_to(np.asarray(h_of_f(rule.simulate(points, a)), dtype=float), points.shape)
+        check.compare("h(f(x)) against the simulator's f'", values, rule.simulate_prime(points, a),
+                      tolerance=1e-12)
+    grid = np.arange(-40, 40, 1e-3)
+    top = float(np.max(rule.simulate_prime(grid, a)))
+    check.require(f"grid maximum {top:.12g} <= sup f' + 1e-12", top <= float(sup) + 1e-12)
+    check.require(f"grid maximum {top:.12g} within 1e-6 of sup f'", abs(top - float(sup)) <= 1e-6)
+    return check.report()
