@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from symnn.core.params import REQUIRED, Parameter
-from symnn.errors import ParameterError, UnknownIdError
+from symnn.errors import CertificationError, ParameterError, ResourceError, UnknownIdError
 
 KINDS = ("derivation", "experiment")
 # The order of the problem catalogue (shared/PROBLEMS.md); ids not listed come last.
@@ -75,6 +75,21 @@ class CatalogEntry:
             else:
                 values[parameter.name] = parameter.coerce(parameter.default)
         return values
+
+    def too_large(self, given: dict[str, Any], what: str) -> ResourceError:
+        """A :class:`ResourceError` saying that ``what`` ran out, naming the size parameters given."""
+        sized = [p for p in self.parameters if p.name in given]
+        if sized:
+            named = "; ".join(f"{p.name}={_shown(given[p.name])} (allowed: {p.kind.bound()})" for p in sized)
+            hint = f"the size comes from {named}: try smaller values"
+        else:
+            hint = "with the default parameters"
+        return ResourceError(f"{self.id}: {what}; {hint}")
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:30] + "..." + text[-6:]
 
 
 _ENTRIES: dict[str, CatalogEntry] = {}
@@ -130,4 +145,27 @@ def derive(id: str, **parameters: Any) -> Any:
     if item.kind != "derivation":
         raise UnknownIdError("derivation", id, catalog("derivation"))
     values = item.coerce(parameters)
-    return item.factory(**values)
+    return within_budget(item, parameters, lambda: item.factory(**values))
+
+
+def within_budget(item: CatalogEntry, given: dict[str, Any], work: Callable[[], Any]) -> Any:
+    """``work()``, its time-out or memory exhaustion re-raised as a one-line :class:`ResourceError`.
+
+    The message names the parameters given to ``item`` (the ones that make the work large)
+    with their bounds.
+
+    >>> within_budget(entry("softmax-jacobian"), {"n": "12"}, lambda: bytearray(2**62))
+    Traceback (most recent call last):
+    ...
+    symnn.errors.ResourceError: softmax-jacobian: out of memory; the size comes from n=12 \
+(allowed: 1 <= n <= 16, or a symbol): try smaller values
+    """
+    try:
+        return work()
+    except CertificationError as error:
+        if "did not finish within" not in str(error):
+            raise
+        raise item.too_large(given, str(error)) from error
+    except (MemoryError, OverflowError) as error:
+        raise item.too_large(given, "out of memory" if isinstance(error, MemoryError)
+                             else f"a number too large to compute with ({error})") from error
