@@ -49,6 +49,7 @@ def add_subcommands(sub: Any) -> None:
 
 @command("report")
 def _report(args: argparse.Namespace) -> int:
+    from symnn.io import check_writable_dir, check_writable_file
     from symnn.report.document import write_sheet
     from symnn.report.layout import sheet_ids
     from symnn.report.pictures import FOLDER
@@ -57,12 +58,14 @@ def _report(args: argparse.Namespace) -> int:
     if args.proofs:
         from symnn.report.proofs import write_proofs
 
+        check_writable_dir(Path(args.proofs_dir) / FOLDER)
         for path in write_proofs(args.proofs_dir, args.sheet):
             print(f"wrote {path}")
         return EXIT_OK
     if not args.output:
         raise ReportError("report: give the output file with -o FILE.tex (or use --proofs)")
-    output = Path(args.output)
+    output = check_writable_file(args.output)
+    check_writable_dir(output.parent / FOLDER)
     if args.pdf:
         from symnn.report.pdf import tex_tools
 
@@ -84,8 +87,10 @@ def _report(args: argparse.Namespace) -> int:
 
 @command("notebook")
 def _notebook(args: argparse.Namespace) -> int:
+    from symnn.io import check_writable_file
     from symnn.report.notebook import write_notebook
 
+    check_writable_file(args.output)
     cells = write_notebook(args.sheet, args.output)
     print(f"wrote {args.output} ({cells} cells)")
     return EXIT_OK
