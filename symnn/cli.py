@@ -104,7 +104,10 @@ def _derive(args: argparse.Namespace) -> int:
     if args.output:
         check_writable_file(args.output)
     if args.figure:
-        (check_writable_dir if len(ids) > 1 else check_writable_file)(args.figure)
+        from pathlib import Path
+
+        folder = len(ids) > 1 or Path(args.figure).is_dir()
+        (check_writable_dir if folder else check_writable_file)(args.figure)
     chunks = []
     figures = []
     for name in ids:

@@ -123,7 +123,8 @@ class PositiveInteger(Kind):
         return what + (" or a symbol name" if self.symbolic else "")
 
     def bound(self) -> str:
-        return f"{self.minimum} <= n <= {self.maximum}" + (", or a symbol" if self.symbolic else "")
+        symbol = ", or a symbol" if self.symbolic else ""
+        return f"an integer from {self.minimum} to {self.maximum}{symbol}"
 
     def __call__(self, name: str, value: Any) -> Any:
         if isinstance(value, str):
@@ -331,8 +332,7 @@ class Limited(Kind):
         return f"{self.kind.expected}, at most {self.max_entries} entries"
 
     def bound(self) -> str:
-        inner = self.kind.bound()
-        return f"at most {self.max_entries} entries" + (f"; {inner}" if inner else "")
+        return f"at most {self.max_entries} entries: {self.kind.expected}"
 
     def __call__(self, name: str, value: Any) -> Any:
         given = value
