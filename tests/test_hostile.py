@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -385,3 +386,176 @@ def test_other_os_errors_are_one_line(monkeypatch: pytest.MonkeyPatch,
     assert main(["derive", "softmax-argmax"]) == 2
     assert capsys.readouterr().err == "symnn: error: /somewhere/file: Permission denied\n"
 
+
+
+# ---------------------------------------------------------------- TeX
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+    "3a7e9b550000000a49444154789c6360000000020001e221bc330000000049454e44ae426082")
+MARKER = "SYMNNOUTSIDEMARKER"
+needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
+                               reason="pdflatex or pdftotext is not installed (apt-get install "
+                                      "texlive-latex-base poppler-utils); CI installs them")
+
+
+def _secret(tmp: Path) -> Path:
+    """A file outside the write-up's folder whose contents must never reach a PDF."""
+    secret = tmp / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text(MARKER + "\n", encoding="utf-8")
+    return secret
+
+
+def _injection(secret: Path) -> str:
+    """The file name of the issue: closes the path, then \\input's ``secret`` with ``!`` for ``/``."""
+    hidden = secret.as_posix().replace("/", "!")
+    return "a}\\typeout{X}\\lccode33=47 \\lowercase{\\input{" + hidden + "}}\\def\\x{.png"
+
+
+def _pdf_text(pdf_file: Path) -> str:
+    done = subprocess.run(["pdftotext", str(pdf_file), "-"], capture_output=True, text=True, timeout=60,
+                          check=True)
+    return done.stdout
+
+
+def test_report_refuses_a_results_file_name_made_for_tex(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "results" / "fashion-mlp"
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text('{"test_accuracy": 0.5}', encoding="utf-8")
+    (folder / _injection(_secret(tmp_path))).write_bytes(TINY_PNG)
+    output = tmp_path / "doc" / "hw.tex"
+    assert main(["report", "homework-1", "-o", str(output), "--results", str(tmp_path / "results")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symnn: error: refusing the file name 'a}") and err.count("\n") == 1
+    assert not output.exists()
+
+
+@pytest.mark.parametrize(("name", "refused"), [
+    ("loss_curve.png", False), ("a b.png", True), ("a%b.png", True), ("a$b.png", True),
+    ("a\\b.png", True), ("a{b.png", True), ("a#b.png", True), ("a~b.png", True), ("a^b.png", True),
+    (".hidden.png", True), ("\u00e9t\u00e9.png", True), ("a\nb.png", True),
+])
+def test_results_plot_names_outside_the_safe_set_are_refused(name: str, refused: bool,
+                                                            tmp_path: Path) -> None:
+    from symnn.errors import ReportError
+    from symnn.report.results import experiment_results
+
+    folder = tmp_path / "results" / "fashion-mlp"
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text('{"test_accuracy": 0.5}', encoding="utf-8")
+    (folder / name).write_bytes(TINY_PNG)
+    if refused:
+        with pytest.raises(ReportError, match="refusing the file name"):
+            experiment_results("fashion-mlp", "homework-1", tmp_path / "results", tmp_path)
+    else:
+        assert "results/fashion-mlp/loss_curve.png" in experiment_results(
+            "fashion-mlp", "homework-1", tmp_path / "results", tmp_path)
+
+
+def test_a_results_file_that_is_not_a_png_is_refused(tmp_path: Path) -> None:
+    from symnn.errors import ReportError
+    from symnn.report.results import experiment_results
+
+    folder = tmp_path / "results" / "fashion-mlp"
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text("{}", encoding="utf-8")
+    (folder / "plot.png").symlink_to(_secret(tmp_path))
+    with pytest.raises(ReportError, match="not a PNG file"):
+        experiment_results("fashion-mlp", "homework-1", tmp_path / "results", tmp_path)
+
+
+@needs_tex
+@pytest.mark.parametrize("confined", [True, False], ids=["confined", "control-unconfined"])
+def test_tex_cannot_put_an_outside_file_into_the_pdf(confined: bool, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name check bypassed, the issue's injection meets TeX itself: confined, it reads nothing.
+
+    The control run without confinement shows that the injection does work on a plain TeX,
+    so the confined run's absence of the marker means something.
+    """
+    from symnn.errors import ReportError
+    from symnn.report import pdf, results
+    from symnn.report.results import experiment_results
+
+    secret = _secret(tmp_path)
+    folder = tmp_path / "doc" / "results" / "fashion-mlp"
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text('{"test_accuracy": 0.5}', encoding="utf-8")
+    (folder / "a.png").write_bytes(TINY_PNG)  # so that the path before the injection exists
+    (folder / _injection(secret)).write_bytes(TINY_PNG)
+    monkeypatch.setattr(results, "safe_tex_path", lambda path: path)
+    if not confined:
+        monkeypatch.setattr(pdf, "CONFINED", {"openin_any": "a"})
+    base = tmp_path / "doc"
+    body = experiment_results("fashion-mlp", "homework-1", base / "results", base)
+    assert "lowercase" in body  # the injection did reach the LaTeX source
+    tex = base / "inject.tex"
+    tex.write_text("\\documentclass{article}\\usepackage{graphicx}\\begin{document}\n"
+                   f"Before. {body}\nAfter.\n\\end{{document}}\n", encoding="utf-8")
+    try:
+        text = _pdf_text(pdf.build_pdf(tex).pdf)
+    except ReportError:
+        text = ""  # TeX stopped at the refused \input: no PDF, nothing leaked
+    assert (MARKER in text) is (not confined)
+
+
+@needs_tex
+def test_tex_reads_and_writes_only_below_its_folder_and_runs_no_shell(tmp_path: Path) -> None:
+    from symnn.report.pdf import build_pdf
+
+    secret = _secret(tmp_path)
+    doc = tmp_path / "doc"
+    doc.mkdir()
+    reads = "".join(rf"\IfFileExists{{{path}}}{{\input{{{path}}}}}{{[no {index}]}} "
+                    for index, path in enumerate([secret.as_posix(), "../outside/secret.txt"]))
+    tex = doc / "probe.tex"
+    tex.write_text("\\documentclass{article}\\begin{document}\n"
+                   f"Start. {reads}\n"
+                   "\\immediate\\write18{touch shell-ran}\n"
+                   "\\newwrite\\out\\immediate\\openout\\out=../outside/written.txt "
+                   "\\immediate\\write\\out{x}\\immediate\\closeout\\out\n"
+                   "End.\n\\end{document}\n", encoding="utf-8")
+    try:
+        text = _pdf_text(build_pdf(tex).pdf)
+    except Exception as error:  # a refused write may stop TeX: then nothing was produced
+        assert "ReportError" in type(error).__name__
+        text = ""
+    assert MARKER not in text
+    if text:
+        assert "[no 0]" in text and "[no 1]" in text
+    assert not (doc / "shell-ran").exists() and not (tmp_path / "outside" / "written.txt").exists()
+
+
+def _symbolic_parameters() -> list[tuple[str, str]]:
+    """Every (id, parameter) that accepts a symbol name."""
+    found = []
+    for id in catalog("derivation"):
+        for parameter in entry(id).parameters:
+            try:
+                parameter.coerce("a_b")
+            except ParameterError:
+                continue
+            found.append((id, parameter.name))
+    return found
+
+
+def test_symbol_names_with_underscores_go_through_the_latex_printer() -> None:
+    latex = derive("box-function", h="a_b").latex()
+    assert "a_{b}" in latex and "a_b" not in latex
+
+
+@needs_tex
+@pytest.mark.slow
+def test_every_symbolic_parameter_named_a_b_typesets(tmp_path: Path) -> None:
+    from symnn.report.document import PREAMBLE
+    from symnn.report.pdf import build_pdf
+
+    pairs = _symbolic_parameters()
+    assert len(pairs) >= 15 and ("box-function", "h") in pairs
+    parts = [rf"\section*{{{id}: {name} = a\_b}}" + "\n" + derive(id, **{name: "a_b"}).latex()
+             for id, name in pairs]
+    tex = tmp_path / "names.tex"
+    tex.write_text(PREAMBLE + "\n\\begin{document}\n" + "\n".join(parts) + "\\end{document}\n",
+                   encoding="utf-8")
+    assert build_pdf(tex).pdf.is_file()

@@ -53,6 +53,7 @@ def _report(args: argparse.Namespace) -> int:
     from symnn.report.document import write_sheet
     from symnn.report.layout import sheet_ids
     from symnn.report.pictures import FOLDER
+    from symnn.report.results import check_results_plots
 
     ids = sheet_ids(args.sheet)
     if args.proofs:
@@ -71,6 +72,7 @@ def _report(args: argparse.Namespace) -> int:
 
         tex_tools()  # fail before deriving anything when TeX is missing
     results = Path(args.results) if args.results else None
+    check_results_plots(results)
     *plots, _ = write_sheet(args.sheet, output, results)
     print(f"wrote {output} ({', '.join(ids)})"
           + (f" and {len(plots)} plot(s) in {output.parent / FOLDER}" if plots else ""))

@@ -185,7 +185,14 @@ def _history_table(history: dict[str, Any]) -> str:
         ["series", "epochs", "first", "last", "best"], rows)
 
 
-def _plot(id: str, png: Path, base: Path | None, plots: Any) -> str:
+def check_results_plots(results: Path | None) -> None:
+    """Refuse, before a write-up starts, a results plot whose name or contents may not reach TeX."""
+    if results is not None and results.is_dir():
+        for png in sorted(results.glob("*/*.png")):
+            _png_bytes(png)
+
+
+def _png_bytes(png: Path) -> bytes:
     safe_tex_path(png.name)
     try:
         data = png.read_bytes()
@@ -193,6 +200,11 @@ def _plot(id: str, png: Path, base: Path | None, plots: Any) -> str:
         raise ReportError(f"cannot read the results plot {png}: {error.strerror or error}") from error
     if not data.startswith(PNG_SIGNATURE):
         raise ReportError(f"refusing the results plot {png}: it is not a PNG file")
+    return data
+
+
+def _plot(id: str, png: Path, base: Path | None, plots: Any) -> str:
+    data = _png_bytes(png)
     if plots is not None:
         shown = plots.attach(f"results-{id}-{png.name}", data)
     else:
