@@ -338,7 +338,7 @@ class Limited(Kind):
         given = value
         if isinstance(value, str):
             value = read_literal(value, name)
-        if hasattr(value, "tolist") and not isinstance(value, sp.Basic):
+        if isinstance(value, sp.MatrixBase) or (hasattr(value, "tolist") and not isinstance(value, sp.Basic)):
             value = value.tolist()
         count = entries(value)
         if count > self.max_entries:

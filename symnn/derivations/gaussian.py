@@ -108,8 +108,8 @@ def _split_route(c: sp.Expr) -> Route:
     parameters=[
         Parameter("alpha", Number(0, 1, symbolic=True), None,
                   "the leaky slope in [0, 1]; absent for a symbolic alpha"),
-        Parameter("mu", Number(symbolic=True, max_abs=100), sp.Integer(0), "the mean of G"),
-        Parameter("sigma", Number(sp.Rational(1, 10), 100, symbolic=True), sp.Integer(1),
+        Parameter("mu", Number(symbolic=True, max_abs=10), sp.Integer(0), "the mean of G"),
+        Parameter("sigma", Number(sp.Rational(1, 4), 100, symbolic=True), sp.Integer(1),
                   "the standard deviation of G (> 0)"),
     ],
 )
