@@ -32,16 +32,13 @@ at most 3 numbers (4 entries)
 
 from __future__ import annotations
 
-import decimal
-import fractions
-import math
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 
-from symnn.core.literal import check_name, exact_number, read_literal
+from symnn.core.exact import shortened, symbol_checked, to_exact, within
+from symnn.core.literal import read_literal
 from symnn.errors import ParameterError
 
 REQUIRED = object()
@@ -50,49 +47,6 @@ MAX_INTEGER = 2**31 - 1
 MAX_ABS = 10**6
 MAX_LENGTH = 100
 MAX_ROWS = 20
-
-
-def _symbol(name: str, value: Any) -> sp.Symbol:
-    """A symbol given as a parameter, its name checked (ASCII, not a reserved constant)."""
-    check_name(value.name, name, value)
-    return value
-
-
-def to_exact(name: str, value: Any, expected: str, *, symbols: bool = False) -> Any:
-    """One scalar as an exact SymPy number (or a symbol, when ``symbols`` is allowed)."""
-    if isinstance(value, str):
-        value = read_literal(value, name)
-    if isinstance(value, bool) or value is None:
-        raise ParameterError(name, value, expected)
-    if isinstance(value, (int, sp.Integer, numbers.Integral)):
-        return sp.Integer(int(value))
-    if isinstance(value, fractions.Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            raise ParameterError(name, value, expected + " (a finite number)")
-        return exact_number(str(value), name) if value >= 0 else -exact_number(str(-value), name)
-    if isinstance(value, sp.Rational):
-        return value
-    if isinstance(value, (float, sp.Float, numbers.Real)):
-        number = float(value)
-        if not math.isfinite(number):
-            raise ParameterError(name, value, expected + " (a finite number)")
-        text = repr(number)
-        return -exact_number(text[1:], name) if text.startswith("-") else exact_number(text, name)
-    if isinstance(value, sp.Expr) and symbols and value.free_symbols:
-        for symbol in value.free_symbols:
-            _symbol(name, symbol)
-        return value
-    if isinstance(value, sp.Expr) and value.is_number and value.is_real and value.is_finite:
-        return value
-    raise ParameterError(name, value, expected)
-
-
-def _within(name: str, value: Any, number: Any, max_abs: Any, expected: str) -> None:
-    """Refuse a concrete ``number`` of magnitude above ``max_abs``."""
-    if not number.free_symbols and abs(number) > max_abs:
-        raise ParameterError(name, value, f"{expected} (|{name}| <= {max_abs})")
 
 
 class Kind:
@@ -130,7 +84,7 @@ class PositiveInteger(Kind):
         if isinstance(value, str):
             value = read_literal(value, name)
         if self.symbolic and isinstance(value, sp.Symbol):
-            return sp.Symbol(_symbol(name, value).name, integer=True, positive=True)
+            return sp.Symbol(symbol_checked(name, value).name, integer=True, positive=True)
         if isinstance(value, bool):
             raise ParameterError(name, value, self.expected)
         number = to_exact(name, value, self.expected)
@@ -182,12 +136,6 @@ class Number(Kind):
         return number
 
 
-def _short(value: Any) -> Any:
-    """``value`` for an error message: long texts and lists cut to 60 characters."""
-    text = value if isinstance(value, str) else repr(value)
-    return value if len(text) <= 60 else text[:40] + "..." + text[-10:]
-
-
 def _as_list(name: str, value: Any, expected: str) -> list[Any]:
     if isinstance(value, str):
         value = read_literal(value, name)
@@ -224,7 +172,7 @@ class Vector(Kind):
     def __call__(self, name: str, value: Any) -> list[Any]:
         items = _as_list(name, value, self.expected)
         if len(items) > (self.length or self.max_length):
-            raise ParameterError(name, _short(value), self.expected + f" ({len(items)} entries)")
+            raise ParameterError(name, shortened(value), self.expected + f" ({len(items)} entries)")
         if len(items) < self.min_length or (self.length and len(items) != self.length):
             raise ParameterError(name, value, self.expected)
         coerced = []
@@ -234,7 +182,7 @@ class Vector(Kind):
             entry = to_exact(name, item, self.expected, symbols=self.symbolic)
             if isinstance(entry, sp.Symbol):
                 entry = sp.Symbol(entry.name, real=True)
-            _within(name, value, entry, self.max_abs, self.expected)
+            within(name, value, entry, self.max_abs, self.expected)
             coerced.append(entry)
         return coerced
 
@@ -268,16 +216,16 @@ class MatrixKind(Kind):
         if rows and not isinstance(rows[0], (list, tuple)) and self.allow_vector:
             rows = [rows]
         if not rows or not all(isinstance(r, (list, tuple)) and len(r) for r in rows):
-            raise ParameterError(name, _short(value), self.expected)
+            raise ParameterError(name, shortened(value), self.expected)
         width = len(rows[0])
         if len(rows) > self.max_rows or width > self.max_cols:
-            raise ParameterError(name, _short(value), self.expected + f" (got {len(rows)} x {width})")
+            raise ParameterError(name, shortened(value), self.expected + f" (got {len(rows)} x {width})")
         if any(len(row) != width for row in rows):
             raise ParameterError(name, value, self.expected + " (rows of different lengths)")
         entries = [[to_exact(name, x, self.expected) for x in row] for row in rows]
         for row in entries:
             for entry in row:
-                _within(name, value, entry, self.max_abs, self.expected)
+                within(name, value, entry, self.max_abs, self.expected)
         matrix = sp.Matrix(entries)
         if (self.square or self.symmetric) and matrix.rows != matrix.cols:
             raise ParameterError(name, value, self.expected + f" (got shape {matrix.shape})")
@@ -342,7 +290,7 @@ class Limited(Kind):
             value = value.tolist()
         count = entries(value)
         if count > self.max_entries:
-            raise ParameterError(name, _short(given), f"at most {self.max_entries} entries (got {count})")
+            raise ParameterError(name, shortened(given), f"at most {self.max_entries} entries (got {count})")
         return self.kind(name, value)
 
 
