@@ -9,20 +9,30 @@
 Parameter values are read by the safe literal reader (numbers, fractions, names, lists);
 nothing typed on the command line is evaluated. A user mistake prints one line
 ``symnn: error: ...`` and exits with status 2; ``check`` exits with 1 when a cross-check
-fails.
+fails. Output paths are checked before any work starts, and an operating-system error
+(disk full, permission denied) is one line naming the path, also exit 2.
+
+``derive``, ``check``, ``report`` and ``notebook`` run under an address-space limit of
+:data:`MEMORY_LIMIT` bytes, so that no parameter can make them take the machine's memory;
+running out is one line naming the parameters that made the work large.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from symnn.errors import ParameterError, SymnnError
+from symnn.errors import ParameterError, ResourceError, SymnnError
 
 EXIT_OK, EXIT_FAILED_CHECK, EXIT_USAGE = 0, 1, 2
+#: The address-space limit of the commands that derive (2 GiB).
+MEMORY_LIMIT = 2 * 1024**3
+_LIMITED = ("derive", "check", "report", "notebook")
 
 
 Handler = Callable[[argparse.Namespace], int]
@@ -85,11 +95,19 @@ def _list(args: argparse.Namespace) -> int:
 @command("derive")
 def _derive(args: argparse.Namespace) -> int:
     from symnn.core.registry import derive
+    from symnn.io import check_writable_dir, check_writable_file
 
     params = parse_params(args.param)
     ids = _ids(args.id)
     if len(ids) > 1 and params:
         raise ParameterError(next(iter(params)), params, "no --param together with 'all'")
+    if args.output:
+        check_writable_file(args.output)
+    if args.figure:
+        from pathlib import Path
+
+        folder = len(ids) > 1 or Path(args.figure).is_dir()
+        (check_writable_dir if folder else check_writable_file)(args.figure)
     chunks = []
     figures = []
     for name in ids:
@@ -134,13 +152,14 @@ def _draw_figure(derivation: Any, target: str, *, several: bool) -> list[Any]:
 
 @command("check")
 def _check(args: argparse.Namespace) -> int:
-    from symnn.core.registry import derive
+    from symnn.core.registry import derive, entry, within_budget
 
     params = parse_params(args.param)
     ids = _ids(args.id)
     status = EXIT_OK
     for name in ids:
-        report = derive(name, **params).check()
+        derivation = derive(name, **params)
+        report = within_budget(entry(name), params, derivation.check)
         print(f"{name}: {report.summary()}")
         for comparison in report.comparisons if args.verbose else ():
             mark = "ok " if comparison.passed else "BAD"
@@ -197,14 +216,45 @@ def _load_extensions(sub: Any) -> None:
         extension.add_subcommands(sub)
 
 
+@contextlib.contextmanager
+def memory_limit(limit: int = MEMORY_LIMIT) -> Iterator[None]:
+    """Lower the soft address-space limit to ``limit`` bytes for the block (where the OS allows)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, AttributeError, OSError, ValueError):
+        yield
+        return
+    lowered = soft == resource.RLIM_INFINITY or soft > limit
+    if lowered:
+        cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        if lowered:
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    limit = memory_limit() if args.command in _LIMITED else contextlib.nullcontext()
     try:
-        return _COMMANDS[args.command](args)
+        with limit:
+            return _COMMANDS[args.command](args)
     except SymnnError as error:
         print(f"symnn: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        error = ResourceError(f"{args.command}: out of memory (limit {MEMORY_LIMIT // 1024**3} GiB)")
+        print(f"symnn: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        where = f"{os.fsdecode(error.filename)}: " if error.filename is not None else ""
+        print(f"symnn: error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("symnn: interrupted", file=sys.stderr)

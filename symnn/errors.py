@@ -62,3 +62,11 @@ class TrainingError(SymnnError):
 
 class ReportError(SymnnError):
     """A write-up could not be produced (for example no TeX installation)."""
+
+
+class ResourceError(SymnnError):
+    """A computation outgrew its time or memory budget; the message names what made it large."""
+
+
+class OutputError(SymnnError, OSError):
+    """An output path cannot be written (a file where a folder is needed, read-only, disk full)."""

@@ -45,6 +45,12 @@ HOSTILE = [
     "1+1", "(1)", "[1, 2", "[1,,2]", "1 2", "exec('x')", "x[0]", "{1: 2}", "'text'",
     "1/0", "--3", "1e999", "9" * 500, "[[[[[[1]]]]]]", "", "   ", "true/2", "#", ";", "\\x41",
     "f(x)", "x=1", "[1]; import os", "$(rm -rf /)",
+    # numbers beyond Python's 4,300-digit conversion limit, exponents beyond any bound
+    "0" * 5000 + "1", "1" * 4301, "1e99999999999", "0." + "0" * 450 + "1",
+    # non-ASCII digits and letters (full-width, Arabic-Indic, superscript, Greek)
+    "\uff13", "\u0663", "\u00b2", "\u03b1", "[1, \uff12]",
+    # names that are constants or non-numbers elsewhere
+    "nan", "NaN", "-inf", "Infinity", "oo", "zoo", "I", "pi", "E", "None", "[1, nan]",
 ]
 
 

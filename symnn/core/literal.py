@@ -33,11 +33,17 @@ MAX_LENGTH = 20_000
 MAX_DEPTH = 4
 MAX_DIGITS = 200
 EXPECTED = "a number, a name, or a [list] of them"
+#: Names that read as a constant or a non-number elsewhere (SymPy, NumPy, Python); never symbols.
+RESERVED = frozenset({"oo", "zoo", "I", "pi", "E", "S", "N", "O", "Q"})
+RESERVED_ANY_CASE = frozenset({"nan", "inf", "infinity", "none", "null"})
+#: A symbol name: an ASCII letter, then ASCII letters, digits and underscores.
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*", re.ASCII)
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
-    r"|(?P<punct>[\[\],/+-]))"
+    r"|(?P<punct>[\[\],/+-]))",
+    re.ASCII,
 )
 
 
@@ -58,7 +64,8 @@ def _tokenize(text: str, name: str) -> list[_Token]:
         if match is None or match.end() == position:
             bad = text[position:].lstrip()[:1]
             at = len(text) - len(text[position:].lstrip())
-            raise ParameterError(name, text, f'{EXPECTED} (unexpected character "{bad}" at position {at})')
+            what = "non-ASCII character" if not bad.isascii() else "unexpected character"
+            raise ParameterError(name, text, f'{EXPECTED} ({what} "{bad}" at position {at})')
         kind = match.lastgroup or "punct"
         tokens.append(_Token(kind, match.group(kind), match.start(kind)))
         position = match.end()
@@ -71,15 +78,39 @@ def exact_number(text: str, name: str = "value") -> sp.Rational:
     >>> exact_number("1.25e-1")
     1/8
     """
-    if len(text.replace(".", "").lstrip("0")) > MAX_DIGITS:
-        raise ParameterError(name, text, f"a number of at most {MAX_DIGITS} digits")
     mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa) > 2 * MAX_DIGITS or len(mantissa.replace(".", "").lstrip("0")) > MAX_DIGITS:
+        shown = text if len(text) <= 40 else text[:20] + "..." + text[-10:]
+        raise ParameterError(name, shown, f"a number of at most {MAX_DIGITS} digits")
+    if len(exponent.lstrip("+-").lstrip("0")) > 3:
+        raise ParameterError(name, text, f"an exponent of at most {MAX_DIGITS} in size")
     power = int(exponent) if exponent else 0
     if abs(power) > MAX_DIGITS:
         raise ParameterError(name, text, f"an exponent of at most {MAX_DIGITS} in size")
     whole, _, fraction = mantissa.partition(".")
     digits = int((whole or "0") + fraction) if (whole or fraction) else 0
     return sp.Rational(digits, 10 ** len(fraction)) * sp.Rational(10) ** power
+
+
+def check_name(symbol: str, name: str = "value", shown: object = None) -> str:
+    """``symbol`` if it may name a symbol: ASCII, not a reserved constant such as ``nan`` or ``pi``.
+
+    >>> check_name("a_b")
+    'a_b'
+    >>> check_name("NaN", "alpha")
+    Traceback (most recent call last):
+    ...
+    symnn.errors.ParameterError: parameter 'alpha': got 'NaN', expected finite numbers or symbol names \
+other than NaN (reserved, like nan, inf, oo, zoo, I, pi, E and SymPy's S, N, O, Q)
+    """
+    shown = symbol if shown is None else shown
+    if not isinstance(symbol, str) or NAME.fullmatch(symbol) is None:
+        raise ParameterError(name, shown, "a symbol name of ASCII letters, digits and _, "
+                                          "starting with a letter")
+    if symbol in RESERVED or symbol.lower() in RESERVED_ANY_CASE:
+        raise ParameterError(name, shown, f"finite numbers or symbol names other than {symbol} (reserved, "
+                                          "like nan, inf, oo, zoo, I, pi, E and SymPy's S, N, O, Q)")
+    return symbol
 
 
 class _Parser:
@@ -138,6 +169,7 @@ class _Parser:
                 if sign != 1:
                     raise self.fail(f"a sign before {token.text}")
                 return token.text.lower() == "true"
+            check_name(token.text, self.name, self.text)
             symbol = sp.Symbol(token.text)
             return -symbol if sign == -1 else symbol
         raise self.fail(f'unexpected "{token.text}" at position {token.position}')

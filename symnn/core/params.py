@@ -15,53 +15,38 @@ Floats are read from their decimal text, so ``0.6`` becomes 3/5.
 >>> PositiveInteger()("n", 2.5)
 Traceback (most recent call last):
 ...
-symnn.errors.ParameterError: parameter 'n': got 2.5, expected a positive integer
+symnn.errors.ParameterError: parameter 'n': got 2.5, expected a positive integer and <= 2147483647
+
+Every kind is bounded, so that no value makes a derivation unboundedly large: integers
+by ``maximum``, numbers by ``max_abs`` (and ``lower``/``upper``), lists by ``max_length``,
+matrices by ``max_rows`` x ``max_cols``; :class:`Limited` bounds the entries of any other
+kind. The bounds are checked while coercing, before any derivation starts, and
+:meth:`Kind.bound` states them for the documentation (``docs/bounds.md``).
+
+>>> Vector(max_length=3)("z", "[1, 2, 3, 4]")
+Traceback (most recent call last):
+...
+symnn.errors.ParameterError: parameter 'z': got '[1, 2, 3, 4]', expected a list of at least 1 and \
+at most 3 numbers (4 entries)
 """
 
 from __future__ import annotations
 
-import decimal
-import fractions
-import math
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 
-from symnn.core.literal import exact_number, read_literal
+from symnn.core.exact import shortened, symbol_checked, to_exact, within
+from symnn.core.literal import read_literal
 from symnn.errors import ParameterError
 
 REQUIRED = object()
-
-
-def to_exact(name: str, value: Any, expected: str, *, symbols: bool = False) -> Any:
-    """One scalar as an exact SymPy number (or a symbol, when ``symbols`` is allowed)."""
-    if isinstance(value, str):
-        value = read_literal(value, name)
-    if isinstance(value, bool) or value is None:
-        raise ParameterError(name, value, expected)
-    if isinstance(value, (int, sp.Integer, numbers.Integral)):
-        return sp.Integer(int(value))
-    if isinstance(value, fractions.Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, decimal.Decimal):
-        if not value.is_finite():
-            raise ParameterError(name, value, expected + " (a finite number)")
-        return exact_number(str(value), name) if value >= 0 else -exact_number(str(-value), name)
-    if isinstance(value, sp.Rational):
-        return value
-    if isinstance(value, (float, sp.Float, numbers.Real)):
-        number = float(value)
-        if not math.isfinite(number):
-            raise ParameterError(name, value, expected + " (a finite number)")
-        text = repr(number)
-        return -exact_number(text[1:], name) if text.startswith("-") else exact_number(text, name)
-    if isinstance(value, sp.Expr) and symbols and value.free_symbols:
-        return value
-    if isinstance(value, sp.Expr) and value.is_number and value.is_real and value.is_finite:
-        return value
-    raise ParameterError(name, value, expected)
+#: The bounds a kind has when its declaration gives none (generous; ids declare tighter ones).
+MAX_INTEGER = 2**31 - 1
+MAX_ABS = 10**6
+MAX_LENGTH = 100
+MAX_ROWS = 20
 
 
 class Kind:
@@ -72,33 +57,40 @@ class Kind:
     def __call__(self, name: str, value: Any) -> Any:
         raise NotImplementedError  # pragma: no cover - every kind overrides it
 
+    def bound(self) -> str | None:
+        """The bound on the size of a value, for the documentation (``None``: not bounded)."""
+        return None
+
 
 @dataclass(frozen=True)
 class PositiveInteger(Kind):
     """An integer ``>= minimum`` (and ``<= maximum``); a name gives a symbolic integer."""
 
     minimum: int = 1
-    maximum: int | None = None
+    maximum: int = MAX_INTEGER
     symbolic: bool = False
 
     @property
     def expected(self) -> str:  # type: ignore[override]
         what = "a positive integer" if self.minimum == 1 else f"an integer >= {self.minimum}"
-        if self.maximum is not None:
-            what += f" and <= {self.maximum}"
+        what += f" and <= {self.maximum}"
         return what + (" or a symbol name" if self.symbolic else "")
+
+    def bound(self) -> str:
+        symbol = ", or a symbol" if self.symbolic else ""
+        return f"an integer from {self.minimum} to {self.maximum}{symbol}"
 
     def __call__(self, name: str, value: Any) -> Any:
         if isinstance(value, str):
             value = read_literal(value, name)
         if self.symbolic and isinstance(value, sp.Symbol):
-            return sp.Symbol(value.name, integer=True, positive=True)
+            return sp.Symbol(symbol_checked(name, value).name, integer=True, positive=True)
         if isinstance(value, bool):
             raise ParameterError(name, value, self.expected)
         number = to_exact(name, value, self.expected)
         if not number.is_integer or number < self.minimum:
             raise ParameterError(name, value, self.expected)
-        if self.maximum is not None and number > self.maximum:
+        if number > self.maximum:
             raise ParameterError(name, value, self.expected)
         return sp.Integer(number)
 
@@ -112,18 +104,25 @@ class Number(Kind):
     lower_open: bool = False
     upper_open: bool = False
     symbolic: bool = False
+    max_abs: Any = MAX_ABS
+
+    def _interval(self) -> tuple[Any, Any, bool, bool]:
+        """The allowed interval: ``lower``/``upper`` cut to ``[-max_abs, max_abs]``."""
+        low, low_open = -self.max_abs, False
+        if self.lower is not None and self.lower >= low:
+            low, low_open = self.lower, self.lower_open
+        high, high_open = self.max_abs, False
+        if self.upper is not None and self.upper <= high:
+            high, high_open = self.upper, self.upper_open
+        return low, high, low_open, high_open
 
     @property
     def expected(self) -> str:  # type: ignore[override]
-        if self.lower is None and self.upper is None:
-            what = "a real number"
-        else:
-            left = "(" if self.lower_open or self.lower is None else "["
-            right = ")" if self.upper_open or self.upper is None else "]"
-            low = "-oo" if self.lower is None else self.lower
-            high = "oo" if self.upper is None else self.upper
-            what = f"a number in {left}{low}, {high}{right}"
-        return what + (" or a symbol name" if self.symbolic else "")
+        return f"a real number in {self.bound()}" + (" or a symbol name" if self.symbolic else "")
+
+    def bound(self) -> str:
+        low, high, low_open, high_open = self._interval()
+        return f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
 
     def __call__(self, name: str, value: Any) -> Any:
         number = to_exact(name, value, self.expected, symbols=self.symbolic)
@@ -131,13 +130,8 @@ class Number(Kind):
             return sp.Symbol(number.name, real=True)
         if number.free_symbols:
             raise ParameterError(name, value, self.expected)
-        if self.lower is not None and (
-            number < self.lower or (self.lower_open and number == self.lower)
-        ):
-            raise ParameterError(name, value, self.expected)
-        if self.upper is not None and (
-            number > self.upper or (self.upper_open and number == self.upper)
-        ):
+        low, high, low_open, high_open = self._interval()
+        if number < low or (low_open and number == low) or number > high or (high_open and number == high):
             raise ParameterError(name, value, self.expected)
         return number
 
@@ -161,15 +155,24 @@ class Vector(Kind):
     min_length: int = 1
     length: int | None = None
     symbolic: bool = False
+    max_length: int = MAX_LENGTH
+    max_abs: Any = MAX_ABS
 
     @property
     def expected(self) -> str:  # type: ignore[override]
-        size = f"{self.length}" if self.length else f"at least {self.min_length}"
+        most = f"at least {self.min_length} and at most {self.max_length}"
+        size = f"{self.length}" if self.length else most
         kind = "numbers or symbol names" if self.symbolic else "numbers"
         return f"a list of {size} {kind}"
 
+    def bound(self) -> str:
+        length = self.length or self.max_length
+        return f"at most {length} entries, each |x| <= {self.max_abs}"
+
     def __call__(self, name: str, value: Any) -> list[Any]:
         items = _as_list(name, value, self.expected)
+        if len(items) > (self.length or self.max_length):
+            raise ParameterError(name, shortened(value), self.expected + f" ({len(items)} entries)")
         if len(items) < self.min_length or (self.length and len(items) != self.length):
             raise ParameterError(name, value, self.expected)
         coerced = []
@@ -179,6 +182,7 @@ class Vector(Kind):
             entry = to_exact(name, item, self.expected, symbols=self.symbolic)
             if isinstance(entry, sp.Symbol):
                 entry = sp.Symbol(entry.name, real=True)
+            within(name, value, entry, self.max_abs, self.expected)
             coerced.append(entry)
         return coerced
 
@@ -194,22 +198,35 @@ class MatrixKind(Kind):
     square: bool = False
     symmetric: bool = False
     allow_vector: bool = False
+    max_rows: int = MAX_ROWS
+    max_cols: int = MAX_ROWS
+    max_abs: Any = MAX_ABS
 
     @property
     def expected(self) -> str:  # type: ignore[override]
         what = "a symmetric matrix" if self.symmetric else "a square matrix" if self.square else "a matrix"
-        return what + " of numbers, as a list of equally long rows"
+        size = f"at most {self.max_rows} x {self.max_cols}"
+        return what + f" of numbers, as a list of equally long rows ({size})"
+
+    def bound(self) -> str:
+        return f"at most {self.max_rows} x {self.max_cols}, each |x| <= {self.max_abs}"
 
     def __call__(self, name: str, value: Any) -> sp.Matrix:
         rows = _as_list(name, value, self.expected)
         if rows and not isinstance(rows[0], (list, tuple)) and self.allow_vector:
             rows = [rows]
         if not rows or not all(isinstance(r, (list, tuple)) and len(r) for r in rows):
-            raise ParameterError(name, value, self.expected)
+            raise ParameterError(name, shortened(value), self.expected)
         width = len(rows[0])
+        if len(rows) > self.max_rows or width > self.max_cols:
+            raise ParameterError(name, shortened(value), self.expected + f" (got {len(rows)} x {width})")
         if any(len(row) != width for row in rows):
             raise ParameterError(name, value, self.expected + " (rows of different lengths)")
-        matrix = sp.Matrix([[to_exact(name, x, self.expected) for x in row] for row in rows])
+        entries = [[to_exact(name, x, self.expected) for x in row] for row in rows]
+        for row in entries:
+            for entry in row:
+                within(name, value, entry, self.max_abs, self.expected)
+        matrix = sp.Matrix(entries)
         if (self.square or self.symmetric) and matrix.rows != matrix.cols:
             raise ParameterError(name, value, self.expected + f" (got shape {matrix.shape})")
         if self.symmetric and matrix != matrix.T:
@@ -223,12 +240,58 @@ class Boolean(Kind):
 
     expected = "true or false"
 
+    def bound(self) -> str:
+        return "true or false"
+
     def __call__(self, name: str, value: Any) -> bool:
         if isinstance(value, str):
             value = read_literal(value, name)
         if isinstance(value, (bool, sp.logic.boolalg.BooleanAtom)):
             return bool(value)
         raise ParameterError(name, value, self.expected)
+
+
+def entries(value: Any) -> int:
+    """How many scalars a (nested) list holds; a scalar counts as one.
+
+    >>> entries([[1, 2], [3]]), entries(5)
+    (3, 1)
+    """
+    if isinstance(value, (list, tuple)):
+        return sum(entries(item) for item in value)
+    return 1
+
+
+@dataclass(frozen=True)
+class Limited(Kind):
+    """Another kind whose value may hold at most ``max_entries`` scalars (checked first).
+
+    >>> Limited(Vector(), 2)("z", "[1, 2, 3]")
+    Traceback (most recent call last):
+    ...
+    symnn.errors.ParameterError: parameter 'z': got '[1, 2, 3]', expected at most 2 entries (got 3)
+    """
+
+    kind: Kind
+    max_entries: int
+
+    @property
+    def expected(self) -> str:  # type: ignore[override]
+        return f"{self.kind.expected}, at most {self.max_entries} entries"
+
+    def bound(self) -> str:
+        return f"at most {self.max_entries} entries: {self.kind.expected}"
+
+    def __call__(self, name: str, value: Any) -> Any:
+        given = value
+        if isinstance(value, str):
+            value = read_literal(value, name)
+        if isinstance(value, sp.MatrixBase) or (hasattr(value, "tolist") and not isinstance(value, sp.Basic)):
+            value = value.tolist()
+        count = entries(value)
+        if count > self.max_entries:
+            raise ParameterError(name, shortened(given), f"at most {self.max_entries} entries (got {count})")
+        return self.kind(name, value)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from symnn.core.params import REQUIRED, Parameter
-from symnn.errors import ParameterError, UnknownIdError
+from symnn.errors import CertificationError, ParameterError, ResourceError, UnknownIdError
 
 KINDS = ("derivation", "experiment")
 # The order of the problem catalogue (shared/PROBLEMS.md); ids not listed come last.
@@ -75,6 +75,21 @@ class CatalogEntry:
             else:
                 values[parameter.name] = parameter.coerce(parameter.default)
         return values
+
+    def too_large(self, given: dict[str, Any], what: str) -> ResourceError:
+        """A :class:`ResourceError` saying that ``what`` ran out, naming the size parameters given."""
+        sized = [p for p in self.parameters if p.name in given]
+        if sized:
+            named = "; ".join(f"{p.name}={_shown(given[p.name])} (allowed: {bound_of(p)})" for p in sized)
+            hint = f"the size comes from {named}: try smaller values"
+        else:
+            hint = "with the default parameters"
+        return ResourceError(f"{self.id}: {what}; {hint}")
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:30] + "..." + text[-6:]
 
 
 _ENTRIES: dict[str, CatalogEntry] = {}
@@ -130,4 +145,73 @@ def derive(id: str, **parameters: Any) -> Any:
     if item.kind != "derivation":
         raise UnknownIdError("derivation", id, catalog("derivation"))
     values = item.coerce(parameters)
-    return item.factory(**values)
+    return within_budget(item, parameters, lambda: item.factory(**values))
+
+
+def within_budget(item: CatalogEntry, given: dict[str, Any], work: Callable[[], Any]) -> Any:
+    """``work()``, its time-out or memory exhaustion re-raised as a one-line :class:`ResourceError`.
+
+    The message names the parameters given to ``item`` (the ones that make the work large)
+    with their bounds.
+
+    >>> within_budget(entry("softmax-jacobian"), {"n": "12"}, lambda: bytearray(2**62))
+    Traceback (most recent call last):
+    ...
+    symnn.errors.ResourceError: softmax-jacobian: out of memory; the size comes from n=12 \
+(allowed: an integer from 1 to 16, or a symbol): try smaller values
+    """
+    try:
+        return work()
+    except CertificationError as error:
+        if "did not finish within" not in str(error):
+            raise
+        raise item.too_large(given, str(error)) from error
+    except (MemoryError, OverflowError) as error:
+        raise item.too_large(given, "out of memory" if isinstance(error, MemoryError)
+                             else f"a number too large to compute with ({error})") from error
+
+
+BOUNDS_INTRODUCTION = """\
+# Parameter bounds
+
+Generated from the registry by `python -m symnn.core.registry > docs/bounds.md`; a test
+keeps it current. Every parameter of every derivation has a bound, checked while its
+value is read, before any derivation work starts: a value outside it is refused with one
+line naming the parameter and the bound. The bounds keep each derivation within its
+routes' time budget and far below the 2 GiB address-space limit under which `symnn derive`,
+`check`, `report` and `notebook` run (a derivation that still runs out of time or memory
+says which parameters made it large). Symbol names are ASCII (`[A-Za-z][A-Za-z0-9_]*`) and
+not one of `nan, inf, infinity, none, null` (any case) or `oo, zoo, I, pi, E, S, N, O, Q`;
+numbers have at most 200 digits and exponents at most 200; NaN and infinities are refused.
+
+| id | parameter | kind | bound |
+|---|---|---|---|
+"""
+
+
+def bound_of(parameter: Parameter) -> str | None:
+    """The bound of ``parameter``'s values: its kind's, or the finite list of its ``options``."""
+    options = getattr(parameter.kind, "options", None)
+    if parameter.kind.bound() is None and options:
+        return "one of " + ", ".join(options)
+    return parameter.kind.bound()
+
+
+def bounds_markdown(kind: str = "derivation") -> str:
+    """The table of every parameter's bound (``docs/bounds.md``), from the registry.
+
+    >>> print(bounds_markdown().splitlines()[-1])
+    | hopfield-lyapunov | `W` | MatrixKind | at most 9 x 9, each \\|x\\| <= 1000000 |
+    """
+    rows = []
+    for id in catalog(kind):
+        for parameter in entry(id).parameters:
+            bound = (bound_of(parameter) or "unbounded").replace("|", "\\|")
+            rows.append(f"| {id} | `{parameter.name}` | {type(parameter.kind).__name__} | {bound} |")
+    return BOUNDS_INTRODUCTION + "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # run as a script, this file is a second module: use the real one
+    from symnn.core import registry
+
+    print(registry.bounds_markdown(), end="")

@@ -29,7 +29,7 @@ from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.literal import read_literal
 from symnn.core.notation import vector_symbols
-from symnn.core.params import Parameter, PositiveInteger, Vector
+from symnn.core.params import Limited, Parameter, PositiveInteger, Vector
 from symnn.core.registry import register
 from symnn.errors import ParameterError
 from symnn.sim.activations import Identity
@@ -97,7 +97,7 @@ def symbol_values(layers: list[tuple[np.ndarray, np.ndarray]]) -> dict[sp.Symbol
     "activation-necessity",
     title="Without activation, stacked affine layers are one affine layer",
     sheets=[("exercise-sheet-6", "6.3(a)"), ("seminar-1", "A3(a)")],
-    parameters=[Parameter("sizes", Sizes(), [2, 3, 2],
+    parameters=[Parameter("sizes", Limited(Sizes(largest=4), 5), [2, 3, 2],
                           "layer widths n0 (input), n1, ..., nk: k = len - 1 layers")],
 )
 def activation_necessity(sizes: list[int]) -> Derivation:

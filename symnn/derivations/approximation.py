@@ -103,9 +103,9 @@ H0 = r"$H(z) = 1$ for $z \ge 0$, $0$ for $z < 0$: the unit step with $H(0) = 1$"
     sheets=[("homework-1", "1(b)"), ("homework-1", "1(c)")],
     parameters=[
         Parameter("f", Choice(tuple(FUNCTIONS)), "sin", "the function, by name"),
-        Parameter("B", Number(lower=0, lower_open=True, upper=50), sp.Integer(3),
+        Parameter("B", Number(lower=0, lower_open=True, upper=5), sp.Integer(3),
                   "the interval is [-B, B]"),
-        Parameter("width", Number(lower=0, lower_open=True), sp.Rational(1, 2), "the box width"),
+        Parameter("width", Number(lower=sp.Rational(1, 10), upper=10), sp.Rational(1, 2), "the box width"),
         Parameter("d", PositiveInteger(maximum=50, symbolic=True), sp.Integer(1),
                   "the input dimension for the neuron count"),
     ],

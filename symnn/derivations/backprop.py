@@ -32,7 +32,7 @@ import sympy as sp
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
-from symnn.core.params import MatrixKind, Number, Parameter, Vector
+from symnn.core.params import Limited, MatrixKind, Number, Parameter, Vector
 from symnn.core.registry import register
 from symnn.errors import ShapeError
 from symnn.sim.activations import ReLU
@@ -90,7 +90,8 @@ def check_shapes(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2: list) -> No
     "two-layer-relu-gradients",
     title="Gradients of a two-layer ReLU network by matrix back-propagation",
     sheets=[("ml-assignment-2", "Q1")],
-    parameters=[Parameter(name, _KINDS[name], _KINDS[name](name, SHEET[name]), _DOCS[name])
+    parameters=[Parameter(name, Limited(_KINDS[name], {"X": 44, "t": 4, "W1": 121}.get(name, 11)),
+                          _KINDS[name](name, SHEET[name]), _DOCS[name])
                 for name in SHEET],
 )
 def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2: list,

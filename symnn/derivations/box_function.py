@@ -93,7 +93,7 @@ def box_function(h: sp.Expr | None, delta: sp.Expr | None) -> Derivation:
     values = {_h: _h if h is None else h, _delta: _delta if delta is None else delta}
     if h is not None or delta is not None:
         b.define("substitute the parameters", sp.Function("f")(x), sheet.xreplace(values),
-                 reason=f"h = {values[_h]}, delta = {values[_delta]}",
+                 reason=rf"$h = {to_latex(values[_h])}$, $\delta = {to_latex(values[_delta])}$",
                  tex=rf"f(x) = {heaviside_latex(sheet.xreplace(values))}")
     W1, b1, w2 = sp.Matrix([[1, 1]]), sp.Matrix([[0, -_delta]]), sp.Matrix([_h, -_h])
     names = {"w1": W1, "b1": b1, "w2": w2}

@@ -135,7 +135,8 @@ def _check_local_global() -> CheckReport:
     parameters=[
         Parameter("m", PositiveInteger(maximum=6), None, "rows of a symbolic X (default 3)"),
         Parameter("n", PositiveInteger(maximum=6), None, "columns of a symbolic X (default 2)"),
-        Parameter("X", MatrixKind(allow_vector=True), None, "a numeric X (replaces m, n)"),
+        Parameter("X", MatrixKind(allow_vector=True, max_rows=8, max_cols=8), None,
+                  "a numeric X (replaces m, n)"),
     ],
 )
 def mse_convex(m: sp.Integer | None, n: sp.Integer | None, X: sp.Matrix | None) -> Derivation:

@@ -44,10 +44,12 @@ STATEMENT = (r"$h = \operatorname{ReLU}(x W^{(1)})$, $o = \operatorname{softmax}
     title="Forward pass of a fully connected ReLU-softmax network",
     sheets=[("exercise-sheet-6", "6.5")],
     parameters=[
-        Parameter("x", Vector(symbolic=True), None,
+        Parameter("x", Vector(symbolic=True, max_length=6), None,
                   "the input row (4 numbers for the sheet's W1); absent: symbolic x1..x4"),
-        Parameter("W1", MatrixKind(), MatrixKind()("W1", SHEET_W1), "input-to-hidden weights"),
-        Parameter("W2", MatrixKind(), MatrixKind()("W2", SHEET_W2), "hidden-to-output weights"),
+        Parameter("W1", MatrixKind(max_rows=6, max_cols=6), MatrixKind()("W1", SHEET_W1),
+                  "input-to-hidden weights"),
+        Parameter("W2", MatrixKind(max_rows=6, max_cols=6), MatrixKind()("W2", SHEET_W2),
+                  "hidden-to-output weights"),
     ],
 )
 def forward_pass(x: list | None, W1: sp.Matrix, W2: sp.Matrix) -> Derivation:

@@ -44,8 +44,8 @@ Z = gi.Z
     parameters=[
         Parameter("alpha", Number(0, 1, symbolic=True), None,
                   "the leaky slope in [0, 1]; absent for a symbolic alpha"),
-        Parameter("mu", Number(symbolic=True), sp.Integer(0), "the mean of G"),
-        Parameter("sigma", Number(0, lower_open=True, symbolic=True), sp.Integer(1),
+        Parameter("mu", Number(symbolic=True, max_abs=10), sp.Integer(0), "the mean of G"),
+        Parameter("sigma", Number(sp.Rational(1, 4), 100, symbolic=True), sp.Integer(1),
                   "the standard deviation of G (> 0)"),
     ],
 )

@@ -91,7 +91,7 @@ def _contraction_interval(b: DerivationBuilder) -> sp.Interval:
         Parameter("a", Number(symbolic=True), SHEET[0], "coefficient of x^2 (> 0)"),
         Parameter("b", Number(symbolic=True), SHEET[1], "coefficient of x"),
         Parameter("c", Number(symbolic=True), SHEET[2], "constant term"),
-        Parameter("A", MatrixKind(symmetric=True), None,
+        Parameter("A", MatrixKind(symmetric=True, max_rows=6, max_cols=6), None,
                   "a symmetric PSD matrix for f = x^T A x / 2 (replaces a, b, c)"),
     ],
 )

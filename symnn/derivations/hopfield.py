@@ -81,7 +81,7 @@ def energy_changes(W: sp.Matrix) -> tuple[sp.Matrix, sp.Matrix, list, list]:
     parameters=[
         Parameter("n", PositiveInteger(minimum=2, maximum=9, symbolic=True), sp.Integer(3),
                   "the number of neurons; a name for general n"),
-        Parameter("W", MatrixKind(symmetric=True), None,
+        Parameter("W", MatrixKind(symmetric=True, max_rows=9, max_cols=9), None,
                   "numeric symmetric weights with zero diagonal (absent: symbols w_ij)"),
     ],
 )

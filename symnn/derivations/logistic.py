@@ -83,8 +83,8 @@ def _separating_direction(U: sp.Matrix) -> sp.Matrix | None:
     title="Logistic regression on separable data",
     sheets=[("seminar-1", "A4")],
     parameters=[
-        Parameter("X", MatrixKind(), DEFAULT_X, "the feature vectors x_j as rows"),
-        Parameter("y", Vector(), DEFAULT_Y, "the classes y_j in {-1, 1}"),
+        Parameter("X", MatrixKind(max_rows=20, max_cols=6), DEFAULT_X, "the feature vectors x_j as rows"),
+        Parameter("y", Vector(max_length=20), DEFAULT_Y, "the classes y_j in {-1, 1}"),
         Parameter("lambda", Number(0, lower_open=True, symbolic=True), sp.Rational(1, 10),
                   "the weight of the penalty lambda ||w||^2 (> 0)"),
     ],

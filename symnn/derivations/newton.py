@@ -33,10 +33,10 @@ from symnn.errors import ShapeError
     title="Newton's method solves a strictly convex quadratic in one step",
     sheets=[("exercise-sheet-6", "6.3(d)"), ("exercise-sheet-6", "6.3(g)")],
     parameters=[
-        Parameter("A", MatrixKind(symmetric=True), sp.Matrix([[3, 1], [1, 2]]),
+        Parameter("A", MatrixKind(symmetric=True, max_rows=6, max_cols=6), sp.Matrix([[3, 1], [1, 2]]),
                   "a symmetric positive definite matrix: f = x^T A x / 2 - b^T x"),
-        Parameter("b", Vector(), [sp.Integer(1), sp.Integer(1)], "the linear term"),
-        Parameter("p", PositiveInteger(symbolic=True), None,
+        Parameter("b", Vector(max_length=6), [sp.Integer(1), sp.Integer(1)], "the linear term"),
+        Parameter("p", PositiveInteger(maximum=10**9, symbolic=True), None,
                   "the number of parameters for the cost statement (absent: symbolic p)"),
     ],
 )

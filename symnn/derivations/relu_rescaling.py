@@ -25,7 +25,7 @@ from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
-from symnn.core.params import Number, Parameter
+from symnn.core.params import Limited, Number, Parameter
 from symnn.core.registry import register
 from symnn.derivations.affine import Sizes, layer_symbols, numeric_layers, symbol_values
 from symnn.errors import ParameterError
@@ -72,7 +72,8 @@ def _sign_split(z: sp.Symbol) -> Route:
     "relu-rescaling",
     title="Rescaling the layers of a ReLU network",
     sheets=[("seminar-1", "A3(b)")],
-    parameters=[Parameter("sizes", Sizes(min_length=3), [2, 3, 2], "layer widths [n0, n1, n2, ...]"),
+    parameters=[Parameter("sizes", Limited(Sizes(min_length=3, largest=4), 4), [2, 3, 2],
+                          "layer widths [n0, n1, n2, ...]"),
                 Parameter("lambda", Number(symbolic=True), None,
                           "the scale, nonzero (absent: a symbolic lambda > 0)")],
 )

@@ -38,7 +38,8 @@ JACOBIAN_STATEMENT = sp.Eq(
     title="The Jacobian of softmax",
     sheets=[("homework-1", "Q2")],
     parameters=[
-        Parameter("n", PositiveInteger(symbolic=True), 3, "the length of z; a name for general n"),
+        Parameter("n", PositiveInteger(maximum=16, symbolic=True), 3,
+                  "the length of z; a name for general n"),
     ],
 )
 def softmax_jacobian(n: sp.Integer | sp.Symbol) -> Derivation:

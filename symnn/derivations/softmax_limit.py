@@ -31,7 +31,7 @@ import sympy as sp
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.literal import read_literal
-from symnn.core.params import Kind, Parameter, Vector
+from symnn.core.params import Kind, Limited, Parameter, Vector
 from symnn.core.registry import register
 from symnn.errors import ParameterError
 from symnn.sim import activations
@@ -87,8 +87,8 @@ def _gap_limit(sign: int, direction: int) -> sp.Expr:
     title="The name of softmax: limits of softmax(Cz)",
     sheets=[("nn-assignment-2", "P1"), ("seminar-1", "A2(c)")],
     parameters=[
-        Parameter("z", Vector(), None, "a concrete vector (ties allowed); absent: symbolic z"),
-        Parameter("order", Ordering(), None,
+        Parameter("z", Vector(max_length=12), None, "a concrete vector (ties allowed); absent: symbolic z"),
+        Parameter("order", Limited(Ordering(), 12), None,
                   "for symbolic z: groups largest first, default [[z1, z2], [z3]]"),
     ],
 )

@@ -36,7 +36,7 @@ STATEMENT = (r"$E = -\sum_k t_k \log \frac{e^{y_k}}{\sum_i e^{y_i}}$ has "
     title="The gradient of softmax + cross-entropy",
     sheets=[("ml-assignment-2", "Q2")],
     parameters=[
-        Parameter("n", PositiveInteger(), 3, "the number of outputs"),
+        Parameter("n", PositiveInteger(maximum=40), 3, "the number of outputs"),
         Parameter("one_hot", Boolean(), False, "simplify further for a one-hot target"),
     ],
 )

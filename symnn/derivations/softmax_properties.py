@@ -26,7 +26,7 @@ from symnn.core.registry import register
 from symnn.derivations._softmax import softmax_entries
 from symnn.sim import activations
 
-SIZE = Parameter("n", PositiveInteger(symbolic=True), 3, "the length of x; a name for general n")
+SIZE = Parameter("n", PositiveInteger(maximum=40, symbolic=True), 3, "the length of x; a name for general n")
 
 
 def _pull_constant_out_of_sums(difference: sp.Expr) -> sp.Expr:
@@ -92,7 +92,7 @@ def _check_shift(n: sp.Integer | sp.Symbol) -> CheckReport:
     "softmax-argmax",
     title="Softmax and log-softmax keep the arg max",
     sheets=[("seminar-1", "A2(b)")],
-    parameters=[Parameter("n", PositiveInteger(), 3, "the length of x")],
+    parameters=[Parameter("n", PositiveInteger(maximum=40), 3, "the length of x")],
 )
 def softmax_argmax(n: sp.Integer) -> Derivation:
     """Derive that softmax and log-softmax order their entries as ``x`` does."""

@@ -51,7 +51,7 @@ def _exp_float64(u: float) -> float:
     "softmax-stability",
     title="Overflow in softmax and the exact max-shift",
     sheets=[("exercise-sheet-6", "6.3(c)")],
-    parameters=[Parameter("z", Vector(), DEFAULT_Z, "scores to try the naive formula on")],
+    parameters=[Parameter("z", Vector(max_length=20), DEFAULT_Z, "scores to try the naive formula on")],
 )
 def softmax_stability(z: list[sp.Rational]) -> Derivation:
     """Derive the float64 overflow thresholds and the exactness of the max-shift."""

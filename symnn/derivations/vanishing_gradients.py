@@ -27,7 +27,7 @@ from symnn.sim import Dense, ReLU, Sigmoid, Tanh, activations
 
 @register("relu-vs-sigmoid", title="Vanishing gradients: sigmoid and tanh against ReLU",
           sheets=[("exercise-sheet-6", "6.3(b)")],
-          parameters=[Parameter("depth", PositiveInteger(symbolic=True), None,
+          parameters=[Parameter("depth", PositiveInteger(maximum=200, symbolic=True), None,
                                 "the number L of layers; absent for a symbolic L")])
 def relu_vs_sigmoid(depth: sp.Integer | sp.Symbol | None) -> Derivation:
     """Maximise sigma' and tanh' symbolically; bound the gradient through L sigmoid layers.

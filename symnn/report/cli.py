@@ -49,25 +49,30 @@ def add_subcommands(sub: Any) -> None:
 
 @command("report")
 def _report(args: argparse.Namespace) -> int:
+    from symnn.io import check_writable_dir, check_writable_file
     from symnn.report.document import write_sheet
     from symnn.report.layout import sheet_ids
     from symnn.report.pictures import FOLDER
+    from symnn.report.results import check_results_plots
 
     ids = sheet_ids(args.sheet)
     if args.proofs:
         from symnn.report.proofs import write_proofs
 
+        check_writable_dir(Path(args.proofs_dir) / FOLDER)
         for path in write_proofs(args.proofs_dir, args.sheet):
             print(f"wrote {path}")
         return EXIT_OK
     if not args.output:
         raise ReportError("report: give the output file with -o FILE.tex (or use --proofs)")
-    output = Path(args.output)
+    output = check_writable_file(args.output)
+    check_writable_dir(output.parent / FOLDER)
     if args.pdf:
         from symnn.report.pdf import tex_tools
 
         tex_tools()  # fail before deriving anything when TeX is missing
     results = Path(args.results) if args.results else None
+    check_results_plots(results)
     *plots, _ = write_sheet(args.sheet, output, results)
     print(f"wrote {output} ({', '.join(ids)})"
           + (f" and {len(plots)} plot(s) in {output.parent / FOLDER}" if plots else ""))
@@ -84,8 +89,10 @@ def _report(args: argparse.Namespace) -> int:
 
 @command("notebook")
 def _notebook(args: argparse.Namespace) -> int:
+    from symnn.io import check_writable_file
     from symnn.report.notebook import write_notebook
 
+    check_writable_file(args.output)
     cells = write_notebook(args.sheet, args.output)
     print(f"wrote {args.output} ({cells} cells)")
     return EXIT_OK

@@ -124,7 +124,7 @@ class Writer:
             item = entry(id)
             lines.append(rf"\subsection*{{{escape(item.title)} ({code_id(id)})}}")
             if item.kind == "experiment":
-                lines.append(experiment_results(id, sheet_id, self.results, self.base))
+                lines.append(experiment_results(id, sheet_id, self.results, self.base, self.plots))
             elif id in shown:
                 lines.append(self.result_only(id, shown[id]))
             else:

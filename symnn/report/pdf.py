@@ -5,6 +5,11 @@ plot paths resolve and the final rename is atomic); only the PDF is moved next t
 ``.tex``. The log is kept in the returned :class:`Build` so callers can check it, e.g.
 for ``Overfull \\hbox`` warnings (:func:`overfull_boxes`).
 
+TeX runs confined (:data:`CONFINED`): ``-no-shell-escape`` (no ``\\write18``), and
+kpathsea's paranoid ``openin_any=p`` / ``openout_any=p``, so that a document can read and
+write only below its own folder (no absolute paths outside the TeX tree, no ``..``, no dot
+files): whatever text reaches TeX, it cannot put another file's contents into the PDF.
+
 >>> overfull_boxes("Overfull \\\\hbox (3.2pt too wide) in paragraph at lines 4--5\\n")
 ['Overfull \\\\hbox (3.2pt too wide) in paragraph at lines 4--5']
 """
@@ -23,6 +28,9 @@ from symnn.errors import ReportError
 INSTALL_HINT = ("install texlive-latex-base and latexmk, e.g. apt-get install texlive-latex-base "
                 "texlive-pictures latexmk")
 TIMEOUT = 300
+#: pdflatex's flags and environment: no shell escape, files read and written only below the build.
+NO_SHELL = "-no-shell-escape"
+CONFINED = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
 
 
 @dataclass(frozen=True)
@@ -79,17 +87,19 @@ def build_pdf(tex: str | os.PathLike[str]) -> Build:
     with tempfile.TemporaryDirectory(prefix=".symnn-build-", dir=source.parent) as work:
         flags = ["-interaction=nonstopmode", "-halt-on-error"]
         if latexmk is not None:
-            runs = [[latexmk, "-pdf", f"-pdflatex={pdflatex} %O %S", *flags, f"-outdir={work}",
-                     source.name]]
+            runs = [[latexmk, "-pdf", f"-pdflatex={pdflatex} {NO_SHELL} %O %S", *flags,
+                     f"-outdir={work}", source.name]]
             tool = "latexmk"
         else:
-            runs = [[pdflatex, *flags, f"-output-directory={work}", source.name]] * 2
+            runs = [[pdflatex, NO_SHELL, *flags, f"-output-directory={work}", source.name]] * 2
             tool = "pdflatex"
+        environment = {**os.environ, **CONFINED}
         log_file = Path(work) / source.with_suffix(".log").name
         for command in runs:
             try:
                 done = subprocess.run(command, cwd=source.parent, capture_output=True, text=True,
-                                      timeout=TIMEOUT, stdin=subprocess.DEVNULL, check=False)
+                                      timeout=TIMEOUT, stdin=subprocess.DEVNULL, check=False,
+                                      env=environment)
             except subprocess.TimeoutExpired as error:
                 raise ReportError(f"{tool} took longer than {TIMEOUT} s on {source.name}") from error
             log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.is_file() else ""

@@ -76,6 +76,12 @@ class Plots:
 
     def __init__(self) -> None:
         self.entries: dict[str, Any] = {}
+        self.attached: dict[str, bytes] = {}
+
+    def attach(self, name: str, data: bytes) -> str:
+        """Keep a finished image (e.g. a training plot) to save as ``figures/name``; its path."""
+        self.attached[name] = data
+        return f"{FOLDER}/{name}"
 
     def get(self, derivation: Any) -> Any:
         """The plot of ``derivation`` (built on first use), or an error text."""
@@ -98,13 +104,19 @@ class Plots:
         """``{file name: PNG bytes}`` of every plot drawn (the bytes :meth:`write` writes)."""
         from symnn.figures.plots import render
 
-        return {Path(plot_path(id)).name: render(item) for id, item in self.drawn().items()}
+        drawn = {Path(plot_path(id)).name: render(item) for id, item in self.drawn().items()}
+        return {**drawn, **self.attached}
 
     def write(self, folder: str | Path) -> list[Path]:
         """Save every plot drawn as ``folder/fig-ID.png`` (atomically); returns the paths."""
         from symnn.figures.plots import save
+        from symnn.io import write_bytes_atomic
 
-        return [save(item, Path(folder) / Path(plot_path(id)).name) for id, item in self.drawn().items()]
+        paths = [save(item, Path(folder) / Path(plot_path(id)).name) for id, item in self.drawn().items()]
+        for name, data in self.attached.items():
+            write_bytes_atomic(Path(folder) / name, data)
+            paths.append(Path(folder) / name)
+        return paths
 
 
 def figure_block(derivation: Any, plots: Plots) -> str:

@@ -7,22 +7,40 @@ results directory ``DIR``, :func:`experiment_results` typesets
 * a table per group of runs (a dictionary of dictionaries, e.g. ``runs``),
 * a summary of each per-epoch history (epochs, first, last, best value),
 * long texts (a written conclusion) as paragraphs, the configuration in one paragraph,
-* every PNG of ``DIR/ID``, referred to relative to the ``.tex`` file.
+* every PNG of ``DIR/ID``: with a :class:`~symnn.report.pictures.Plots` collection it is
+  copied beside the ``.tex`` file as ``figures/results-ID-NAME.png`` (TeX may read only
+  below the ``.tex`` file's folder, see :mod:`symnn.report.pdf`); without one it is referred
+  to relative to the ``.tex`` file.
 
+Every string of ``metrics.json`` is escaped for TeX. A file name reaches TeX only when it is
+made of :data:`SAFE_NAME` characters and the file starts with the PNG signature; any other
+is a :class:`~symnn.errors.ReportError` naming the file, before anything is written.
 Wall-clock timings and file lists are left out, so the text depends only on the results.
 Without results it says which commands produce them.
+
+>>> safe_tex_path("results/fashion-mlp/loss_curve.png")
+'results/fashion-mlp/loss_curve.png'
+>>> safe_tex_path("a}{x}.png")
+Traceback (most recent call last):
+...
+symnn.errors.ReportError: refusing the file name 'a}{x}.png': TeX reads only paths of letters, \
+digits, '.', '_', '-' and '/'
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from symnn.errors import ReportError
 from symnn.report.texutil import breakable, code_id, escape, value
 
+#: The characters of a path that may reach ``\includegraphics`` (no ``..`` component).
+SAFE_NAME = re.compile(r"[A-Za-z0-9_/.-]+", re.ASCII)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _SKIP = {"timing", "files", "experiment", "title", "sheets", "seed", "history", "config"}
 _LONG_TEXT = 60
 
@@ -46,8 +64,21 @@ def how_to_produce(id: str, sheet_id: str, results: str) -> str:
             rf"files, see \texttt{{docs/data.md}}), then \texttt{{{report}}}.")
 
 
-def experiment_results(id: str, sheet_id: str, results: Path | None, base: Path | None) -> str:
-    """The results block of experiment ``id`` (LaTeX); ``base`` is the ``.tex`` file's folder."""
+def safe_tex_path(path: str) -> str:
+    """``path`` if it may reach TeX as a file name; else a :class:`ReportError` naming it."""
+    if (SAFE_NAME.fullmatch(path) is None or ".." in path.split("/")
+            or any(part.startswith(".") for part in path.split("/") if part not in ("", "."))):
+        raise ReportError(f"refusing the file name {path!r}: TeX reads only paths of letters, "
+                          "digits, '.', '_', '-' and '/'")
+    return path
+
+
+def experiment_results(id: str, sheet_id: str, results: Path | None, base: Path | None,
+                       plots: Any = None) -> str:
+    """The results block of experiment ``id`` (LaTeX); ``base`` is the ``.tex`` file's folder.
+
+    ``plots`` (a :class:`~symnn.report.pictures.Plots`) receives copies of the PNGs.
+    """
     if results is None:
         return (r"\paragraph{Results.} This write-up was made without a results directory. "
                 + how_to_produce(id, sheet_id, "results") + "\n")
@@ -70,7 +101,7 @@ def experiment_results(id: str, sheet_id: str, results: Path | None, base: Path 
     if isinstance(metrics.get("config"), dict):
         config = ", ".join(f"{escape(k)} = {_inline(v)}" for k, v in metrics["config"].items())
         parts.append(rf"\paragraph{{Configuration.}} {config}.")
-    parts.extend(_plot(png, base) for png in sorted(folder.glob("*.png")))
+    parts.extend(_plot(id, png, base, plots) for png in sorted(folder.glob("*.png")))
     return "\n".join(parts) + "\n"
 
 
@@ -154,9 +185,32 @@ def _history_table(history: dict[str, Any]) -> str:
         ["series", "epochs", "first", "last", "best"], rows)
 
 
-def _plot(png: Path, base: Path | None) -> str:
-    path = png.resolve()
-    if base is not None and path.is_relative_to(base.resolve()):
-        path = Path(os.path.relpath(path, base.resolve()))
-    return (r"\begin{center}" + "\n" + rf"\includegraphics[width=0.8\linewidth]{{{path.as_posix()}}}\\"
+def check_results_plots(results: Path | None) -> None:
+    """Refuse, before a write-up starts, a results plot whose name or contents may not reach TeX."""
+    if results is not None and results.is_dir():
+        for png in sorted(results.glob("*/*.png")):
+            _png_bytes(png)
+
+
+def _png_bytes(png: Path) -> bytes:
+    safe_tex_path(png.name)
+    try:
+        data = png.read_bytes()
+    except OSError as error:
+        raise ReportError(f"cannot read the results plot {png}: {error.strerror or error}") from error
+    if not data.startswith(PNG_SIGNATURE):
+        raise ReportError(f"refusing the results plot {png}: it is not a PNG file")
+    return data
+
+
+def _plot(id: str, png: Path, base: Path | None, plots: Any) -> str:
+    data = _png_bytes(png)
+    if plots is not None:
+        shown = plots.attach(f"results-{id}-{png.name}", data)
+    else:
+        path = png.resolve()
+        if base is not None and path.is_relative_to(base.resolve()):
+            path = Path(os.path.relpath(path, base.resolve()))
+        shown = safe_tex_path(path.as_posix())
+    return (r"\begin{center}" + "\n" + rf"\includegraphics[width=0.8\linewidth]{{{shown}}}\\"
             + "\n" + rf"{{\small \texttt{{{breakable(png.name)}}}}}" + "\n" + r"\end{center}")

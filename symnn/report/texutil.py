@@ -22,8 +22,12 @@ _ESCAPES = {
 
 
 def escape(text: str) -> str:
-    """Plain text made safe for LaTeX text mode."""
-    return "".join(_ESCAPES.get(char, char) for char in str(text))
+    """Plain text made safe for LaTeX text mode; control characters (line breaks too) become spaces.
+
+    >>> print(escape("two" + chr(10) + "lines {x}"))
+    two lines \\{x\\}
+    """
+    return "".join(_ESCAPES.get(char, " " if char < " " or char == "\x7f" else char) for char in str(text))
 
 
 def code_id(name: str) -> str:
