@@ -199,17 +199,26 @@ def split_route(cuts: tuple[sp.Expr, ...]) -> Route:
         inside = sp.And(variable >= lo, variable <= hi)
         return sp.Piecewise((integral.function.subs(variable, Z), inside), (0, True))
 
+    flipped = {sp.Ge: sp.Le, sp.Gt: sp.Lt, sp.Le: sp.Ge, sp.Lt: sp.Gt}
+
     def decide(relation: sp.Basic, interval: int) -> sp.Basic:
-        lhs, rhs = relation.lhs, relation.rhs
-        if lhs != Z:
-            relation = relation.reversed
-            lhs, rhs = rhs, lhs
-        if lhs != Z or rhs not in (*cuts, sp.oo, -sp.oo):
+        """``relation`` decided on one interval when it compares z with a cut (in any form)."""
+        if type(relation) not in flipped:
             return relation
-        if rhs in (sp.oo, -sp.oo):
-            return sp.true if isinstance(relation, (sp.Le, sp.Lt)) == (rhs == sp.oo) else sp.false
-        above = cuts.index(rhs) < interval  # z lies above this cut on the interval
-        return sp.true if isinstance(relation, (sp.Ge, sp.Gt)) == above else sp.false
+        difference = sp.expand(relation.lhs - relation.rhs)
+        slope = difference.coeff(Z)
+        rest = sp.expand(difference - slope * Z)
+        if rest.has(Z) or not slope.is_number or slope == 0:
+            return relation
+        kind = type(relation) if slope > 0 else flipped[type(relation)]
+        point = sp.cancel(-rest / slope)
+        if point in (sp.oo, -sp.oo):
+            return sp.true if issubclass(kind, (sp.Le, sp.Lt)) == (point == sp.oo) else sp.false
+        matches = [k for k, cut in enumerate(cuts) if sp.cancel(point - cut) == 0]
+        if not matches:
+            return relation
+        above = matches[0] < interval  # z lies above this cut on the interval
+        return sp.true if issubclass(kind, (sp.Ge, sp.Gt)) == above else sp.false
 
     def reduce(difference: sp.Expr) -> sp.Expr:
         gaps = [b - a for a, b in itertools.pairwise(cuts)]

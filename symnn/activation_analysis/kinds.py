@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.activation_analysis.table import TABLE, lookup
+from symnn.core.exact import shortened
 from symnn.core.params import Kind, Number, Parameter
 from symnn.errors import ParameterError
 
@@ -29,10 +30,13 @@ class ActivationName(Kind):
     def expected(self) -> str:  # type: ignore[override]
         return "one of " + ", ".join(TABLE)
 
+    def bound(self) -> str:
+        return f"one of {len(TABLE)} names"
+
     def __call__(self, name: str, value: Any) -> str:
         text = value.name if isinstance(value, sp.Symbol) else value
-        if not isinstance(text, str):
-            raise ParameterError(name, value, self.expected)
+        if not isinstance(text, str) or len(text) > 40:
+            raise ParameterError(name, shortened(value), self.expected)
         return lookup(text.strip()).name
 
 

@@ -21,11 +21,12 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core.exact import shortened
 from symnn.core.literal import read_literal
 from symnn.core.params import Kind
 from symnn.errors import ParameterError
 from symnn.matrix_calculus.expression import MAX_MATRICES, MAX_SIZE, RESERVED
-from symnn.matrix_calculus.reader import FUNCTIONS, MAX_LENGTH
+from symnn.matrix_calculus.reader import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}\Z")
 
@@ -50,11 +51,14 @@ class ExpressionText(Kind):
     def expected(self) -> str:  # type: ignore[override]
         return f"a matrix expression as text (at most {MAX_LENGTH} characters)"
 
+    def bound(self) -> str:
+        return f"at most {MAX_LENGTH} characters, {MAX_NODES} nodes, nested {MAX_DEPTH} deep"
+
     def __call__(self, name: str, value: Any) -> Any:
         if isinstance(value, sp.Basic):
             return value
         if not isinstance(value, str) or not value.strip() or len(value) > MAX_LENGTH:
-            raise ParameterError(name, value, self.expected)
+            raise ParameterError(name, shortened(value), self.expected)
         return value.strip()
 
 
@@ -63,6 +67,9 @@ class MatrixName(Kind):
     """The name of a declared matrix (letters and digits, a letter first)."""
 
     expected = "the name of a declared matrix"
+
+    def bound(self) -> str:
+        return "a name of at most 16 letters and digits"
 
     def __call__(self, name: str, value: Any) -> str:
         found = _name_of(value)
@@ -79,6 +86,9 @@ class Shapes(Kind):
     def expected(self) -> str:  # type: ignore[override]
         return (f"a list of [name, rows, cols] with sizes from 1 to {MAX_SIZE} or size names, "
                 f"at most {MAX_MATRICES} matrices")
+
+    def bound(self) -> str:
+        return f"at most {MAX_MATRICES} matrices, sizes from 1 to {MAX_SIZE} or size names"
 
     def __call__(self, name: str, value: Any) -> list[list[Any]]:
         if isinstance(value, str):

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from symnn.core.exact import shortened
 from symnn.errors import ParameterError
 
 MAX_LENGTH, MAX_NODES, MAX_DEPTH, MAX_DIGITS, MAX_NAME = 2000, 300, 30, 30, 24
@@ -50,7 +51,7 @@ class MatrixExpressionError(ParameterError):
     """Text that is not an expression of the grammar, or whose shapes do not fit."""
 
     def __init__(self, text: str, problem: str, parameter: str = "f") -> None:
-        super().__init__(parameter, text, f"{_EXPECTED} ({problem})")
+        super().__init__(parameter, shortened(text), f"{_EXPECTED} ({problem})")
 
 
 @dataclass(frozen=True)
