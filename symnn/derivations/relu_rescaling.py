@@ -192,6 +192,24 @@ def _counterexample(sizes: list[int], lam: sp.Expr) -> tuple[sp.Matrix, list, tu
     raise ParameterError("sizes", sizes, "widths for which a counterexample exists")  # pragma: no cover
 
 
+_FLOAT_OPS = {sp.Add: sum, sp.Mul: np.prod, sp.Max: max}
+
+
+def _float_value(expr: sp.Expr, memo: dict[sp.Expr, float]) -> float:
+    """``expr`` (sums, products, powers, Max of symbols in ``memo`` and numbers) in float64,
+    each shared subexpression once: a walk of the derived network in its own structure."""
+    if expr in memo:
+        return memo[expr]
+    if expr.is_Number:
+        value = float(expr)
+    elif expr.is_Pow:
+        value = _float_value(expr.base, memo) ** _float_value(expr.exp, memo)
+    else:
+        value = float(_FLOAT_OPS[type(expr)]([_float_value(arg, memo) for arg in expr.args]))
+    memo[expr] = value
+    return value
+
+
 def _check_rescaling(sizes: list[int], lam: sp.Expr, weights: list, point: sp.Matrix,
                      bad: sp.Expr, values: tuple, derived: tuple) -> CheckReport:
     """The simulator (Dense + ReLU per layer) with and without rescaling."""
@@ -213,8 +231,9 @@ def _check_rescaling(sizes: list[int], lam: sp.Expr, weights: list, point: sp.Ma
         rescaled = run([(scale * W1, scale * b1), (W2 / scale, b2), *rest], x)
         at = {**symbol_values(layers), **dict(zip(vector_symbols("x", sizes[0]), x[0]))}
         at.update({s: scale for s in lam.free_symbols})
+        memo = {name: float(value) for name, value in at.items()}
         check.compare(f"lambda = {scale}: derived F and F_lambda vs the simulator",
-                      [[float(v) for v in expr.xreplace(at)] for expr in derived],
+                      [[_float_value(v, memo) for v in expr] for expr in derived],
                       [run(layers, x[:1])[0], rescaled[0]])
         if scale > 0:
             check.compare(f"lambda = {scale}: rescaled vs original", rescaled, run(layers, x))
