@@ -31,10 +31,12 @@ from collections.abc import Callable
 import mpmath
 import sympy as sp
 
+from symnn.core.certify import time_limit
 from symnn.errors import CertificationError
 
 PRECISIONS = (60, 120, 240, 480)
 REFINE_LIMIT = 4096
+PROOF_TIME_LIMIT = 20.0
 
 
 class UndecidedError(CertificationError):
@@ -58,13 +60,22 @@ def _interval(expr: sp.Expr) -> mpmath.ctx_iv.ivmpf:
         base = _interval(expr.base)
         if expr.exp.is_Integer:
             return base ** int(expr.exp)
+        _require_positive(base, expr)  # a fractional power of a negative number is not real
         if expr.exp == sp.S.Half:
             return iv.sqrt(base)
         return iv.exp(_interval(expr.exp) * iv.log(base))
     functions: dict[type, Callable] = {sp.exp: iv.exp, sp.log: iv.log, sp.sin: iv.sin, sp.cos: iv.cos}
     if type(expr) in functions and len(expr.args) == 1:
-        return functions[type(expr)](_interval(expr.args[0]))
+        argument = _interval(expr.args[0])
+        if isinstance(expr, sp.log):
+            _require_positive(argument, expr)
+        return functions[type(expr)](argument)
     raise UndecidedError(f"no interval enclosure for {sp.sstr(expr)} (unsupported function)")
+
+
+def _require_positive(enclosure: mpmath.ctx_iv.ivmpf, expr: sp.Expr) -> None:
+    if not enclosure.a > 0:
+        raise UndecidedError(f"no real interval enclosure for {sp.sstr(expr)} (argument not shown positive)")
 
 
 def _enclosure_sign(expr: sp.Expr, bits: int) -> int | None:
@@ -136,7 +147,13 @@ def sign(expr: sp.Expr) -> int:
         shown = _enclosure_sign(expr, bits)
         if shown is not None:
             return shown
-    zero = _zero_proof(expr)
+    try:
+        with time_limit(PROOF_TIME_LIMIT, "the proof of equality"):
+            zero = _zero_proof(expr)
+    except UndecidedError:
+        raise
+    except CertificationError as error:
+        raise UndecidedError(f"{sp.sstr(expr)}: {error}") from None
     if zero:
         return 0
     if zero is False:  # proved nonzero: refining the enclosure must end
