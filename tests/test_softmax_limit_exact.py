@@ -103,3 +103,18 @@ def test_exp_cancel_refuses_a_perturbed_step(powers: list[int], which: int) -> N
     assert certify(poly * (1 + sp.exp(x)), expanded, "exp-cancel").route == "exp-cancel"
     with pytest.raises(CertificationError):
         certify(poly * (1 + sp.exp(x)), expanded + R(1, 97) * sp.exp(which * x), "exp-cancel")
+
+
+@pytest.mark.parametrize("perturb", [lambda v: v * R(8, 7), lambda v: v + R(1, 97)])
+def test_the_check_refuses_a_perturbed_limit_on_irrational_entries(perturb) -> None:
+    from symnn.derivations import softmax_limit
+
+    d = symnn.derive("softmax-limit", z=ROOT_TIE)
+    results = dict(d.result)
+    wrong = results["plus_infinity"].copy()
+    wrong[0] = perturb(wrong[0])
+    results["plus_infinity"] = wrong
+    ranks = softmax_limit._decided_ranks(list(ROOT_TIE))
+    assert ranks == [0, 0, 1]
+    assert softmax_limit._check(list(ROOT_TIE), ranks, d.result).ok
+    assert not softmax_limit._check(list(ROOT_TIE), ranks, results).ok
