@@ -182,7 +182,7 @@ def softmax_limit(z: list[sp.Rational] | None, order: list[list[sp.Symbol]] | No
 
     def term(gap: sp.Expr) -> sp.Expr:
         if gap not in gap_terms:  # exp(C g) built in canonical form: nothing to evaluate for g != 0
-            product = sp.Mul(gap, C, evaluate=False) if gap.is_Rational else C * gap
+            product = sp.Mul(gap, C, evaluate=False) if gap.is_Rational and gap != 1 else C * gap
             gap_terms[gap] = sp.S.One if gap == 0 else sp.exp(product, evaluate=False)
         return gap_terms[gap]
 
