@@ -119,3 +119,16 @@ def test_the_check_refuses_a_perturbed_limit_on_irrational_entries(perturb) -> N
     assert ranks == [0, 0, 1]
     assert softmax_limit._check(z, ranks, d.result).ok
     assert not softmax_limit._check(z, ranks, results).ok
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.fractions(-3, 3, max_denominator=3), min_size=1, max_size=5))
+def test_terms_built_without_evaluation_print_and_convert_as_evaluated_ones(values: list) -> None:
+    from symnn.core.latex import to_latex
+
+    z = [R(v.numerator, v.denominator) for v in values]
+    C = sp.Symbol("C", real=True)
+    divided = symnn.derive("softmax-limit", z=z).steps[1].after
+    evaluated = sp.Matrix([1 / sp.Add(*[sp.exp(C * (zj - zi)) for zj in z]) for zi in z])
+    assert to_latex(divided) == to_latex(evaluated)
+    assert exppoly.matrix_is_zero(divided - evaluated)
