@@ -192,9 +192,13 @@ def softmax_limit(z: list[sp.Rational] | None, order: list[list[sp.Symbol]] | No
         for zj in vector:
             e = term(zj - zi)
             counts[e] = counts.get(e, 0) + 1
-        return sp.Add(*[count * e if count > 1 else e for e, count in counts.items()], evaluate=False)
+        terms = [count * e if count > 1 else e for e, count in counts.items()]
+        return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
-    divided = sp.Matrix([sp.Pow(row_sum(zi), -1, evaluate=False) for zi in vector])
+    def reciprocal(total: sp.Expr) -> sp.Expr:
+        return sp.Pow(total, -1, evaluate=False) if total.is_Add else 1 / total
+
+    divided = sp.Matrix([reciprocal(row_sum(zi)) for zi in vector])
     b.step("divide by $e^{C z_i}$", softmax, divided, route="exp-cancel",
            reason=r"numerator and denominator divided by $e^{C z_i} > 0$: every term becomes "
                   r"a single exponential $e^{C (z_j - z_i)}$")
