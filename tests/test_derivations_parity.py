@@ -50,6 +50,41 @@ def test_symbolic_d() -> None:
     assert r"\prod_{i=1}^{d}" in derivation.latex()
 
 
+def test_symbolic_d_proves_the_factorisation_by_induction() -> None:
+    derivation = symnn.derive("parity-not-linear", d="d")
+    rules = [step.rule for step in derivation.steps]
+    lemma = ["sum over the cube, base case", "sum over the cube, the last coordinate",
+             "sum over the cube, induction step"]
+    assert all(rule in rules for rule in lemma)
+    assert rules.index(lemma[-1]) < rules.index("parity sums to zero")
+    assert all(step.certificate.route != "definition" for step in derivation.steps
+               if step.rule in lemma)
+
+
+@pytest.mark.parametrize("wrong", ["base", "split", "product"])
+def test_the_induction_steps_refuse_wrong_statements(wrong: str) -> None:
+    from symnn.core.certify import Route, certify
+    from symnn.derivations import parity
+    from symnn.errors import CertificationError
+
+    d = sp.Symbol("d", integer=True, positive=True)
+    j, e, k = parity._j, parity._e, sp.Symbol("k", integer=True, positive=True)
+    g, P = sp.Function("g"), sp.IndexedBase("P")
+    factor = sp.Sum(g(j, (-1) ** e), (e, 0, 1))
+    cases = {
+        "base": (sp.Sum(g(1, (-1) ** e), (e, 0, 1)), sp.Product(factor, (j, 1, 1)) + sp.Rational(1, 97),
+                 "doit-cancel"),
+        "split": (sp.Sum(sp.Sum(P[k] * g(d + 1, (-1) ** e), (e, 0, 1)), (k, 1, 2**d)),
+                  sp.Sum(P[k], (k, 1, 2**d)) * factor.xreplace({j: d}),  # the wrong coordinate
+                  Route("split", parity._pull_out_of_sums)),
+        "product": (sp.Product(factor, (j, 1, d)) * sp.Product(factor, (j, d + 1, d + 1)),
+                    sp.Product(factor, (j, 1, d + 2)), Route("products", parity._combine_products)),
+    }
+    before, after, route = cases[wrong]
+    with pytest.raises(CertificationError):
+        certify(before, after, route)
+
+
 def test_default_is_the_sheet_smallest_case() -> None:
     derivation = symnn.derive("parity-not-linear")
     assert derivation.parameters["d"] == 3 and derivation.result["computable"] is sp.false

@@ -173,3 +173,18 @@ def test_bad_parameters_are_refused(name: str, params: dict) -> None:
     with pytest.raises(ParameterError) as caught:
         symnn.derive(name, **params)
     assert f"parameter '{next(iter(params))}'" in str(caught.value)
+
+
+def test_jacobian_beyond_the_explicit_sizes_is_an_instance_of_the_index_proof() -> None:
+    from symnn.core import exppoly
+    from symnn.derivations._softmax import softmax_entries
+
+    n = 6
+    d = symnn.derive("softmax-jacobian", n=n)
+    assert d.steps[-1].rule == f"the {n} x {n} instance"
+    assert any("Piecewise resolved" in step.certificate.route for step in d.steps)
+    z = vector_symbols("z", n)
+    direct = sp.Matrix(softmax_entries(z)).jacobian(z)  # SymPy's own differentiation
+    assert exppoly.matrix_is_zero(direct - d.result["jacobian"])
+    assert d.result["jacobian"].shape == (n, n)
+    assert d.check().ok

@@ -41,6 +41,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core import exppoly
 from symnn.errors import CertificationError
 
 DEFAULT_TIME_LIMIT = 20.0
@@ -168,6 +169,12 @@ def route_name(route: RouteLike) -> str:
     return route.name if isinstance(route, Route) else route
 
 
+# Routes whose expression class lies inside the rational functions of exponentials: the
+# linear-time zero test of :mod:`symnn.core.exppoly` decides them first, and only when it
+# does not reduce the difference to 0 does the route's own SymPy procedure run.
+EXP_POLY_ROUTES = frozenset({"expand", "cancel", "exp-cancel"})
+
+
 def reduce_difference(before: Any, after: Any, route: RouteLike) -> Any:
     """Apply ``route`` to ``before - after`` (element-wise for matrices) and return it."""
     if isinstance(route, Route):
@@ -177,7 +184,11 @@ def reduce_difference(before: Any, after: Any, route: RouteLike) -> Any:
     else:
         raise CertificationError(f"unknown route {route!r}; known: {', '.join(ROUTES)}")
     difference = _difference(before, after)
-    if isinstance(difference, sp.MatrixBase):
+    is_matrix = isinstance(difference, sp.MatrixBase)
+    if (not isinstance(route, Route) and route in EXP_POLY_ROUTES
+            and exppoly.matrix_is_zero(difference if is_matrix else [difference])):
+        return sp.S.Zero
+    if is_matrix:
         return difference.applyfunc(reducer)
     return reducer(difference)
 

@@ -9,7 +9,9 @@
     \\sum_{x \\in \\{-1,1\\}^d} \\chi(x) = \\prod_{i=1}^d \\sum_{x_i = \\pm 1} x_i = 0,\\qquad
     \\sum_{x} \\chi(x)\\, x_i = 2 \\prod_{j \\ne i} \\sum_{x_j = \\pm 1} x_j = 0,
 
-so ``Phi = chi`` would give ``2^d = sum chi^2 = sum chi Phi = 0``. For a concrete d the
+so ``Phi = chi`` would give ``2^d = sum chi^2 = sum chi Phi = 0``. For a general d the
+factorisation of the sum over the cube is proved by induction on d (base case, splitting off
+the last coordinate, combining the products). For a concrete d the
 ``2^d`` equations ``a^T x + c = chi(x)`` are shown inconsistent by exact ranks. For
 ``d = 1``, ``chi(x) = x`` is computed by ``n = 1, W = 1, b = 0, v = 1``.
 
@@ -27,6 +29,7 @@ import itertools
 import numpy as np
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
+from sympy.simplify.simplify import product_simplify
 
 from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
@@ -78,6 +81,7 @@ def parity_not_linear(d: sp.Integer | sp.Symbol) -> Derivation:
     general = isinstance(d, sp.Symbol)
     if general:
         b.assume(rf"${d} \ge 2$ (for ${d} = 1$ derive with d=1: parity is then computable)")
+        _factorisation(b, d)
     _orthogonality(b, d)
     if not general:
         ranks = _linear_system(b, int(d))
@@ -100,21 +104,59 @@ def _collapse(b: DerivationBuilder, d: sp.Expr) -> None:
            route=MATRIX_EXPAND)
 
 
+def _pull_out_of_sums(difference: sp.Expr) -> sp.Expr:
+    done = difference.doit()
+    return sp.cancel(sp.expand(done.replace(lambda e: isinstance(e, sp.Sum), sp.factor_terms)))
+
+
+def _combine_products(difference: sp.Expr) -> sp.Expr:
+    return sp.cancel(sp.Add(*[product_simplify(term) for term in sp.Add.make_args(difference)]))
+
+
+def _factorisation(b: DerivationBuilder, d: sp.Symbol) -> None:
+    """Certify ``sum_{x in {-1,1}^d} prod_j g_j(x_j) = prod_j sum_{t = +-1} g_j(t)`` by induction on d."""
+    g, P, k = sp.Function("g"), sp.IndexedBase("P"), sp.Symbol("k", integer=True, positive=True)
+    factor = sp.Sum(g(_j, (-1) ** _e), (_e, 0, 1))  # s_j = g_j(1) + g_j(-1)
+    last = factor.xreplace({_j: d + 1})
+    cube_sum = sp.Sum(P[k], (k, 1, 2**d))  # F(d), P_k = prod_j g_j(x_j) at the k-th point
+    b.step("sum over the cube, base case", sp.Sum(g(1, (-1) ** _e), (_e, 0, 1)),
+           sp.Product(factor, (_j, 1, 1)), route="doit-cancel",
+           reason=r"for $d = 1$ the cube is $\{-1, 1\}$: $F(1) = g_1(1) + g_1(-1) = s_1$",
+           tex=r"F(1) = \sum_{x_1 = \pm 1} g_1(x_1) = \prod_{j=1}^{1} s_j")
+    b.step("sum over the cube, the last coordinate", sp.Sum(sp.Sum(P[k] * g(d + 1, (-1) ** _e),
+                                                                    (_e, 0, 1)), (k, 1, 2**d)),
+           cube_sum * last, route=Route("doit, factor constants out of sums, cancel", _pull_out_of_sums),
+           reason=r"$\{-1,1\}^{d+1} = \{-1,1\}^d \times \{-1,1\}$: with $P_k = \prod_{j \le d} "
+                  r"g_j(x_j)$ at the $k$-th point of $\{-1,1\}^d$, the inner sum is $P_k s_{d+1}$ and "
+                  r"$s_{d+1}$ leaves the outer sum, so $F(d + 1) = F(d)\, s_{d+1}$",
+           tex=r"F(d+1) = \sum_{k=1}^{2^d} \sum_{t = \pm 1} P_k\, g_{d+1}(t) = F(d)\, s_{d+1}")
+    b.step("sum over the cube, induction step",
+           sp.Product(factor, (_j, 1, d)) * sp.Product(factor, (_j, d + 1, d + 1)),
+           sp.Product(factor, (_j, 1, d + 1)), route=Route("product_simplify (adjacent ranges)",
+                                                           _combine_products),
+           reason=r"if $F(d) = \prod_{j \le d} s_j$ then $F(d + 1) = \prod_{j \le d} s_j \cdot s_{d+1} "
+                  r"= \prod_{j \le d+1} s_j$; with the base case, by induction on $d$: "
+                  r"$\sum_{x \in \{-1,1\}^d} \prod_j g_j(x_j) = \prod_j \sum_{t = \pm 1} g_j(t)$ "
+                  r"(used below with $g_j(t) = t$, and $g_i(t) = t^2$, $g_j(t) = t$ for $j \ne i$)",
+           tex=r"\prod_{j=1}^{d} s_j \cdot s_{d+1} = \prod_{j=1}^{d+1} s_j")
+
+
 def _orthogonality(b: DerivationBuilder, d: sp.Expr) -> None:
     general = isinstance(d, sp.Symbol)
     pm_sum = sp.Sum((-1) ** _e, (_e, 0, 1))  # the sum over x_j in {-1, 1} of x_j
     at_least_two = {d: sp.Symbol("m", integer=True, nonnegative=True) + 2}
+    by_lemma = " (the factorisation proved by induction above)" if general else ""
     b.claim("parity sums to zero", sp.Eq(sp.Product(pm_sum, (_j, 1, d)), 0),
             lambda: sp.Eq(sp.Product(pm_sum, (_j, 1, d)).doit(), 0),
             reason=r"the sum over the cube factorises, $\sum_x \prod_i x_i = \prod_i "
-                   r"\sum_{x_i = \pm 1} x_i$, and every factor is $1 - 1 = 0$",
+                   r"\sum_{x_i = \pm 1} x_i$" + by_lemma + r", and every factor is $1 - 1 = 0$",
             route="product factorisation, doit",
             tex=r"\sum_{x \in \{-1,1\}^d} \chi(x) = \prod_{i=1}^{d} \sum_{x_i = \pm 1} x_i = 0")
     b.claim("parity is orthogonal to each coordinate",
             sp.Eq(2 * sp.Product(pm_sum, (_j, 1, d - 1)), 0),
             lambda: sp.Eq((2 * sp.Product(pm_sum, (_j, 1, d - 1))).doit().xreplace(at_least_two), 0),
             reason=r"$\chi(x) x_i = \prod_{j \ne i} x_j$ since $x_i^2 = 1$: the sum over $x_i$ gives "
-                   r"2 and the other $d - 1 \ge 1$ factors vanish",
+                   r"2 and the other $d - 1 \ge 1$ factors vanish" + by_lemma,
             route="product factorisation, doit, d >= 2",
             tex=r"\sum_{x} \chi(x)\, x_i = 2 \prod_{j \ne i} \sum_{x_j = \pm 1} x_j = 0"
                 r"\quad (i = 1, \dots, d)")
@@ -123,13 +165,11 @@ def _orthogonality(b: DerivationBuilder, d: sp.Expr) -> None:
             reason=r"$\chi(x)^2 = \prod_i x_i^2 = 1$ at each of the $2^d$ points",
             route="product factorisation, doit", tex=r"\sum_{x} \chi(x)^2 = 2^d")
     if not general:
-        points = cube(int(d))
+        points = _cube_array(int(d))
+        chi = points.prod(axis=1)
         b.claim("the three sums by enumeration", sp.true,
-                lambda: sp.true if (sum(map(_parity, points)) == 0
-                                    and all(sum(_parity(p) * p[i] for p in points) == 0
-                                            for i in range(int(d)))
-                                    and sum(_parity(p) ** 2 for p in points) == 2 ** int(d))
-                else sp.false,
+                lambda: sp.true if (int(chi.sum()) == 0 and not np.any(chi @ points)
+                                    and int((chi * chi).sum()) == 2 ** int(d)) else sp.false,
                 reason=rf"all {2 ** int(d)} points of the cube, exact integers", route="enumeration",
                 tex=rf"\text{{checked at all }} {2 ** int(d)} \text{{ points of }} \{{-1,1\}}^{{{d}}}")
     a, c = sp.IndexedBase("a"), sp.Symbol("c")
@@ -147,11 +187,22 @@ def _orthogonality(b: DerivationBuilder, d: sp.Expr) -> None:
             tex=r"2^d = \sum_x \chi(x)^2 = \sum_x \chi(x)\Phi(x) = 0 \text{ is impossible}")
 
 
+def _cube_array(d: int) -> np.ndarray:
+    """The points of ``{-1, 1}^d`` as rows of an int64 array, in the order of :func:`cube`."""
+    bits = (np.arange(2**d)[:, None] >> np.arange(d - 1, -1, -1)[None, :]) & 1
+    return (2 * bits - 1).astype(np.int64)
+
+
 def _gram(d: int) -> DomainMatrix:
-    """``[A | chi]^T [A | chi]`` over QQ, with ``A = [x_1 .. x_d, 1]`` (one row per point)."""
-    rows = [[sp.ZZ(v) for v in (*p, 1, _parity(p))] for p in cube(d)]
-    augmented = DomainMatrix(rows, (2**d, d + 2), sp.ZZ)
-    return (augmented.transpose() * augmented).convert_to(sp.QQ)
+    """``[A | chi]^T [A | chi]`` over QQ, with ``A = [x_1 .. x_d, 1]`` (one row per point).
+
+    The product is taken in int64, exact here: every entry is a sum of ``2^d <= 2^14``
+    terms of absolute value 1.
+    """
+    points = _cube_array(d)
+    augmented = np.hstack([points, np.ones((2**d, 1), dtype=np.int64), points.prod(axis=1, keepdims=True)])
+    gram = augmented.T @ augmented
+    return DomainMatrix([[sp.QQ(int(v)) for v in row] for row in gram], gram.shape, sp.QQ)
 
 
 def _linear_system(b: DerivationBuilder, d: int) -> dict[str, sp.Expr]:
@@ -199,7 +250,7 @@ def _check(dims: list[int], residual_of_d: sp.Expr, d_param: sp.Expr) -> CheckRe
                        "(Dense, Identity, Dense) in the simulator", 1e-9)
     rng = np.random.default_rng(3)
     for d in dims:
-        points = np.array(cube(d), dtype=float)
+        points = _cube_array(d).astype(float)
         chi = points.prod(axis=1)
         design = np.hstack([points, np.ones((len(points), 1))])
         coef, *_ = np.linalg.lstsq(design, chi, rcond=None)

@@ -33,14 +33,16 @@ from symnn.sim.activations import ReLU
 from symnn.sim.layers import Dense
 
 
-def _relu(v: sp.Matrix) -> sp.Matrix:
-    return v.applyfunc(lambda e: sp.Max(0, e))
+def _relu(v: sp.Matrix, evaluate: bool = True) -> sp.Matrix:
+    """``max(0, v)`` entrywise; ``evaluate=False`` skips SymPy's attempt to decide the sign
+    (for symbolic weights it cannot, and the attempt costs most of the derivation)."""
+    return v.applyfunc(lambda e: sp.Max(0, e, evaluate=evaluate))
 
 
-def _network(layers: list[tuple[sp.Matrix, sp.Matrix]], x: sp.Matrix) -> sp.Matrix:
+def _network(layers: list[tuple[sp.Matrix, sp.Matrix]], x: sp.Matrix, evaluate: bool = True) -> sp.Matrix:
     """``f(W^k ... f(W^1 x + b^1) ... + b^k)`` with ``f = ReLU`` after every layer (the sheet's F)."""
     for W, b in layers:
-        x = _relu(W * x + b)
+        x = _relu(W * x + b, evaluate)
     return x
 
 
@@ -60,6 +62,31 @@ def _homogeneity(lam: sp.Expr) -> Route:
 
     return Route("ReLU homogeneity (step 1), then expand",
                  lambda diff: sp.expand(diff.replace(sp.Max, pull)))
+
+
+def _congruence(scaled_hidden: sp.Matrix, proved: sp.Matrix) -> Route:
+    """Replace each hidden unit of the rescaled network by its value proved in step 2
+    (``f(lambda a_k) = lambda f(a_k)``), then expand: the second layer's inputs then agree
+    term by term, and so do all later layers."""
+    rewrite = dict(zip(scaled_hidden, proved))
+
+    def rebuild(expr: sp.Expr) -> sp.Expr:
+        if expr in rewrite:
+            return rewrite[expr]
+        if not expr.args:
+            return expr
+        args = [rebuild(arg) for arg in expr.args]
+        if all(new is old for new, old in zip(args, expr.args)):
+            return expr
+        if isinstance(expr, sp.Max):  # rebuilt as it was made: without a sign decision
+            return sp.Max(*args, evaluate=False)
+        return expr.func(*args)
+
+    def reduce(diff: sp.Expr) -> sp.Expr:
+        rewritten = rebuild(diff)
+        return rewritten if rewritten == 0 else sp.expand(rewritten)
+
+    return Route("hidden units rewritten by step 2, then expand", reduce)
 
 
 def _sign_split(z: sp.Symbol) -> Route:
@@ -96,18 +123,19 @@ def relu_rescaling(sizes: list[int], **params: Any) -> Derivation:
     b.convention(r"$f(z) = \max(0, z)$ entrywise")
     layers = [layer_symbols(k, sizes[k], sizes[k - 1]) for k in range(1, len(sizes))]
     x = sp.Matrix(vector_symbols("x", sizes[0]))
-    F = _network(layers, x)
+    F = _network(layers, x, evaluate=False)
     (W1, b1), (W2, b2) = layers[:2]
     scaled = [(lam * W1, lam * b1), (W2 / lam, b2), *layers[2:]]
-    F_scaled = _network(scaled, x)
+    F_scaled = _network(scaled, x, evaluate=False)
     result: dict[str, Any] = {"F": F, "F_rescaled": F_scaled}
     if lam.is_positive:
         z, mu = sp.Symbol("z", real=True), sp.Symbol("lambda", positive=True)
         b.step("ReLU is positively homogeneous", sp.Max(0, mu * z), mu * sp.Max(0, z),
                route=_sign_split(z), reason=r"for $\lambda > 0$: both sides are $\lambda z$ if "
                r"$z > 0$ and $0$ if $z \le 0$")
-        hidden = _relu(W1 * x + b1)
-        b.step("hidden layer", _relu(lam * W1 * x + lam * b1), lam * hidden,
+        hidden = _relu(W1 * x + b1, evaluate=False)
+        scaled_hidden = _relu(lam * W1 * x + lam * b1, evaluate=False)
+        b.step("hidden layer", scaled_hidden, lam * hidden,
                route=_homogeneity(lam), reason=r"$f(\lambda (W^{(1)} x + b^{(1)})) = \lambda "
                r"f(W^{(1)} x + b^{(1)})$ by step 1",
                tex=r"f(\lambda W^{(1)} x + \lambda b^{(1)}) = \lambda f(W^{(1)} x + b^{(1)}) = "
@@ -116,7 +144,7 @@ def relu_rescaling(sizes: list[int], **params: Any) -> Derivation:
         b.step("output layer", (W2 / lam) * (lam * h) + b2, W2 * h + b2, route="expand",
                reason=r"$\lambda^{-1} \lambda = 1$",
                tex=r"\tfrac{1}{\lambda} W^{(2)} (\lambda h) + b^{(2)} = W^{(2)} h + b^{(2)}")
-        b.step("the network is unchanged", F_scaled, F, route=_homogeneity(lam),
+        b.step("the network is unchanged", F_scaled, F, route=_congruence(scaled_hidden, lam * hidden),
                reason="steps 1-3 entry by entry, the later layers see the same input",
                tex=r"F_\lambda(x) = F(x) \text{ for every } x")
         result["invariant"] = sp.true
@@ -165,6 +193,24 @@ def _counterexample(sizes: list[int], lam: sp.Expr) -> tuple[sp.Matrix, list, tu
     raise ParameterError("sizes", sizes, "widths for which a counterexample exists")  # pragma: no cover
 
 
+_FLOAT_OPS = {sp.Add: sum, sp.Mul: np.prod, sp.Max: max}
+
+
+def _float_value(expr: sp.Expr, memo: dict[sp.Expr, float]) -> float:
+    """``expr`` (sums, products, powers, Max of symbols in ``memo`` and numbers) in float64,
+    each shared subexpression once: a walk of the derived network in its own structure."""
+    if expr in memo:
+        return memo[expr]
+    if expr.is_Number:
+        value = float(expr)
+    elif expr.is_Pow:
+        value = _float_value(expr.base, memo) ** _float_value(expr.exp, memo)
+    else:
+        value = float(_FLOAT_OPS[type(expr)]([_float_value(arg, memo) for arg in expr.args]))
+    memo[expr] = value
+    return value
+
+
 def _check_rescaling(sizes: list[int], lam: sp.Expr, weights: list, point: sp.Matrix,
                      bad: sp.Expr, values: tuple, derived: tuple) -> CheckReport:
     """The simulator (Dense + ReLU per layer) with and without rescaling."""
@@ -186,8 +232,9 @@ def _check_rescaling(sizes: list[int], lam: sp.Expr, weights: list, point: sp.Ma
         rescaled = run([(scale * W1, scale * b1), (W2 / scale, b2), *rest], x)
         at = {**symbol_values(layers), **dict(zip(vector_symbols("x", sizes[0]), x[0]))}
         at.update({s: scale for s in lam.free_symbols})
+        memo = {name: float(value) for name, value in at.items()}
         check.compare(f"lambda = {scale}: derived F and F_lambda vs the simulator",
-                      [[float(v) for v in expr.xreplace(at)] for expr in derived],
+                      [[_float_value(v, memo) for v in expr] for expr in derived],
                       [run(layers, x[:1])[0], rescaled[0]])
         if scale > 0:
             check.compare(f"lambda = {scale}: rescaled vs original", rescaled, run(layers, x))
