@@ -256,20 +256,20 @@ def _check_penalised(check: CrossCheck, Xn: np.ndarray, yn: np.ndarray, w: sp.Ma
         return float(-np.logaddexp(0, -yn * (Xn @ v)).sum() - lf * v @ v)
 
     at = {lam: value} if lam.free_symbols else {}
-    gradient = sp.lambdify([list(w)], result["gradient_regularized"].subs(at), NUMPY_SIGMA)
-    hessian = sp.lambdify([list(w)], result["hessian_regularized"].subs(at), NUMPY_SIGMA)
+    both = sp.lambdify([list(w)], [result["gradient_regularized"].subs(at),
+                                   result["hessian_regularized"].subs(at)], NUMPY_SIGMA)
     rng = np.random.default_rng(0)
     scale = 1 / max(1.0, float(np.abs(Xn).max()))
     for k in range(2):
         v, h, eye = rng.normal(size=size) * scale, 1e-5 * scale, np.eye(size)
         numeric = [(J(v + h * e) - J(v - h * e)) / (2 * h) for e in eye]
         check.compare(f"lambda = {value}: grad J at sample {k} against central differences",
-                      np.ravel(gradient(v)), numeric, tolerance=1e-5)
+                      np.ravel(both(v)[0]), numeric, tolerance=1e-5)
         H = 1e-3 * scale
         second = [[(J(v + H * (e + f)) - J(v + H * (e - f)) - J(v - H * (e - f)) + J(v - H * (e + f)))
                    / (4 * H * H) for f in eye] for e in eye]
         check.compare(f"lambda = {value}: Hessian of J at sample {k} against second differences",
-                      np.array(hessian(v), dtype=float), second, tolerance=1e-3)
+                      np.array(both(v)[1], dtype=float), second, tolerance=1e-3)
     ends = [_newton_ascent(Xn, yn, lf, rng.normal(size=size) * 3 * scale) for _ in range(3)]
     converged = all(np.linalg.norm(end - ends[0]) < 1e-9 * max(1.0, np.linalg.norm(ends[0]))
                     for end in ends)
