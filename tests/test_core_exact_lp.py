@@ -67,7 +67,7 @@ def test_logistic_separable_decides_wide_margins_exactly() -> None:
 
 
 def test_logistic_says_not_separable_only_with_a_certificate() -> None:
-    with pytest.raises(ParameterError, match=r"not separable: y = \(1/2, 1/2\) .*Farkas"):
+    with pytest.raises(ParameterError, match=r"not separable: c = \(1/2, 1/2\) .*Farkas"):
         symnn.derive("logistic-separable", X=[[1, 0], [-1, 0]], y=[1, 1])
 
 

@@ -178,6 +178,9 @@ def mse_convex(m: sp.Integer | None, n: sp.Integer | None, X: sp.Matrix | None) 
             reason="a sum of squares of real numbers, for every $v$: the Hessian is PSD for every "
                    "$w$, and the second-order characterisation gives convexity",
             tex=r"v^T \nabla^2 L\, v \ge 0 \quad \forall v")
+    b.cite("convex", sp.true, theorem="second-order characterisation of convexity",
+           reason=r"a twice differentiable function on $\mathbb{R}^n$ whose Hessian is positive "
+                  r"semidefinite everywhere is convex", tex=r"\nabla^2 L \succeq 0 \implies L \text{ convex}")
     result = {"gradient": gradient, "hessian": hessian, "quadratic_form": form, "psd": sp.true,
               "convex": sp.true}
     if numeric:

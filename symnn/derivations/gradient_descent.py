@@ -160,6 +160,9 @@ def _gd_matrix(A: sp.Matrix) -> Derivation:
             route="real_roots of the characteristic polynomial",
             reason=r"$A$ is symmetric, so $A = Q \Lambda Q^T$ with real $\lambda_i \ge 0$ (PSD)",
             tex=rf"\lambda(A) = {roots_latex(roots)}")
+    d.cite("diagonalise A", sp.Symbol("A"), theorem="spectral theorem for symmetric matrices",
+           reason=r"an orthogonal $Q$ with $A = Q \Lambda Q^T$, $\Lambda$ the eigenvalues",
+           tex=r"A = Q \Lambda Q^T,\quad Q^T Q = I")
     y, lam = sp.Symbol("y_i", real=True), sp.Symbol("lambda_i", real=True)
     d.step("eigen-coordinates", y - ETA * lam * y, (1 - ETA * lam) * y, route="expand",
            reason=r"in $y = Q^T x$ each coordinate evolves alone: $y_{i, n+1} = "

@@ -71,8 +71,8 @@ def _log_form(expr: sp.Expr) -> sp.Expr:
 def separating_direction(U: sp.Matrix) -> sp.Matrix:
     """An integer ``w`` with every ``u_j^T w > 0``, decided by an exact linear program.
 
-    Refuses non-separable data with the Farkas certificate (``y >= 0``, ``sum y = 1``,
-    ``sum_j y_j u_j = 0``), which rules out every ``w`` since ``sum_j y_j u_j^T w = 0``.
+    Refuses non-separable data with the Farkas certificate (``c >= 0``, ``sum c = 1``,
+    ``sum_j c_j u_j = 0``), which rules out every ``w`` since ``sum_j c_j u_j^T w = 0``.
 
     >>> separating_direction(sp.Matrix([[1, 1000], [-1, -1001]])).T
     Matrix([[2001, -2]])
@@ -82,9 +82,9 @@ def separating_direction(U: sp.Matrix) -> sp.Matrix:
                              "exact linear program over the rationals)")
     alternative = gordan(U.tolist())
     if not alternative.separating:
-        y = sp.Tuple(*[sp.Rational(v.numerator, v.denominator) for v in alternative.y])
+        c = sp.Tuple(*[sp.Rational(v.numerator, v.denominator) for v in alternative.y])
         raise ParameterError("X", U.tolist(), "data separable by a hyperplane through the origin; "
-                             f"not separable: y = {sp.sstr(y)} >= 0 has sum_j y_j (y_j x_j) = 0 "
+                             f"not separable: c = {sp.sstr(c)} >= 0 has sum_j c_j y_j x_j = 0 "
                              "(Farkas certificate, checked exactly)")
     return sp.Matrix(alternative.w)
 
@@ -196,9 +196,13 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
     b.claim("coercive", sp.Le(sp.Symbol("J(w)"), -lam * (w.T * w)[0, 0]),
             lambda: sp.sympify(bool(_log_form(loglik).is_nonpositive)),
             route="l(w) <= 0 term by term", relation="<=",
-            reason=r"$J(w) \le -\lambda\|w\|^2 \to -\infty$: the superlevel sets are bounded, "
-                   r"so the continuous $J$ attains its maximum: exactly one finite maximiser",
+            reason=r"$J(w) \le -\lambda\|w\|^2 \to -\infty$: the superlevel sets are bounded",
             tex=rf"J(w) \le -{sp.latex(lam)}\,\|w\|^2")
+    b.cite("exactly one maximiser", sp.Symbol("w^*"), theorem="extreme value theorem; a strictly "
+           "concave function has at most one maximiser",
+           reason=r"the continuous $J$ attains its maximum on a bounded closed superlevel set, and "
+                  r"strict concavity leaves room for one maximiser only",
+           tex=r"\exists!\, w^* = rg\max_w J(w)")
     found = {"gradient_regularized": gradient, "hessian_regularized": hessian}
     if not lam.free_symbols:
         maximizer = _maximizer(gradient, w)
