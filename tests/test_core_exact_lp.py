@@ -69,10 +69,13 @@ def test_logistic_separable_decides_wide_margins_exactly() -> None:
 def test_logistic_says_not_separable_only_with_a_certificate() -> None:
     with pytest.raises(ParameterError, match=r"not separable: c = \(1/2, 1/2\) .*Farkas"):
         symnn.derive("logistic-separable", X=[[1, 0], [-1, 0]], y=[1, 1])
+    # the message shows the data as given: X, not the products y_j x_j
+    with pytest.raises(ParameterError, match=r"got \[\[1, 2\], \[1, 2\]\].*c = \(1/2, 1/2\)"):
+        symnn.derive("logistic-separable", X=[[1, 2], [1, 2]], y=[1, -1])
 
 
 def test_the_exact_program_refuses_irrational_data() -> None:
     from symnn.derivations.logistic import separating_direction
 
     with pytest.raises(ParameterError, match="rational entries"):
-        separating_direction(sp.Matrix([[sp.sqrt(2), 1], [-1, -1]]))
+        separating_direction(sp.Matrix([[sp.sqrt(2), 1], [1, 1]]), [1, -1])

@@ -68,22 +68,23 @@ def _log_form(expr: sp.Expr) -> sp.Expr:
     return sp.expand_log(expr.rewrite(sp.exp), force=True)
 
 
-def separating_direction(U: sp.Matrix) -> sp.Matrix:
-    """An integer ``w`` with every ``u_j^T w > 0``, decided by an exact linear program.
+def separating_direction(X: sp.Matrix, y: list) -> sp.Matrix:
+    """An integer ``w`` with every margin ``y_j x_j^T w > 0``, decided by an exact linear program.
 
     Refuses non-separable data with the Farkas certificate (``c >= 0``, ``sum c = 1``,
-    ``sum_j c_j u_j = 0``), which rules out every ``w`` since ``sum_j c_j u_j^T w = 0``.
+    ``sum_j c_j y_j x_j = 0``), which rules out every ``w``: ``sum_j c_j (y_j x_j^T w) = 0``.
 
-    >>> separating_direction(sp.Matrix([[1, 1000], [-1, -1001]])).T
+    >>> separating_direction(sp.Matrix([[1, 1000], [1, 1001]]), [1, -1]).T
     Matrix([[2001, -2]])
     """
-    if not all(entry.is_Rational for entry in U):
-        raise ParameterError("X", U.tolist(), "rational entries (separability is decided by an "
+    if not all(entry.is_Rational for entry in X):
+        raise ParameterError("X", X.tolist(), "rational entries (separability is decided by an "
                              "exact linear program over the rationals)")
+    U = sp.Matrix([[y[j] * X[j, k] for k in range(X.cols)] for j in range(X.rows)])
     alternative = gordan(U.tolist())
     if not alternative.separating:
         c = sp.Tuple(*[sp.Rational(v.numerator, v.denominator) for v in alternative.y])
-        raise ParameterError("X", U.tolist(), "data separable by a hyperplane through the origin; "
+        raise ParameterError("X", X.tolist(), "data separable by a hyperplane through the origin; "
                              f"not separable: c = {sp.sstr(c)} >= 0 has sum_j c_j y_j x_j = 0 "
                              "(Farkas certificate, checked exactly)")
     return sp.Matrix(alternative.w)
@@ -110,7 +111,7 @@ def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
     if any(v not in (1, -1) for v in y):
         raise ParameterError("y", y, "classes in {-1, 1}")
     U = sp.Matrix([[y[j] * X[j, k] for k in range(X.cols)] for j in range(X.rows)])
-    direction = separating_direction(U)
+    direction = separating_direction(X, y)
     w, alpha = sp.Matrix(vector_symbols("w", X.cols)), sp.Symbol("alpha", positive=True)
     z = [(U[j, :] * w)[0] for j in range(X.rows)]
     loglik = sum(sp.log(sigma(zj)) for zj in z)
