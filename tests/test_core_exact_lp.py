@@ -79,3 +79,17 @@ def test_the_exact_program_refuses_irrational_data() -> None:
 
     with pytest.raises(ParameterError, match="rational entries"):
         separating_direction(sp.Matrix([[sp.sqrt(2), 1], [1, 1]]), [1, -1])
+
+
+def test_the_penalised_maximiser_is_enclosed_by_a_krawczyk_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    from symnn.derivations import logistic
+    from symnn.errors import CertificationError
+
+    d = symnn.derive("logistic-separable")
+    step = next(s for s in d.steps if s.rule == "the maximiser")
+    assert step.certificate.route.startswith("Krawczyk test")
+    honest = logistic._maximizer
+    # an approximation 1e-6 off: no box of radius 1e-20 around it holds the zero
+    monkeypatch.setattr(logistic, "_maximizer", lambda g, w: honest(g, w) + sp.ones(2, 1) / 10**6)
+    with pytest.raises(CertificationError, match="Krawczyk"):
+        symnn.derive("logistic-separable")

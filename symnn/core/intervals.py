@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import mpmath
 import sympy as sp
 from mpmath import iv
 
@@ -43,7 +44,8 @@ def _iv_tanh(X: Any) -> Any:
 
 #: SymPy functions in outward-rounded interval arithmetic
 INTERVAL_FUNCTIONS = {"sin": iv.sin, "cos": iv.cos, "exp": iv.exp, "tanh": _iv_tanh,
-                      "sqrt": iv.sqrt, "log": iv.log}
+                      "sqrt": iv.sqrt, "log": iv.log,
+                      "mpf": lambda value: iv.mpf(mpmath.mpf(value))}  # constants as intervals too
 
 
 def enclosure(expr: sp.Expr, x: sp.Symbol) -> Callable[[Any], Any]:
@@ -107,3 +109,44 @@ def _strict(Y: Any) -> bool:
 
 def _one_sign(Y: Any, Z: Any) -> bool:
     return bool((Y.a > 0 and Z.a > 0) or (Y.b < 0 and Z.b < 0))
+
+
+def unique_zero(F: sp.Matrix, jacobian: sp.Matrix, variables: Sequence[sp.Symbol],
+                center: Sequence[sp.Expr], radius: sp.Rational,
+                functions: dict[str, Callable[[Any], Any]] | None = None) -> bool:
+    """True when ``F`` has exactly one zero in the box ``center +- radius`` (Krawczyk test).
+
+    With ``m`` the centre, ``X`` the box and ``Y`` an approximate inverse of ``F'(m)``,
+    :math:`K = m - Y F(m) + (I - Y F'(X))(X - m) \\subset \\operatorname{int} X` proves a
+    unique zero in ``X``; everything is evaluated in outward-rounded interval arithmetic.
+    ``functions`` maps further SymPy function names to interval versions.
+
+    >>> u, v = sp.symbols("u v", real=True)
+    >>> F = sp.Matrix([u**2 + v**2 - 2, u - v])
+    >>> unique_zero(F, F.jacobian([u, v]), [u, v], [1, 1], sp.Rational(1, 10**6))
+    True
+    >>> unique_zero(F, F.jacobian([u, v]), [u, v], [1, sp.Rational(11, 10)], sp.Rational(1, 100))
+    False
+    """
+    modules = [{**INTERVAL_FUNCTIONS, **(functions or {})}, "mpmath"]
+    size = len(variables)
+    values = sp.lambdify([list(variables)], list(F), modules)
+    slopes = sp.lambdify([list(variables)], [list(jacobian.row(k)) for k in range(size)], modules)
+    approximate = sp.Matrix(jacobian.xreplace(dict(zip(variables, center)))).evalf(DIGITS)
+    Y = [[point(entry) for entry in row] for row in approximate.inv().tolist()]
+    saved, iv.dps = iv.dps, DIGITS + 20
+    try:
+        m = [point(c) for c in center]
+        box = [iv.mpf([(mi - point(radius)).a, (mi + point(radius)).b]) for mi in m]
+        Fm = [iv.mpf(value) for value in values(m)]
+        JX = [[iv.mpf(value) for value in row] for row in slopes(box)]
+        for i in range(size):
+            k = m[i] - sum((Y[i][j] * Fm[j] for j in range(size)), iv.mpf(0))
+            for j in range(size):
+                factor = (1 if i == j else 0) - sum((Y[i][l] * JX[l][j] for l in range(size)), iv.mpf(0))
+                k += factor * (box[j] - m[j])
+            if not (k.a > box[i].a and k.b < box[i].b):
+                return False
+        return True
+    finally:
+        iv.dps = saved

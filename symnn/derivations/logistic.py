@@ -24,11 +24,13 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from mpmath import iv
 
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.exact_lp import gordan
+from symnn.core.intervals import unique_zero
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Number, Parameter, Vector
@@ -207,12 +209,24 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
     found = {"gradient_regularized": gradient, "hessian_regularized": hessian}
     if not lam.free_symbols:
         maximizer = _maximizer(gradient, w)
-        residual = max(abs(sp.N(e.subs(dict(zip(w, maximizer))), 30)) for e in gradient)
-        b.claim("the maximiser", maximizer, lambda: residual < sp.Float(1e-25),
-                route="sympy.nsolve on grad J = 0 at 30 digits", reason=r"the unique zero of "
-                r"$\nabla J$", tex=rf"w^* \approx {sp.latex(maximizer.evalf(8).T)}^T")
+        center = [sp.Rational(value) for value in maximizer]
+        b.claim("the maximiser", maximizer, lambda: sp.sympify(unique_zero(
+                    gradient, hessian, list(w), center, RADIUS, {"sigma": _interval_sigma})),
+                route="Krawczyk test in interval arithmetic (mpmath.iv) around the sympy.nsolve "
+                      "approximation",
+                reason=r"$\nabla J$ has exactly one zero within $10^{-20}$ of the approximation "
+                       r"$\tilde w$ (in each coordinate); a zero of $\nabla J$ is the maximiser",
+                tex=rf"\|w^* - \tilde w\|_\infty \le 10^{{-20}},\quad "
+                    rf"\tilde w \approx {sp.latex(maximizer.evalf(8).T)}^T")
         found["maximizer"] = maximizer
     return found
+
+
+RADIUS = sp.Rational(1, 10**20)
+
+
+def _interval_sigma(t: Any) -> Any:
+    return 1 / (1 + iv.exp(-t))
 
 
 def _maximizer(gradient: sp.Matrix, w: sp.Matrix) -> sp.Matrix:
