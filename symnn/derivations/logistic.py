@@ -205,7 +205,7 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
            "concave function has at most one maximiser",
            reason=r"the continuous $J$ attains its maximum on a bounded closed superlevel set, and "
                   r"strict concavity leaves room for one maximiser only",
-           tex=r"\exists!\, w^* = rg\max_w J(w)")
+           tex=r"\exists!\, w^* = \arg\max_w J(w)")
     found = {"gradient_regularized": gradient, "hessian_regularized": hessian}
     if not lam.free_symbols:
         maximizer = _maximizer(gradient, w)
