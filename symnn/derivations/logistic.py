@@ -142,10 +142,12 @@ def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
             reason=r"$m_j > 0$ and $\sigma > 0$: $\alpha \mapsto \ell(\alpha w)$ strictly "
                    "increases",
             tex=rf"\frac{{d}}{{d\alpha}} \ell(\alpha w) = {to_latex(slope)} > 0")
-    limits = [sp.limit(sp.log(sigma(alpha * m)).rewrite(sp.exp), alpha, sp.oo) for m in margins]
-    supremum = sp.Add(*limits)
-    b.claim("limit per term", supremum, lambda: sp.And(*[sp.Eq(v, 0) for v in limits]),
-            route="sympy.limit of each log-sigmoid term",
+    positive = sp.Symbol("m", positive=True)
+    term_limit = sp.limit(sp.log(sigma(alpha * positive)).rewrite(sp.exp), alpha, sp.oo)
+    supremum = sp.Add(*[term_limit.xreplace({positive: m}) for m in margins])
+    b.claim("limit per term", supremum,
+            lambda: sp.And(sp.Eq(term_limit, 0), *[m > 0 for m in margins]),
+            route="sympy.limit of log sigma(alpha m) for a symbol m > 0; every m_j > 0",
             reason=r"$\log\sigma(\alpha m_j) \to 0$ for each $j$, so $\ell(\alpha w) \to 0$",
             tex=r"\lim_{\alpha\to\infty} \ell(\alpha w) = \sum_j \lim_{\alpha\to\infty} "
                 rf"\log\sigma(\alpha m_j) = {sp.latex(supremum)}")
