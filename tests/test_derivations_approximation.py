@@ -144,3 +144,48 @@ def test_error_decreases_with_width() -> None:
         errors.append(np.max(np.abs(values - np.sin(grid))))
         assert errors[-1] <= float(sp.Rational(width))  # the bound width * 1
     assert errors[0] > errors[1] > errors[2]
+
+
+# ------------------------------------------------------------------- certified sup |f'|
+def test_a_halved_sup_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from symnn.derivations import approximation
+    from symnn.errors import CertificationError
+
+    honest = approximation.sup_abs_derivative
+    monkeypatch.setattr(approximation, "sup_abs_derivative",
+                        lambda fx, B: (honest(fx, B)[0] / 2, honest(fx, B)[1]))
+    with pytest.raises(CertificationError, match=r"exact comparison of .f.. at the endpoints"):
+        symnn.derive("universal-approximation")
+
+
+def test_a_missing_critical_point_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # cos' = -sin has |.| = 1 at pi/2, a zero of f'' = -cos; without it the sup would be sin(3)
+    from symnn.derivations import approximation
+    from symnn.errors import CertificationError
+
+    monkeypatch.setattr(approximation, "sup_abs_derivative",
+                        lambda fx, B: (sp.Abs(sp.sin(B)), sp.S.EmptySet))
+    with pytest.raises(CertificationError, match="not listed"):
+        symnn.derive("universal-approximation", f="cos")
+
+
+@pytest.mark.parametrize(("f", "B", "M"), [
+    ("cos", 3, 1), ("cos", R(1, 2), sp.sin(R(1, 2))), ("gaussian", 3, sp.sqrt(2) * sp.exp(-R(1, 2))),
+    ("gaussian", R(1, 2), sp.exp(-R(1, 4))), ("sigmoid", 50, R(1, 4)), ("tanh", 50, 1), ("cubic", 3, 26),
+])
+def test_sup_by_critical_points(f: str, B: object, M: sp.Expr) -> None:
+    # hand values: cos' = -sin peaks at pi/2 (inside [-3, 3]) or at the end 1/2; the gaussian's
+    # slope -2x e^{-x^2} peaks at 1/sqrt(2); sigma' = 1/4 at 0; tanh' = 1 at 0; 3x^2 - 1 at 3
+    d = symnn.derive("universal-approximation", f=f, B=B, width=1)
+    assert sp.simplify(d.result["sup_abs_derivative"] - M) == 0
+    rules = [s.rule for s in d.steps]
+    assert "the zeros of $f''$" in rules and "sup $|f'|$ on $[-B, B]$" in rules
+
+
+def test_mean_value_step_is_cited_and_the_bound_is_an_inequality() -> None:
+    d = symnn.derive("universal-approximation")
+    assert [s.certificate.theorem for s in d.citations] == [
+        "extreme value theorem; Fermat's theorem on interior extrema", "mean value theorem"]
+    assert "cited: mean value theorem" in d.latex()
+    bound = next(s for s in d.steps if s.rule == "error bound (left endpoints)")
+    assert bound.relation == "<=" and "cited" not in bound.certificate.route

@@ -23,6 +23,7 @@ decision route proves it:
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,25 @@ RELATIONS = {
     "implies": r"\implies",
     "->": r"\to",
 }
+
+
+@dataclass(frozen=True)
+class Citation(Certificate):
+    """A step that rests on a cited theorem, not on a decision route.
+
+    It is typeset as ``cited: <theorem>`` (never "certified by"), and
+    :attr:`Derivation.citations` lists it, so a reader sees what was taken from the
+    literature.
+
+    >>> Citation("cited", 0.0, "spectral theorem").describe()
+    'cited: spectral theorem'
+    """
+
+    theorem: str = ""
+
+    def describe(self) -> str:
+        """One line for reports: ``'cited: <theorem>'``."""
+        return f"cited: {self.theorem}"
 
 
 @dataclass(frozen=True)
@@ -87,7 +107,10 @@ class Derivation:
     """A derived, certified, typeset and cross-checkable result.
 
     ``result`` maps names to SymPy objects; ``check()`` runs the independent numeric
-    cross-check once and caches its :class:`~symnn.core.crosscheck.CheckReport`.
+    cross-check once and caches its :class:`~symnn.core.crosscheck.CheckReport`. A
+    ``checker`` that takes one argument is given ``result``, so that it judges the results
+    this derivation holds (a derivation rebuilt with a changed result is judged anew, see
+    :mod:`symnn.core.mutation`).
     """
 
     id: str
@@ -100,7 +123,7 @@ class Derivation:
     result: dict[str, Any]
     notes: tuple[str, ...] = ()
     display: dict[str, str] = field(default_factory=dict)
-    checker: Callable[[], CheckReport] | None = None
+    checker: Callable[..., CheckReport] | None = None
     seconds: float = 0.0
     _report: CheckReport | None = field(default=None, repr=False)
 
@@ -109,8 +132,13 @@ class Derivation:
         if self._report is None:
             if self.checker is None:
                 raise CheckError(f"{self.id}: this derivation has no numeric cross-check")
-            self._report = self.checker()
+            self._report = self.checker(self.result) if judges_result(self.checker) else self.checker()
         return self._report
+
+    @property
+    def citations(self) -> tuple[Step, ...]:
+        """The steps that rest on a cited theorem rather than a decision route."""
+        return tuple(step for step in self.steps if isinstance(step.certificate, Citation))
 
     @property
     def certified(self) -> bool:
@@ -145,10 +173,7 @@ class Derivation:
             for step in self.steps:
                 lines.append(rf"  \item \emph{{{_text_with_math(step.rule)}.}} {step.reason}")
                 lines.append(rf"  \[ {step.formula_latex()} \]")
-                took = rf" in {step.certificate.seconds:.3f}\,s" if timings else ""
-                lines.append(
-                    rf"  {{\small certified by \texttt{{{_escape(step.certificate.route)}}}{took}}}"
-                )
+                lines.append(rf"  {{\small {_certificate_latex(step.certificate, timings)}}}")
             lines.append(r"\end{enumerate}")
         lines.append(r"\paragraph{Result.}")
         for name in self.result:
@@ -189,6 +214,22 @@ class Derivation:
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.parameters.items())
         return f"<Derivation {self.id}({params}): {len(self.steps)} steps, result {list(self.result)}>"
+
+
+def judges_result(checker: Callable[..., CheckReport]) -> bool:
+    """True when ``checker`` takes the derivation's result as its one argument."""
+    try:
+        parameters = inspect.signature(checker).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
+
+
+def _certificate_latex(certificate: Certificate, timings: bool) -> str:
+    if isinstance(certificate, Citation):
+        return rf"cited: {_text_with_math(certificate.theorem)}"
+    took = rf" in {certificate.seconds:.3f}\,s" if timings else ""
+    return rf"certified by \texttt{{{_escape(certificate.route)}}}{took}"
 
 
 def _plain(value: Any) -> str:
@@ -293,6 +334,26 @@ class DerivationBuilder:
         self._steps.append(Step(rule, reason, before, fact, certificate, relation, tex))
         return fact
 
+    def cite(
+        self,
+        rule: str,
+        fact: Any,
+        *,
+        theorem: str,
+        reason: str,
+        relation: str = "=",
+        before: Any = None,
+        tex: str | None = None,
+    ) -> Any:
+        """Record a fact that rests on the cited ``theorem`` (typeset ``cited: theorem``).
+
+        Use it only where no decision route applies (an existence theorem, say); the
+        step is listed by :attr:`Derivation.citations` and in ``docs/core.md``.
+        """
+        self._steps.append(Step(rule, reason, before, fact, Citation("cited", 0.0, theorem),
+                                relation, tex))
+        return fact
+
     def define(self, rule: str, lhs: Any, rhs: Any, *, reason: str, tex: str | None = None) -> Any:
         """Record a definition ``lhs := rhs`` (nothing to prove; route ``definition``)."""
         self._steps.append(Step(rule, reason, lhs, rhs, Certificate("definition", 0.0), "=", tex))
@@ -301,7 +362,7 @@ class DerivationBuilder:
     def build(
         self,
         result: dict[str, Any],
-        checker: Callable[[], CheckReport] | None = None,
+        checker: Callable[..., CheckReport] | None = None,
         display: dict[str, str] | None = None,
     ) -> Derivation:
         """The finished :class:`Derivation`."""

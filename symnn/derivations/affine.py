@@ -131,24 +131,32 @@ def activation_necessity(sizes: list[int]) -> Derivation:
     b.note("So depth adds nothing without a nonlinearity: the stack computes an affine map and "
            "cannot represent e.g. XOR or any other function that no single affine layer can.")
     result = {"W": W_total, "b": b_total, "W_formula": W_sym, "b_formula": b_sym}
-    return b.build(result, checker=lambda: _check_composition(sizes, W_total, b_total))
+    return b.build(result, checker=lambda found: _check_composition(sizes, found))
 
 
-def _check_composition(sizes: list[int], W: sp.Matrix, b: sp.Matrix) -> CheckReport:
+def _check_composition(sizes: list[int], result: dict) -> CheckReport:
     """Random weights: the simulator's Dense + Identity stack against the one composed layer."""
     check = CrossCheck("simulator (Dense + Identity per layer, row convention x W^T + b) vs the "
-                       "composed single layer at random weights", 1e-12)
+                       "composed single layer at random weights, entrywise and as matrix formulas",
+                       1e-12)
     rng = np.random.default_rng(sum(sizes))
+    Wm, bm, _ = _matrix_symbols(sizes)
     for trial in range(3):
         layers = numeric_layers(sizes, rng)
         values = symbol_values(layers)
-        W_num = np.array(W.xreplace(values).tolist(), dtype=float)
-        b_num = np.array(b.xreplace(values).tolist(), dtype=float)[:, 0]
+        matrices = {**{Wm[k]: sp.Matrix(W_l) for k, (W_l, _) in enumerate(layers)},
+                    **{bm[k]: sp.Matrix(b_l) for k, (_, b_l) in enumerate(layers)}}
         x = rng.normal(size=(5, sizes[0]))
         out = x
         for W_l, b_l in layers:
             out = Identity().forward(Dense(W_l.T, b_l).forward(out))
-        check.compare(f"trial {trial}: stack vs composed layer", out, Dense(W_num.T, b_num).forward(x))
+        for label, W, b in (("entrywise", result["W"].xreplace(values), result["b"].xreplace(values)),
+                            ("matrix formula", result["W_formula"].xreplace(matrices).doit(),
+                             result["b_formula"].xreplace(matrices).doit())):
+            W_num = np.array(sp.Matrix(W).tolist(), dtype=float)
+            b_num = np.array(sp.Matrix(b).tolist(), dtype=float)[:, 0]
+            check.compare(f"trial {trial}: stack vs composed layer ({label})", out,
+                          Dense(W_num.T, b_num).forward(x))
     return check.report()
 
 
@@ -192,18 +200,24 @@ def affine_as_linear(n: sp.Integer, m: sp.Integer) -> Derivation:
            r"$\{z \in \mathbb{R}^{n+1} : \tilde w^T z = 0\}$ through the origin, with normal "
            r"$\tilde w = (w, b)$, and the plane $z_{n+1} = 1$ where the extended inputs live.")
     result = {"w_extended": w_ext, "x_extended": x_ext, "W_extended": W_ext}
-    return b.build(result, checker=lambda: _check_extension(n, m, W_ext))
+    return b.build(result, checker=lambda found: _check_extension(n, m, found))
 
 
-def _check_extension(n: int, m: int, W_ext: sp.Matrix) -> CheckReport:
+def _check_extension(n: int, m: int, result: dict) -> CheckReport:
     """Random numbers: Dense(W, b) on x against Dense([W b]) without bias on [x, 1]."""
     check = CrossCheck("simulator Dense with bias on x vs Dense without bias on [x, 1]", 1e-12)
     rng = np.random.default_rng(n + 10 * m)
+    xs, ws = vector_symbols("x", n), vector_symbols("w", n)
     for trial in range(3):
         W, b = rng.normal(size=(m, n)), rng.normal(size=m)
         values = symbol_values([(W, b)])
-        extended = np.array(W_ext.xreplace(values).tolist(), dtype=float)
+        extended = np.array(result["W_extended"].xreplace(values).tolist(), dtype=float)
         x = rng.normal(size=(6, n))
         ones = np.hstack([x, np.ones((6, 1))])
-        check.compare(f"trial {trial}", Dense(extended.T).forward(ones), Dense(W.T, b).forward(x))
+        check.compare(f"trial {trial}: layer", Dense(extended.T).forward(ones), Dense(W.T, b).forward(x))
+        at = {**dict(zip(ws, W[0])), sp.Symbol("b", real=True): b[0], **dict(zip(xs, x[0]))}
+        w_ext = np.array(result["w_extended"].xreplace(at).tolist(), dtype=float)[:, 0]
+        x_ext = np.array(result["x_extended"].xreplace(at).tolist(), dtype=float)[:, 0]
+        check.compare(f"trial {trial}: x extended by 1", x_ext, ones[0])
+        check.compare(f"trial {trial}: neuron", w_ext @ ones[0], Dense(W[:1].T, b[:1]).forward(x[:1])[0, 0])
     return check.report()

@@ -31,7 +31,8 @@ from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.params import Kind, Number, Parameter, PositiveInteger
 from symnn.core.registry import register
-from symnn.errors import CertificationError, ParameterError
+from symnn.derivations.derivative_bound import error_bounds, sup_abs_derivative
+from symnn.errors import ParameterError
 from symnn.sim.activations import UnitStep, unit_step
 from symnn.sim.layers import Dense
 
@@ -77,16 +78,6 @@ def step_network(fx: sp.Expr, points: list[sp.Expr]) -> sp.Expr:
     values = [fx.subs(x, p) for p in points[:-1]]
     return values[0] + sum((values[k] - values[k - 1]) * sp.Heaviside(x - points[k], 1)
                            for k in range(1, len(values)))
-
-
-def sup_abs_derivative(fx: sp.Expr, B: sp.Expr) -> tuple[sp.Expr, sp.Set]:
-    """``max |f'|`` on ``[-B, B]``: over the endpoints and the zeros of ``f''`` (by solveset)."""
-    slope = fx.diff(x)
-    critical = sp.solveset(slope.diff(x), x, sp.Interval(-B, B))
-    if critical is not sp.S.EmptySet and not isinstance(critical, sp.FiniteSet):
-        raise CertificationError(f"solveset did not isolate the zeros of f'': {critical}")
-    candidates = [-B, B, *critical]
-    return sp.Max(*[sp.Abs(slope.subs(x, c)) for c in candidates]), critical
 
 
 def heaviside_latex(expr: sp.Expr) -> str:
@@ -139,29 +130,12 @@ def universal_approximation(f: str, B: sp.Expr, width: sp.Expr, d: sp.Expr) -> D
                    r"$g = f(x_k)$ on $[x_k, x_{k+1})$", route="exact evaluation at the breakpoints",
             tex=r"g(x) = f(x_k) \text{ for } x_k \le x < x_{k+1}")
     M, critical = sup_abs_derivative(fx, B)
-    b.claim("sup |f'| on [-B, B]", sp.Eq(sp.Symbol("M"), M),
-            lambda: sp.Eq(sup_abs_derivative(fx, B)[0], M),
-            reason=r"$|f'|$ is largest at an endpoint or where $f'' = 0$; solveset finds "
-                   rf"$f'' = 0$ at ${to_latex(critical)}$ in the interval",
-            route="solveset of f'' on [-B, B], exact comparison",
-            tex=rf"M = \sup_{{[-B, B]}} |f'| = {to_latex(M)}")
-    bound = width * M
-    b.claim("error bound (left endpoints)", sp.Le(sp.Symbol("e"), bound),
-            lambda: sp.true if all(q - p <= width for p, q in itertools.pairwise(points)) else sp.false,
-            reason=r"mean value theorem: $|f(x) - f(x_k)| = |f'(\xi)|\,|x - x_k| \le M w$; "
-                   r"checked: every cell has width at most $w$", route="cell widths, exact",
-            relation="<=", tex=rf"|f(x) - g(x)| \le w M = {to_latex(bound)}")
-    b.claim("error bound (midpoints)", sp.Le(sp.Symbol("e"), bound / 2),
-            lambda: sp.true if all((q - p) / 2 <= width / 2 for p, q in itertools.pairwise(points))
-            else sp.false,
-            reason=r"with heights $f(m_k)$ at the cell midpoints, $|x - m_k| \le w/2$",
-            route="cell widths, exact", relation="<=",
-            tex=rf"|f(x) - g_{{\text{{mid}}}}(x)| \le \tfrac{{w}}{{2}} M = {to_latex(bound / 2)}")
+    bound = error_bounds(b, fx, B, width, points, M, critical)
     boxes, neurons, shared = _count(b, d, n_cells)
     result = {"network": g, "sup_abs_derivative": M, "error_bound": bound,
               "error_bound_midpoint": bound / 2, "boxes": boxes, "neurons": neurons,
               "neurons_shared": shared, "step_neurons_1d": sp.Integer(n_cells - 1)}
-    return b.build(result, checker=lambda: _check_approximation(fx, g, B, width, M, d),
+    return b.build(result, checker=lambda found: _check_approximation(fx, B, width, d, found),
                    display={"network": heaviside_latex(g)})
 
 
@@ -196,13 +170,21 @@ def _count(b: DerivationBuilder, d: sp.Expr, n_cells: int) -> tuple[sp.Expr, sp.
     return boxes, neurons, shared
 
 
-def _check_approximation(fx: sp.Expr, g: sp.Expr, B: sp.Expr, width: sp.Expr, M: sp.Expr,
-                         d: sp.Expr) -> CheckReport:
+def _check_approximation(fx: sp.Expr, B: sp.Expr, width: sp.Expr, d: sp.Expr,
+                         result: dict) -> CheckReport:
     """The step networks in the simulator at width, width/2, width/4 against f on a fine grid."""
     check = CrossCheck("simulator unit-step networks on a grid of 20000 points at three widths; "
-                       "AND-unit box networks (d <= 2) at random points", 1e-9)
+                       "max |f'| on that grid (tolerance 1e-6); AND-unit box networks built and "
+                       "counted in the simulator", 1e-6)
     f_np = sp.lambdify(x, fx, "numpy")
     grid = np.linspace(-float(B), float(B), 20001)[:-1]
+    slope_max = float(np.max(np.abs(sp.lambdify(x, fx.diff(x), "numpy")(grid) + 0 * grid)))
+    M = float(result["sup_abs_derivative"])
+    check.compare("sup |f'| against max |f'| on the grid", M, slope_max)
+    check.compare("error bound against width * max |f'| on the grid",
+                  float(result["error_bound"]), float(width) * slope_max)
+    check.compare("midpoint error bound against width * max |f'| / 2 on the grid",
+                  float(result["error_bound_midpoint"]), float(width) * slope_max / 2)
     errors = []
     for scale in (1, 2, 4):
         w = width / scale
@@ -215,25 +197,47 @@ def _check_approximation(fx: sp.Expr, g: sp.Expr, B: sp.Expr, width: sp.Expr, M:
             out = Dense(np.diff(values)[:, None], np.array([values[0]]))
             net = out.forward(UnitStep(at_zero=1.0).forward(hidden.forward(grid[:, None])))[:, 0]
             if scale == 1 and label == "left endpoints":
-                derived = sp.lambdify(x, g, [{"Heaviside": unit_step}, "numpy"])(grid)
-                check.compare("the derived network vs the simulator's", net, derived)
+                derived = sp.lambdify(x, result["network"], [{"Heaviside": unit_step}, "numpy"])
+                check.compare("the derived network vs the simulator's", net, derived(grid), 1e-9)
+                check.compare("one step neuron per inner breakpoint",
+                              float(result["step_neurons_1d"]), len(inner), 0.0)
             error = float(np.max(np.abs(net - f_np(grid))))
-            bound = float(w * M) / (2 if label == "midpoints" else 1)
+            bound = float(w) * slope_max / (2 if label == "midpoints" else 1)
             check.require(f"{label}, width {w}: max error {error:.4g} <= bound "
                           f"{bound:.4g}", error <= bound + 1e-12)
             check.note(f"{label}, width {w}: max error {error:.4g}, bound {bound:.4g}")
             if label == "left endpoints":
                 errors.append(error)
     check.require("the error decreases with the width", errors[0] > errors[1] > errors[2])
-    dims = [1, 2] if isinstance(d, sp.Symbol) else [min(int(d), 2)]
+    cells = int(np.ceil(2 * float(B) / float(width) - 1e-9))
+    dims = [1, 2] if isinstance(d, sp.Symbol) else [int(d)]
     for dim in dims:
-        _check_boxes(check, f_np, float(B), dim)
+        at = {d: dim} if isinstance(d, sp.Symbol) else {}
+        n = cells if cells**dim <= 300 else 4
+        built, shared = _check_boxes(check, f_np, float(B), min(dim, 2), n)
+        if n == cells and dim <= 2:
+            check.compare(f"d = {dim}: boxes against the grid's cells", float(result["boxes"].subs(at)),
+                          n**dim, 0.0)
+            check.compare(f"d = {dim}: neurons against the built network", float(result["neurons"]
+                          .subs(at)), built, 0.0)
+            check.compare(f"d = {dim}: neurons with shared hyperplanes against the built network",
+                          float(result["neurons_shared"].subs(at)), shared, 0.0)
+        else:
+            check.compare(f"d = {dim}: boxes against N^d", float(result["boxes"].subs(at)),
+                          float(cells) ** dim, 0.0)
+            check.compare(f"d = {dim}: neurons against (2d + 1) N^d", float(result["neurons"].subs(at)),
+                          (2 * dim + 1) * float(cells) ** dim, 0.0)
+            check.compare(f"d = {dim}: shared neurons against d (N + 1) + N^d",
+                          float(result["neurons_shared"].subs(at)),
+                          dim * (cells + 1) + float(cells) ** dim, 0.0)
     return check.report()
 
 
-def _check_boxes(check: CrossCheck, f_np: object, B: float, dim: int) -> None:
-    """Build the AND-unit network of the count on a 4^dim grid and evaluate it."""
-    n = 4
+def _check_boxes(check: CrossCheck, f_np: object, B: float, dim: int, n: int) -> tuple[int, int]:
+    """Build the AND-unit network on an n^dim grid, alone and sharing hyperplanes; evaluate both.
+
+    Returns the hidden-neuron counts of the two networks.
+    """
     edges = np.linspace(-B, B, n + 1)
     cells = np.array(np.meshgrid(*[np.arange(n)] * dim, indexing="ij")).reshape(dim, -1).T
     centres = (edges[cells] + edges[cells + 1]) / 2
@@ -247,16 +251,21 @@ def _check_boxes(check: CrossCheck, f_np: object, B: float, dim: int) -> None:
             W[i, lower] = W[i, upper] = 1.0
             bias[lower], bias[upper] = -edges[cell[i]], -edges[cell[i] + 1]
             gate_w[lower, k], gate_w[upper, k] = 1.0, -1.0
-    layers = [Dense(W, bias), UnitStep(), Dense(gate_w, np.full(len(cells), 0.5 - dim)),
-              UnitStep(), Dense(heights[:, None])]
+    # shared: one neuron H(x_i - e) per coordinate i and grid edge e
+    W_s = np.kron(np.eye(dim), np.ones((1, n + 1)))
+    bias_s = -np.tile(edges, dim)
+    gate_s = np.zeros((dim * (n + 1), len(cells)))
+    for k, cell in enumerate(cells):
+        for i in range(dim):
+            gate_s[i * (n + 1) + cell[i], k], gate_s[i * (n + 1) + cell[i] + 1, k] = 1.0, -1.0
     rng = np.random.default_rng(dim)
     points = rng.uniform(-B, B, size=(500, dim))
-    out = points
-    for layer in layers:
-        out = layer.forward(out)
     index = np.minimum(((points + B) / (2 * B) * n).astype(int), n - 1)
     expected = np.prod(f_np((edges[index] + edges[index + 1]) / 2), axis=1)
-    check.compare(f"{dim}-D box network vs the cell values", out[:, 0], expected)
-    count = W.shape[1] + gate_w.shape[1]
-    check.require(f"{dim}-D network has (2d + 1) N^d = {(2 * dim + 1) * n**dim} hidden neurons",
-                  count == (2 * dim + 1) * n**dim)
+    for label, first, gates in (("", (W, bias), gate_w), (" (shared hyperplanes)", (W_s, bias_s), gate_s)):
+        out = points
+        for layer in [Dense(*first), UnitStep(), Dense(gates, np.full(len(cells), 0.5 - dim)),
+                      UnitStep(), Dense(heights[:, None])]:
+            out = layer.forward(out)
+        check.compare(f"{dim}-D box network{label} vs the cell values", out[:, 0], expected, 1e-9)
+    return W.shape[1] + gate_w.shape[1], W_s.shape[1] + gate_s.shape[1]

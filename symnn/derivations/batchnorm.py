@@ -79,21 +79,33 @@ def batchnorm_batch_one() -> Derivation:
     return b.build(result, checker=_check)
 
 
-def _check() -> CheckReport:
-    """The simulator's BatchNorm in train mode on batches of one returns beta exactly."""
-    check = CrossCheck("the simulator's BatchNorm (symnn.sim) in train mode, batch size 1", 0.0)
+def _check(result: dict) -> CheckReport:
+    """The simulator's BatchNorm in train mode on batches of one, against the derived values."""
+    check = CrossCheck("the simulator's BatchNorm (symnn.sim) in train mode, batch size 1; its "
+                       "batch statistics read from the running buffers of a fresh layer", 1e-12)
+    x = sp.IndexedBase("x", real=True)
+    gamma, beta = sp.Symbol("gamma", real=True), sp.Symbol("beta", real=True)
+    derived = {name: sp.lambdify([x[1], gamma, beta], value, "numpy") for name, value in result.items()}
     rng = np.random.default_rng(0)
-    layer = BatchNorm(5)
-    layer.params["gamma"][:] = rng.normal(size=5) * 3
-    layer.params["beta"][:] = beta = rng.normal(size=5)
     for scale in (1e-3, 1.0, 1e3, 1e8):
-        x = rng.normal(size=(1, 5)) * scale
-        check.compare(f"output for inputs of size {scale:g} equals beta",
-                      layer.forward(x, train=True), beta[None, :])
-        grad = layer.backward(rng.normal(size=(1, 5)))
-        check.compare(f"input gradient for inputs of size {scale:g} is 0", grad, np.zeros((1, 5)))
-        check.compare(f"gamma gradient for inputs of size {scale:g} is 0", layer.grads["gamma"],
-                      np.zeros(5))
+        layer = BatchNorm(5)
+        layer.params["gamma"][:] = g = rng.normal(size=5) * 3
+        layer.params["beta"][:] = bt = rng.normal(size=5)
+        inputs = rng.normal(size=(1, 5)) * scale
+        output = layer.forward(inputs, train=True)[0]
+        mom = layer.momentum
+        simulated = {
+            "output": output, "batch_mean": layer.buffers["running_mean"] / mom,
+            "centred": layer.x_hat[0] / layer.inv_std, "normalised": layer.x_hat[0],
+            "batch_variance": (layer.buffers["running_var"] - (1 - mom)) / mom,
+            "gradient_x": layer.backward(np.ones((1, 5)))[0],
+            "gradient_gamma": layer.grads["gamma"], "gradient_beta": layer.grads["beta"],
+        }
+        for name, values in simulated.items():
+            expected = np.broadcast_to(derived[name](inputs[0], g, bt), (5,))
+            check.compare(f"{name} for inputs of size {scale:g}", expected, values,
+                          tolerance=1e-12 if name != "batch_mean" else 1e-9)
+    check.compare("output equals beta (input of size 1e8)", output, bt)
     image = BatchNorm(3, spatial=True)
     image.params["beta"][:] = rng.normal(size=3)
     check.compare("spatial BatchNorm on one 1x1 image equals beta",

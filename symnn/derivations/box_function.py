@@ -110,7 +110,7 @@ def box_function(h: sp.Expr | None, delta: sp.Expr | None) -> Derivation:
     }
     result = {k: v.xreplace(values) for k, v in result.items()}
     display = {"f": heaviside_latex(result["f"]), "f_exact": heaviside_latex(result["f_exact"])}
-    return b.build(result, checker=lambda: _check_box(result, values), display=display)
+    return b.build(result, checker=lambda found: _check_box(found, values), display=display)
 
 
 def _check_box(result: dict, values: dict) -> CheckReport:
@@ -142,4 +142,12 @@ def _check_box(result: dict, values: dict) -> CheckReport:
             expected = sheet_box if key == "f_exact" else np.where(grid == 0, hf, sheet_box)
             check.compare(f"{key}: network vs the sheet's box (h={hf}, delta={df})",
                           values_net, expected)
+            if key == "f":
+                pieces = sp.lambdify(x, result["f_piecewise"].xreplace(at), "numpy")
+                check.compare(f"f_piecewise vs the network (h={hf}, delta={df})",
+                              np.broadcast_to(pieces(grid), grid.shape), values_net)
+                matrices = [result[f"{k}_matrix"].xreplace(at) for k in ("w1", "b1", "w2")]
+                check.compare(f"the matrices W1, b1, w2 vs the weights (h={hf}, delta={df})",
+                              np.concatenate([np.array(m, dtype=float).ravel() for m in matrices]),
+                              [*hidden_w[0], *hidden_b, out_w[0][0], out_w[1][0]])
     return check.report()

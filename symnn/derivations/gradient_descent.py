@@ -19,6 +19,8 @@ Interval.open(0, 1/5)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -129,7 +131,7 @@ def gd_convergence_quadratic(a: sp.Expr, b: sp.Expr, c: sp.Expr, A: sp.Matrix | 
     _at_the_bound(d, r, eta_max)
     result = {"eta_max": eta_max, "interval": sp.Interval.open(0, eta_max), "L": L,
               "contraction_factor": r, "minimizer": minimizer}
-    return d.build(result, checker=lambda: _check_scalar(a, b, c, result))
+    return d.build(result, checker=lambda found: _check_scalar(a, b, c, found))
 
 
 def _at_the_bound(d: DerivationBuilder, r: sp.Expr, eta_max: sp.Expr) -> None:
@@ -158,6 +160,9 @@ def _gd_matrix(A: sp.Matrix) -> Derivation:
             route="real_roots of the characteristic polynomial",
             reason=r"$A$ is symmetric, so $A = Q \Lambda Q^T$ with real $\lambda_i \ge 0$ (PSD)",
             tex=rf"\lambda(A) = {roots_latex(roots)}")
+    d.cite("diagonalise A", sp.Symbol("A"), theorem="spectral theorem for symmetric matrices",
+           reason=r"an orthogonal $Q$ with $A = Q \Lambda Q^T$, $\Lambda$ the eigenvalues",
+           tex=r"A = Q \Lambda Q^T,\quad Q^T Q = I")
     y, lam = sp.Symbol("y_i", real=True), sp.Symbol("lambda_i", real=True)
     d.step("eigen-coordinates", y - ETA * lam * y, (1 - ETA * lam) * y, route="expand",
            reason=r"in $y = Q^T x$ each coordinate evolves alone: $y_{i, n+1} = "
@@ -190,7 +195,7 @@ def _gd_matrix(A: sp.Matrix) -> Derivation:
                    "eta_max": rf"\frac{{2}}{{\lambda_{{\max}}}} \approx "
                               rf"{sp.latex(eta_max.evalf(8))}",
                    "interval": r"\left(0, \frac{2}{\lambda_{\max}}\right)"}
-    return d.build(result, checker=lambda: _check_matrix(A, result), display=display)
+    return d.build(result, checker=lambda found: _check_matrix(A, found), display=display)
 
 
 def gradient_and_hessian(d: DerivationBuilder, f: sp.Expr, x: sp.Matrix, grad: sp.Matrix,
@@ -209,28 +214,70 @@ def gradient_and_hessian(d: DerivationBuilder, f: sp.Expr, x: sp.Matrix, grad: s
 def _run(step: float, grad, x0: np.ndarray, steps: int) -> np.ndarray:
     path = [x0]
     x = x0
-    for _ in range(steps):
-        x = x - step * grad(x)
-        path.append(x)
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run may overflow
+        for _ in range(steps):
+            x = x - step * grad(x)
+            path.append(x)
     return np.array(path)
 
 
+def stability_threshold(step: Callable[[float, Any], Any], x0: Any, star: Any,
+                        iterations: int = 400) -> float:
+    """The largest step size for which ``iterations`` GD steps shrink the error, by bisection.
+
+    Only runs of gradient descent are used (no formula for the bound): ``step(eta, x)``
+    is one update.
+
+    >>> round(stability_threshold(lambda eta, x: x - eta * 10 * x, 1.0, 0.0), 9)
+    0.2
+    """
+
+    def shrinks(eta: float) -> bool:
+        x = x0
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run may overflow
+            for _ in range(iterations):
+                x = step(eta, x)
+            return bool(np.linalg.norm(np.asarray(x - star)) < np.linalg.norm(np.asarray(x0 - star)))
+
+    low, high = 0.0, 1.0
+    while shrinks(high):
+        low, high = high, 2 * high
+    for _ in range(80):
+        middle = (low + high) / 2
+        low, high = (middle, high) if shrinks(middle) else (low, middle)
+    return low
+
+
 def _check_scalar(a: sp.Expr, b: sp.Expr, c: sp.Expr, result: dict) -> CheckReport:
-    """Run GD in NumPy at 0.99, 1.01 and exactly 1 times eta_max, for sampled a and b."""
-    check = CrossCheck("gradient descent in NumPy just below, just above and at eta_max", 1e-9)
+    """GD in NumPy at 0.99, 1.01 and exactly 1 times eta_max; the threshold found by bisection."""
+    check = CrossCheck("gradient descent in NumPy just below, just above and at eta_max; the "
+                       "stability threshold found by bisection on GD runs alone", 1e-9)
     a_values = [sp.Rational(1, 2), sp.Integer(5), sp.Integer(40)] if a.free_symbols else [a]
     b_values = [sp.Integer(0), sp.Integer(3)] if b.free_symbols else [b]
+    c_value = sp.Integer(2) if c.free_symbols else c
     for av in a_values:
         for bv in b_values:
-            values = {a: av, b: bv}
-            af, bf, cf = float(av), float(bv), float(c.subs(c, 2) if c.free_symbols else c)
+            values = {a: av, b: bv, c: c_value}
+            af, bf, cf = float(av), float(bv), float(c_value)
             eta_max = float(result["eta_max"].subs(values))
             star = float(result["minimizer"].subs(values))
-            f = lambda x, af=af, bf=bf, cf=cf: af * x * x + bf * x + cf  # noqa: E731
-            curvature = f(1.0) - 2 * f(0.0) + f(-1.0)  # exact second difference of a quadratic
-            check.compare(f"a={av}: eta_max against 2 / (second difference of f)", eta_max,
-                          2 / curvature)
             grad = lambda x, af=af, bf=bf: 2 * af * x + bf  # noqa: E731
+            f = lambda x, af=af, bf=bf, cf=cf: af * x * x + bf * x + cf  # noqa: E731
+            label = f"a={av}, b={bv}"
+            check.compare(f"{label}: minimiser against a zero of the gradient", grad(star), 0.0)
+            check.compare(f"{label}: L against the second difference of f", float(result["L"].subs(values)),
+                          f(1.0) - 2 * f(0.0) + f(-1.0))
+            threshold = stability_threshold(lambda eta, x, grad=grad: x - eta * grad(x), star + 1.0, star)
+            check.compare(f"{label}: eta_max against the GD stability threshold", eta_max, threshold)
+            interval = result["interval"].subs(values)
+            check.compare(f"{label}: interval ends against 0 and the threshold",
+                          [float(interval.inf), float(interval.sup)], [0.0, threshold])
+            check.require(f"{label}: the interval is open", bool(interval.left_open and interval.right_open))
+            for eta in (0.3 * threshold, 1.5 * threshold):
+                factor = float(result["contraction_factor"].subs({**values, ETA: eta}))
+                x0 = star + 2.0
+                check.compare(f"{label}: contraction factor at eta = {eta:.3g} against one GD step",
+                              factor, (x0 - eta * grad(x0) - star) / (x0 - star))
             for x0 in (star + 1.0, star - 7.5, star + 100.0):
                 below = _run(0.99 * eta_max, grad, np.array(x0), 3000) - star
                 above = _run(1.01 * eta_max, grad, np.array(x0), 3000) - star
@@ -260,6 +307,13 @@ def _check_matrix(A: sp.Matrix, result: dict) -> CheckReport:
         return check.report()
     eta_max = float(result["eta_max"])
     check.compare("eta_max against 2 / max eigvalsh", eta_max, 2 / eig[-1])
+    check.compare("L against max eigvalsh", float(result["L"]), eig[-1])
+    top_start = vectors[:, -1]
+    threshold = stability_threshold(lambda eta, x: x - eta * (M @ x), top_start, np.zeros_like(top_start))
+    check.compare("eta_max against the GD stability threshold (bisection on GD runs)", eta_max, threshold)
+    interval = result["interval"]
+    check.compare("interval ends against 0 and eta_max", [float(interval.inf), float(interval.sup)],
+                  [0.0, threshold])
     positive = eig[eig > 1e-12 * eig[-1]]
     rate = max(abs(1 - 0.99 * eta_max * positive))
     steps = min(100_000, int(math.log(1e-12) / math.log(rate)) + 10)

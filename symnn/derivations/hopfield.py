@@ -16,6 +16,7 @@ w_12*x2*(-x'_1 + x1)
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -27,6 +28,7 @@ from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Parameter, PositiveInteger
 from symnn.core.registry import register
+from symnn.core.sums import sum_split_route
 from symnn.errors import ParameterError
 from symnn.sim import hopfield
 
@@ -114,41 +116,51 @@ def hopfield_lyapunov(n: sp.Integer | sp.Symbol, W: sp.Matrix | None) -> Derivat
     if W is not None:
         result["delta_H"] = delta_H.xreplace(dict(zip(symmetric_weights(int(n)), W)))
     sizes = list(range(2, 7)) if general else [int(n)]
-    return b.build(result, checker=lambda: _check(sizes, W))
+    display = {"delta_H": r"-(x_i' - x_i) \sum_{j \ne i} w_{ij} x_j"} if general else {}
+    return b.build(result, checker=lambda found: _check(sizes, W, n, found), display=display)
+
+
+class w(sp.Function):
+    """The symmetric weight ``w(i, j) = w(j, i)``: arguments kept in a canonical order."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
+        if sp.default_sort_key(a) > sp.default_sort_key(b):
+            return cls(b, a)
+        return None
+
+
+def _off(term: sp.Expr, v: sp.Symbol, i: sp.Symbol, n: sp.Symbol) -> sp.Expr:
+    """``sum_{v != i} term`` as the two ranges ``1..i-1`` and ``i+1..n``."""
+    return sp.Sum(term, (v, 1, i - 1)) + sp.Sum(term, (v, i + 1, n))
 
 
 def _general(b: DerivationBuilder, n: sp.Symbol) -> sp.Expr:
-    R, w_ii = sp.Symbol("R", real=True), sp.Symbol("w_ii", real=True)
-    blocks = -sp.Rational(1, 2) * (R + 2 * _xi * _h + w_ii * _xi**2)
+    i, j, k = sp.symbols("i j k", integer=True, positive=True)
+    x, xp = sp.IndexedBase("x", real=True), sp.IndexedBase("x'", real=True)
 
-    def instances() -> sp.Boolean:
-        for size in range(2, 7):
-            W = symmetric_weights(size)
-            x = sp.Matrix(vector_symbols("x", size))
-            for i in range(size):
-                others = [j for j in range(size) if j != i]
-                rest = sum(x[j] * W[j, k] * x[k] for j in others for k in others)
-                field = sum(W[i, j] * x[j] for j in others)
-                split = blocks.xreplace({R: rest, _xi: x[i], _h: field, w_ii: W[i, i]})
-                if sp.expand(-(x.T * W * x)[0] / 2 - split) != 0:
-                    return sp.false
-        return sp.true
+    def energy(v: sp.IndexedBase) -> sp.Expr:
+        return -sp.Rational(1, 2) * sp.Sum(v[j] * w(j, k) * v[k], (k, 1, n), (j, 1, n))
 
-    b.claim("split off neuron i", sp.Eq(sp.Symbol("H"), blocks), instances,
-            reason=r"split $\sum_{j,k}$ by whether $j = i$ or $k = i$; by symmetry the two mixed "
-                   r"parts are equal. Here $R = \sum_{j, k \ne i} x_j w_{jk} x_k$ and "
-                   r"$h_i = \sum_{j \ne i} w_{ij} x_j$ do not involve $x_i$ (checked by expand "
-                   r"for n = 2..6 and every i)", route="expand at n = 2..6, every i",
-            tex=r"\mathcal{H}(x) = -\tfrac12\Bigl(R + 2 x_i h_i + w_{ii} x_i^2\Bigr)")
-    b.step("energy change of one update", blocks.xreplace({_xi: _yi}) - blocks,
-           -(_yi - _xi) * _h, route="expand", given={w_ii: 0},
-           reason=r"$R$ and $h_i$ are the same before and after; $w_{ii} = 0$",
+    rest = sp.expand(_off(_off(x[j] * w(j, k) * x[k], k, i, n), j, i, n))
+    field = _off(w(i, j) * x[j], j, i, n)
+    b.step("split off neuron i", energy(x),
+           -sp.Rational(1, 2) * (rest + 2 * x[i] * field + w(i, i) * x[i] ** 2),
+           route=sum_split_route(i, n),
+           reason=r"split each range $1..n$ at $i$ ($1 \le i \le n$): $j = i$ or $k = i$ gives "
+                  r"the two mixed parts, equal since $w_{ij} = w_{ji}$; "
+                  r"$R = \sum_{j, k \ne i} x_j w_{jk} x_k$ and $h_i = \sum_{j \ne i} w_{ij} x_j$",
+           tex=r"\mathcal{H}(x) = -\tfrac12 \sum_{j,k=1}^{n} x_j w_{jk} x_k = "
+               r"-\tfrac12\Bigl(R + 2 x_i h_i + w_{ii} x_i^2\Bigr)")
+    change = -(xp[i] - x[i]) * field
+    b.step("energy change of one update", energy(xp) - energy(x), change,
+           route=sum_split_route(i, n, facts={w(i, i): 0}, agree=(xp, x)),
+           reason=r"split both energies at $i$; $x'_j = x_j$ for $j \ne i$, so $R$ and $h_i$ "
+                  r"are the same before and after, and $w_{ii} = 0$",
            tex=r"\mathcal{H}(x') - \mathcal{H}(x) = -(x_i' - x_i)\, h_i")
-    i, j = sp.symbols("i j", integer=True, positive=True)
-    x, xp, w = sp.IndexedBase("x"), sp.IndexedBase("x'"), sp.IndexedBase("w")
-    b.note(rf"In index form, since $w_{{ii}} = 0$: $\Delta H = -(x'_i - x_i) \sum_{{j=1}}^{{{n}}} "
-           r"w_{ij} x_j$ (the $j = i$ term vanishes).")
-    return -(xp[i] - x[i]) * sp.Sum(w[i, j] * x[j], (j, 1, n))
+    return change
 
 
 def _cases(b: DerivationBuilder, n: sp.Expr) -> None:
@@ -167,42 +179,90 @@ def _cases(b: DerivationBuilder, n: sp.Expr) -> None:
     b.claim("every flip lowers H strictly", sp.Lt(-2 * sp.Abs(_hz), 0),
             lambda: sp.Lt(-2 * sp.Abs(_hz), 0), reason=r"flips need $h_i \ne 0$",
             route="sign analysis, h_i != 0", tex=r"h_i \ne 0 \implies -2|h_i| < 0")
-    flips = sp.Integer(2) ** n - 1
-    b.claim("a fixed point is reached", sp.Le(sp.Symbol("flips"), flips),
-            lambda: sp.Lt(-2 * sp.Abs(_hz), 0), relation="<=",
-            reason=rf"H strictly decreases along the flips, so no state repeats; there are "
-                   rf"$2^{{{n}}}$ states, so at most ${to_latex(flips)}$ flips happen; then a whole "
-                   r"sweep changes nothing: every $x_i = \operatorname{sign}(h_i)$ or $h_i = 0$",
-            route="strict decrease on a finite set", tex=rf"\#\text{{flips}} \le {to_latex(flips)}")
+    _termination(b, n)
 
 
-def _check(sizes: list[int], W: sp.Matrix | None) -> CheckReport:
+def _termination(b: DerivationBuilder, n: sp.Expr) -> None:
+    """Strict decrease along the flips, 2^n states, so at most 2^n - 1 flips."""
+    t, i = sp.Symbol("t", integer=True), sp.Symbol("i", integer=True, positive=True)
+    a, m = sp.Symbol("a", integer=True, nonnegative=True), sp.Symbol("m", integer=True, positive=True)
+    H, delta = sp.Function("H_flip"), sp.Function("delta", positive=True)
+    b.step("telescoping over flips", sp.Sum(H(t + 1) - H(t), (t, a, a + m - 1)), H(a + m) - H(a),
+           route="doit-cancel", reason=r"$\mathcal{H}_t$ is the energy after the $t$-th flip",
+           tex=r"\sum_{t=a}^{a+m-1} (\mathcal{H}_{t+1} - \mathcal{H}_t) = \mathcal{H}_{a+m} - "
+               r"\mathcal{H}_a")
+    gap = -sp.Sum(delta(t), (t, a, a + m - 1))
+    b.claim("no state repeats", sp.Lt(gap, 0), lambda: sp.sympify(bool(gap.is_negative)),
+            route="sign of a nonempty sum of positive terms", relation="<",
+            reason=r"each flip lowers $\mathcal{H}$ by $\delta_t = 2|h_i| > 0$, so for $m \ge 1$ "
+                   r"$\mathcal{H}_{a+m} < \mathcal{H}_a$: the two states differ, as equal states "
+                   "have equal energy",
+            tex=r"\mathcal{H}_{a+m} - \mathcal{H}_a = -\sum_{t=a}^{a+m-1} \delta_t < 0")
+    states = b.step("number of states", sp.Product(2, (i, 1, n)), 2**n, route="doit-cancel",
+                    reason=r"each of the $n$ neurons is $-1$ or $1$",
+                    tex=rf"|\{{-1, 1\}}^n| = \prod_{{i=1}}^{{n}} 2 = {sp.latex(2**n)}")
+    flips, slack = sp.Symbol("flips", integer=True), sp.Symbol("u", integer=True, nonnegative=True)
+    b.cite("distinct states", sp.Le(flips + 1, states), theorem="pigeonhole principle",
+           relation="<=", reason=r"the start and the state after each flip are pairwise distinct "
+                                 r"elements of $\{-1, 1\}^n$",
+           tex=rf"\#\text{{flips}} + 1 \le {sp.latex(states)}")
+    bound = states - 1
+    b.claim("a fixed point is reached", sp.Le(flips, bound),
+            lambda: sp.Le(states - 1 - slack, bound), relation="<=",
+            route="exact: flips = 2^n - 1 - u with a slack u >= 0",
+            reason=r"after the last flip a whole sweep changes nothing: every "
+                   r"$x_i = \operatorname{sign}(h_i)$ or $h_i = 0$, a fixed point",
+            tex=rf"\#\text{{flips}} \le {to_latex(bound)}")
+
+
+def _check(sizes: list[int], W: sp.Matrix | None, n: sp.Expr, result: dict) -> CheckReport:
     """The simulator's sequential dynamics from random starts on random symmetric weights."""
     check = CrossCheck("simulator Hopfield dynamics (symnn.sim.hopfield): energy changes per "
                        "update against the derived Delta H", 1e-9)
     rng = np.random.default_rng(5)
-    for n in sizes:
-        _, factored, x, y = energy_changes(symmetric_weights(n))
-        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
-        symbols = [symmetric_weights(n)[i, j] for i, j in pairs]
-        formula = sp.lambdify([x, y, symbols], list(factored), "numpy")
+    flip = sp.lambdify(_h, result["delta_H_flip"], "numpy")
+    for size in sizes:
+        formula = _numeric_deltas(result["delta_H"], n, size)
         matrices = ([np.array(W.tolist(), dtype=float)] if W is not None else
-                    [hopfield.random_weights(n, rng), hopfield.random_weights(n, rng, integer=True)])
+                    [hopfield.random_weights(size, rng), hopfield.random_weights(size, rng, integer=True)])
         for weights in matrices:
-            derived, simulated, flips = [], [], 0
+            derived, simulated, flipped, lowered, flips = [], [], [], [], 0
             for _ in range(20):
-                state = rng.choice([-1, 1], size=n)
-                final, trace = hopfield.run(weights, state, order=rng.permutation(n))
-                check.require(f"n = {n}: energy never increases",
+                state = rng.choice([-1, 1], size=size)
+                final, trace = hopfield.run(weights, state, order=rng.permutation(size))
+                check.require(f"n = {size}: energy never increases",
                               all(b <= a + 1e-12 for a, b in itertools.pairwise(trace)))
-                check.require(f"n = {n}: the run ends at a fixed point",
+                check.require(f"n = {size}: the run ends at a fixed point",
                               hopfield.is_fixed_point(weights, final))
-                upper = [weights[i, j] for i, j in pairs]
-                for i in range(n):
+                for i in range(size):
                     new = hopfield.update(weights, state, i)
-                    derived.append(formula(state, new, upper)[i])
-                    simulated.append(hopfield.energy(weights, new) - hopfield.energy(weights, state))
+                    change = hopfield.energy(weights, new) - hopfield.energy(weights, state)
+                    derived.append(formula(weights, state, new)[i])
+                    simulated.append(change)
+                    if new[i] != state[i]:
+                        flipped.append(flip(hopfield.local_field(weights, state, i)))
+                        lowered.append(change)
                 flips = max(flips, sum(1 for a, b in itertools.pairwise(trace) if b < a))
-            check.compare(f"n = {n}: Delta H of single updates", derived, simulated)
-            check.require(f"n = {n}: at most 2^n - 1 flips in a run", flips <= 2**n - 1)
+            check.compare(f"n = {size}: Delta H of single updates", derived, simulated)
+            check.compare(f"n = {size}: Delta H of the flips against -2 |h_i|", flipped, lowered)
+            check.require(f"n = {size}: at most 2^n - 1 flips in a run", flips <= 2**size - 1)
     return check.report()
+
+
+def _numeric_deltas(delta_H: Any, n: sp.Expr, size: int) -> Any:
+    """The derived Delta H of updating each neuron, as ``f(W, x, x') -> list`` on NumPy arrays."""
+    x = vector_symbols("x", size)
+    xp = [sp.Symbol(f"x'_{k + 1}", real=True) for k in range(size)]
+    weights = symmetric_weights(size)
+    if isinstance(n, sp.Symbol):  # the general index form: instantiate n and i, expand the sums
+        index = sp.Symbol("i", integer=True, positive=True)
+        base, primed = sp.IndexedBase("x", real=True), sp.IndexedBase("x'", real=True)
+        names = {**{base[k + 1]: x[k] for k in range(size)}, **{primed[k + 1]: xp[k] for k in range(size)}}
+        exprs = [delta_H.subs({n: size, index: i + 1}).doit().replace(
+                     lambda e: isinstance(e, w), lambda e: weights[int(e.args[0]) - 1, int(e.args[1]) - 1])
+                 .xreplace(names) for i in range(size)]
+    else:
+        exprs = list(delta_H)
+    pairs = [(a, c) for a in range(size) for c in range(a + 1, size)]
+    function = sp.lambdify([x, xp, [weights[a, c] for a, c in pairs]], exprs, "numpy")
+    return lambda W, state, new: function(state, new, [W[a, c] for a, c in pairs])

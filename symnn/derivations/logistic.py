@@ -24,10 +24,13 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from mpmath import iv
 
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact_lp import gordan
+from symnn.core.intervals import unique_zero
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Number, Parameter, Vector
@@ -67,15 +70,26 @@ def _log_form(expr: sp.Expr) -> sp.Expr:
     return sp.expand_log(expr.rewrite(sp.exp), force=True)
 
 
-def _separating_direction(U: sp.Matrix) -> sp.Matrix | None:
-    """The perceptron on the rows u_j = y_j x_j in exact arithmetic (None if no success)."""
-    w = sp.zeros(U.cols, 1)
-    for _ in range(500):
-        wrong = [U[j, :].T for j in range(U.rows) if (U[j, :] * w)[0] <= 0]
-        if not wrong:
-            return w
-        w += wrong[0]
-    return None
+def separating_direction(X: sp.Matrix, y: list) -> sp.Matrix:
+    """An integer ``w`` with every margin ``y_j x_j^T w > 0``, decided by an exact linear program.
+
+    Refuses non-separable data with the Farkas certificate (``c >= 0``, ``sum c = 1``,
+    ``sum_j c_j y_j x_j = 0``), which rules out every ``w``: ``sum_j c_j (y_j x_j^T w) = 0``.
+
+    >>> separating_direction(sp.Matrix([[1, 1000], [1, 1001]]), [1, -1]).T
+    Matrix([[2001, -2]])
+    """
+    if not all(entry.is_Rational for entry in X):
+        raise ParameterError("X", X.tolist(), "rational entries (separability is decided by an "
+                             "exact linear program over the rationals)")
+    U = sp.Matrix([[y[j] * X[j, k] for k in range(X.cols)] for j in range(X.rows)])
+    alternative = gordan(U.tolist())
+    if not alternative.separating:
+        c = sp.Tuple(*[sp.Rational(v.numerator, v.denominator) for v in alternative.y])
+        raise ParameterError("X", X.tolist(), "data separable by a hyperplane through the origin; "
+                             f"not separable: c = {sp.sstr(c)} >= 0 has sum_j c_j y_j x_j = 0 "
+                             "(Farkas certificate, checked exactly)")
+    return sp.Matrix(alternative.w)
 
 
 @register(
@@ -99,10 +113,7 @@ def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
     if any(v not in (1, -1) for v in y):
         raise ParameterError("y", y, "classes in {-1, 1}")
     U = sp.Matrix([[y[j] * X[j, k] for k in range(X.cols)] for j in range(X.rows)])
-    direction = _separating_direction(U)
-    if direction is None:
-        raise ParameterError("X", X.tolist(), "data separable by a hyperplane through the origin "
-                             "(no w with y_j w^T x_j > 0 for every j was found)")
+    direction = separating_direction(X, y)
     w, alpha = sp.Matrix(vector_symbols("w", X.cols)), sp.Symbol("alpha", positive=True)
     z = [(U[j, :] * w)[0] for j in range(X.rows)]
     loglik = sum(sp.log(sigma(zj)) for zj in z)
@@ -115,7 +126,7 @@ def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
              r"summed over the data", tex=r"\ell(w) = " + to_latex(loglik))
     margins = list(U * direction)
     b.claim("separating direction", sp.Tuple(*margins), lambda: sp.And(*[m > 0 for m in margins]),
-            route="perceptron in exact arithmetic, margins checked",
+            route="exact simplex (phase one) over the rationals; margins checked exactly",
             reason=rf"$w = {sp.latex(direction.T)}^T$ has every margin $m_j = y_j w^T x_j > 0$",
             tex=rf"m = {sp.latex(sp.Tuple(*margins))} > 0")
     along = sum(sp.log(sigma(alpha * m)) for m in margins)
@@ -131,10 +142,12 @@ def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
             reason=r"$m_j > 0$ and $\sigma > 0$: $\alpha \mapsto \ell(\alpha w)$ strictly "
                    "increases",
             tex=rf"\frac{{d}}{{d\alpha}} \ell(\alpha w) = {to_latex(slope)} > 0")
-    limits = [sp.limit(sp.log(sigma(alpha * m)).rewrite(sp.exp), alpha, sp.oo) for m in margins]
-    supremum = sp.Add(*limits)
-    b.claim("limit per term", supremum, lambda: sp.And(*[sp.Eq(v, 0) for v in limits]),
-            route="sympy.limit of each log-sigmoid term",
+    positive = sp.Symbol("m", positive=True)
+    term_limit = sp.limit(sp.log(sigma(alpha * positive)).rewrite(sp.exp), alpha, sp.oo)
+    supremum = sp.Add(*[term_limit.xreplace({positive: m}) for m in margins])
+    b.claim("limit per term", supremum,
+            lambda: sp.And(sp.Eq(term_limit, 0), *[m > 0 for m in margins]),
+            route="sympy.limit of log sigma(alpha m) for a symbol m > 0; every m_j > 0",
             reason=r"$\log\sigma(\alpha m_j) \to 0$ for each $j$, so $\ell(\alpha w) \to 0$",
             tex=r"\lim_{\alpha\to\infty} \ell(\alpha w) = \sum_j \lim_{\alpha\to\infty} "
                 rf"\log\sigma(\alpha m_j) = {sp.latex(supremum)}")
@@ -149,7 +162,7 @@ def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
               "finite_maximizer_regularized": sp.true}
     display = {"hessian_regularized": rf"-\sum_j \sigma(z_j)\sigma(-z_j)\, x_j x_j^T - "
                                       rf"{sp.latex(2 * lam)} I,\quad z_j = y_j w^T x_j"}
-    return b.build(result, checker=lambda: _check(X, y, w, alpha, lam, result), display=display)
+    return b.build(result, checker=lambda found: _check(X, y, w, alpha, lam, found), display=display)
 
 
 def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix, z: list,
@@ -188,18 +201,34 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
     b.claim("coercive", sp.Le(sp.Symbol("J(w)"), -lam * (w.T * w)[0, 0]),
             lambda: sp.sympify(bool(_log_form(loglik).is_nonpositive)),
             route="l(w) <= 0 term by term", relation="<=",
-            reason=r"$J(w) \le -\lambda\|w\|^2 \to -\infty$: the superlevel sets are bounded, "
-                   r"so the continuous $J$ attains its maximum: exactly one finite maximiser",
+            reason=r"$J(w) \le -\lambda\|w\|^2 \to -\infty$: the superlevel sets are bounded",
             tex=rf"J(w) \le -{sp.latex(lam)}\,\|w\|^2")
+    b.cite("exactly one maximiser", sp.Symbol("w^*"), theorem="extreme value theorem; a strictly "
+           "concave function has at most one maximiser",
+           reason=r"the continuous $J$ attains its maximum on a bounded closed superlevel set, and "
+                  r"strict concavity leaves room for one maximiser only",
+           tex=r"\exists!\, w^* = \arg\max_w J(w)")
     found = {"gradient_regularized": gradient, "hessian_regularized": hessian}
     if not lam.free_symbols:
         maximizer = _maximizer(gradient, w)
-        residual = max(abs(sp.N(e.subs(dict(zip(w, maximizer))), 30)) for e in gradient)
-        b.claim("the maximiser", maximizer, lambda: residual < sp.Float(1e-25),
-                route="sympy.nsolve on grad J = 0 at 30 digits", reason=r"the unique zero of "
-                r"$\nabla J$", tex=rf"w^* \approx {sp.latex(maximizer.evalf(8).T)}^T")
+        center = [sp.Rational(value) for value in maximizer]
+        b.claim("the maximiser", maximizer, lambda: sp.sympify(unique_zero(
+                    gradient, hessian, list(w), center, RADIUS, {"sigma": _interval_sigma})),
+                route="Krawczyk test in interval arithmetic (mpmath.iv) around the sympy.nsolve "
+                      "approximation",
+                reason=r"$\nabla J$ has exactly one zero within $10^{-20}$ of the approximation "
+                       r"$\tilde w$ (in each coordinate); a zero of $\nabla J$ is the maximiser",
+                tex=rf"\|w^* - \tilde w\|_\infty \le 10^{{-20}},\quad "
+                    rf"\tilde w \approx {sp.latex(maximizer.evalf(8).T)}^T")
         found["maximizer"] = maximizer
     return found
+
+
+RADIUS = sp.Rational(1, 10**20)
+
+
+def _interval_sigma(t: Any) -> Any:
+    return 1 / (1 + iv.exp(-t))
 
 
 def _maximizer(gradient: sp.Matrix, w: sp.Matrix) -> sp.Matrix:
@@ -209,42 +238,87 @@ def _maximizer(gradient: sp.Matrix, w: sp.Matrix) -> sp.Matrix:
 
 def _check(X: sp.Matrix, y: list, w: sp.Matrix, alpha: sp.Symbol, lam: sp.Expr,
            result: dict) -> CheckReport:
-    """The log-likelihood along alpha w in NumPy; gradient ascent for the penalised maximiser."""
-    check = CrossCheck("NumPy log-likelihood (simulator sigmoid) along alpha w; gradient ascent "
-                       "in NumPy from three starts", 1e-7)
+    """The log-likelihood along alpha w in NumPy; Newton's method in NumPy for the maximiser."""
+    check = CrossCheck("NumPy log-likelihood along alpha w; central differences of J for its "
+                       "gradient (tolerance 1e-5) and Hessian (1e-3); Newton's method in NumPy from "
+                       "three starts for the penalised maximiser (tolerance 1e-7)", 1e-3)
     Xn, yn = np.array(X.tolist(), dtype=float), np.array([float(v) for v in y])
+    direction = np.array(result["separating_w"], dtype=float).ravel()
     margins = np.array([float(m) for m in result["margins"]])
-    alphas = np.linspace(0, 20, 401)
+    check.compare("margins against y_j x_j^T w in NumPy", margins, yn * (Xn @ direction), 1e-12)
+    check.require("every margin of w is positive", bool(np.all(yn * (Xn @ direction) > 0)))
+    alphas = np.linspace(0, 20 / margins.min(), 401)
     ell = -np.logaddexp(0, -np.outer(alphas, margins)).sum(1)
-    check.require("l(alpha w) strictly increases on alpha in [0, 20]",
-                  bool(np.all(np.diff(ell) > 0)))
-    check.require("l(alpha w) -> 0: l(20 w) > -1e-6 and l < 0 throughout",
-                  bool(ell[-1] > -1e-6 and np.all(ell < 0)))
+    unbounded = bool(np.all(np.diff(ell) > 0) and np.all(ell < 0))
+    check.require("l(alpha w) strictly increases and stays below 0 on the grid", unbounded)
+    check.compare("l(alpha w) at the end of the grid against the supremum", ell[-1],
+                  float(result["supremum"]), tolerance=1e-6)
+    check.require("no finite maximiser, as observed along alpha w",
+                  bool(result["finite_maximizer"]) is not unbounded)
     slope = sp.lambdify(alpha, result["slope_along_w"], NUMPY_SIGMA)
     h = 1e-6
-    for a in (0.0, 0.5, 2.0):
-        numeric = (-np.logaddexp(0, -(a + h) * margins).sum() + np.logaddexp(0, -(a - h) * margins)
-                   .sum()) / (2 * h) if a > 0 else None
-        if numeric is not None:
-            check.compare(f"d/dalpha at alpha = {a} against central differences", slope(a), numeric)
-    check.require("d/dalpha > 0 on the grid", bool(np.all(slope(alphas[1:]) > 0)))
+    for a in alphas[[40, 100, 200]]:
+        numeric = (np.logaddexp(0, -(a - h) * margins).sum()
+                   - np.logaddexp(0, -(a + h) * margins).sum()) / (2 * h)
+        check.compare(f"d/dalpha at alpha = {a:.3g} against central differences", slope(a), numeric,
+                      tolerance=1e-5)
     samples = [lam] if not lam.free_symbols else [sp.Rational(1, 10), sp.Integer(1)]
     for value in samples:
-        lf = float(value)
-        gradient = result["gradient_regularized"].subs(lam, value) if lam.free_symbols else (
-            result["gradient_regularized"])
-        target = np.array(result["maximizer"] if "maximizer" in result else _maximizer(gradient, w),
-                          dtype=float).ravel()
-        step = 1 / (np.sum(Xn**2) / 4 + 2 * lf)
-        W = np.random.default_rng(0).normal(size=(3, Xn.shape[1])) * 3
-        for _ in range(4000):
-            s = activations.sigmoid(-(W @ Xn.T) * yn)
-            W = W + step * ((s * yn) @ Xn - 2 * lf * W)
-        for start in range(3):
-            check.compare(f"lambda = {value}: gradient ascent from start {start} reaches w*",
-                          W[start], target)
-        weights = activations.sigmoid(Xn @ target * yn) * activations.sigmoid(-(Xn @ target) * yn)
-        hess = -(Xn.T * weights) @ Xn - 2 * lf * np.eye(Xn.shape[1])
-        check.require(f"lambda = {value}: numeric Hessian at w* negative definite",
-                      bool(np.linalg.eigvalsh(hess).max() < 0))
+        _check_penalised(check, Xn, yn, w, lam, value, result)
     return check.report()
+
+
+def _check_penalised(check: CrossCheck, Xn: np.ndarray, yn: np.ndarray, w: sp.Matrix,
+                     lam: sp.Expr, value: sp.Expr, result: dict) -> None:
+    """Gradient and Hessian of J against differences of J; Newton's method for w*."""
+    lf, size = float(value), Xn.shape[1]
+
+    def J(v: np.ndarray) -> float:
+        return float(-np.logaddexp(0, -yn * (Xn @ v)).sum() - lf * v @ v)
+
+    at = {lam: value} if lam.free_symbols else {}
+    both = sp.lambdify([list(w)], [result["gradient_regularized"].subs(at),
+                                   result["hessian_regularized"].subs(at)], NUMPY_SIGMA)
+    rng = np.random.default_rng(0)
+    scale = 1 / max(1.0, float(np.abs(Xn).max()))
+    for k in range(2):
+        v, h, eye = rng.normal(size=size) * scale, 1e-5 * scale, np.eye(size)
+        numeric = [(J(v + h * e) - J(v - h * e)) / (2 * h) for e in eye]
+        check.compare(f"lambda = {value}: grad J at sample {k} against central differences",
+                      np.ravel(both(v)[0]), numeric, tolerance=1e-5)
+        H = 1e-3 * scale
+        second = [[(J(v + H * (e + f)) - J(v + H * (e - f)) - J(v - H * (e - f)) + J(v - H * (e + f)))
+                   / (4 * H * H) for f in eye] for e in eye]
+        check.compare(f"lambda = {value}: Hessian of J at sample {k} against second differences",
+                      np.array(both(v)[1], dtype=float), second, tolerance=1e-3)
+    ends = [_newton_ascent(Xn, yn, lf, rng.normal(size=size) * 3 * scale) for _ in range(3)]
+    converged = all(np.linalg.norm(end - ends[0]) < 1e-9 * max(1.0, np.linalg.norm(ends[0]))
+                    for end in ends)
+    check.require(f"lambda = {value}: a unique finite maximiser, as Newton's method finds",
+                  bool(result["finite_maximizer_regularized"]) is converged)
+    if "maximizer" in result and not lam.free_symbols:
+        target = np.array(result["maximizer"], dtype=float).ravel()
+        for start, end in enumerate(ends):
+            check.compare(f"lambda = {value}: Newton's method from start {start} reaches w*", end,
+                          target, tolerance=1e-7)
+
+
+def _newton_ascent(Xn: np.ndarray, yn: np.ndarray, lf: float, v: np.ndarray) -> np.ndarray:
+    """Newton ascent with step halving on J(w) = sum log sigma(y_j w^T x_j) - lambda ||w||^2."""
+
+    def J(u: np.ndarray) -> float:
+        return float(-np.logaddexp(0, -yn * (Xn @ u)).sum() - lf * u @ u)
+
+    for _ in range(200):
+        z = yn * (Xn @ v)
+        g = (activations.sigmoid(-z) * yn) @ Xn - 2 * lf * v
+        weights = activations.sigmoid(z) * activations.sigmoid(-z)
+        H = -(Xn.T * weights) @ Xn - 2 * lf * np.eye(v.size)
+        step = -np.linalg.solve(H, g)
+        t = 1.0
+        while J(v + t * step) < J(v) and t > 1e-12:
+            t /= 2
+        v = v + t * step
+        if np.linalg.norm(t * step) <= 1e-15 * max(1.0, np.linalg.norm(v)):
+            break
+    return v

@@ -97,7 +97,7 @@ def newton_one_step(A: sp.Matrix, b: list | None, p: sp.Expr | None) -> Derivati
     cost = _newton_cost(d, p)
     result = {"newton_iterate": newton, "minimizer": minimizer, "newton_steps": sp.Integer(1),
               "gd_one_step_possible": sp.sympify(bool(one_step)), "gd_contraction": kappa, **cost}
-    return d.build(result, checker=lambda: _check_newton(A, bvec, result, p))
+    return d.build(result, checker=lambda found: _check_newton(A, bvec, p, x0, found))
 
 
 def _newton_cost(d: DerivationBuilder, p: sp.Expr) -> dict[str, sp.Expr]:
@@ -150,41 +150,74 @@ def _count_elimination(M: list[list[float]], rhs: list[float]) -> tuple[list[flo
     return solution, flops
 
 
-def _check_newton(A: sp.Matrix, b: sp.Matrix, result: dict, p: sp.Expr) -> CheckReport:
+def _check_newton(A: sp.Matrix, b: sp.Matrix, p: sp.Expr, x0: sp.Matrix, result: dict) -> CheckReport:
     """Newton and GD in NumPy (iteration counts); flops counted by running elimination."""
     check = CrossCheck("Newton and gradient descent in NumPy; flops counted by running "
-                       "Gaussian elimination", 1e-9)
+                       "Gaussian elimination; Hessian entries counted", 1e-9)
     M, v = np.array(A.tolist(), dtype=float), np.array(b, dtype=float).ravel()
+    solution = np.linalg.solve(M, v)
     star = np.array(result["minimizer"], dtype=float).ravel()
+    check.compare("minimiser against numpy.linalg.solve", star, solution)
+    iterate = sp.lambdify([list(x0)], result["newton_iterate"], "numpy")
     eig = np.linalg.eigvalsh(M)
     eta = 2 / (eig[0] + eig[-1])
     check.compare("gd_contraction against eigvalsh", float(result["gd_contraction"]),
                   (eig[-1] - eig[0]) / (eig[-1] + eig[0]))
+    check.require("GD reaches x* in one step only for equal eigenvalues",
+                  bool(result["gd_one_step_possible"]) is bool(eig[-1] - eig[0] <= 1e-12 * eig[-1]))
     for seed in range(3):
-        x0 = np.random.default_rng(seed).normal(size=v.size) * 5
-        x1 = x0 - np.linalg.solve(M, M @ x0 - v)
-        check.compare(f"start {seed}: one Newton step lands on the minimiser", x1, star)
-        x, steps = x0, 0
-        while np.linalg.norm(x - star) > 1e-10 * np.linalg.norm(x0 - star) and steps < 100_000:
+        start = np.random.default_rng(seed).normal(size=v.size) * 5
+        x1 = start - np.linalg.solve(M, M @ start - v)
+        check.compare(f"start {seed}: one Newton step lands on the minimiser", x1, solution)
+        check.compare(f"start {seed}: the derived Newton iterate", np.ravel(iterate(start)), x1)
+        x, newton_steps = start, 0
+        while np.linalg.norm(x - solution) > 1e-10 * max(1.0, np.linalg.norm(start)) and newton_steps < 50:
+            x, newton_steps = x - np.linalg.solve(M, M @ x - v), newton_steps + 1
+        check.compare(f"start {seed}: Newton steps needed", float(result["newton_steps"]), newton_steps, 0.0)
+        x, steps = start, 0
+        while np.linalg.norm(x - solution) > 1e-10 * np.linalg.norm(start - solution) and steps < 100_000:
             x, steps = x - eta * (M @ x - v), steps + 1
-        check.note(f"start {seed}: gradient descent needed {steps} steps, Newton 1")
+        check.note(f"start {seed}: gradient descent needed {steps} steps, Newton {newton_steps}")
         kappa = float(result["gd_contraction"])
         if kappa == 0:
             check.require(f"start {seed}: A = lambda I, GD also needs one step", steps <= 1)
         else:
             check.require(f"start {seed}: GD needs more than one step", steps > 1)
             check.require(f"start {seed}: GD steps within the kappa^k bound",
-                          steps <= math.ceil(math.log(1e-10) / math.log(kappa)) + 1)
+                          0 < kappa < 1 and steps <= math.ceil(math.log(1e-10) / math.log(kappa)) + 1)
+    _check_cost(check, p, result)
+    return check.report()
+
+
+def _check_cost(check: CrossCheck, p: sp.Expr, result: dict) -> None:
+    """Hessian entries and elimination flops counted for p = 1..8 (and the given p)."""
     general = result["solve_flops_general"]
     (n,) = general.free_symbols
-    sizes = sorted({*range(1, 9), *([] if isinstance(p, sp.Symbol) or p > 40 else [int(p)])})
+    symbolic = isinstance(p, sp.Symbol)
+    sizes = sorted({*range(1, 9), *([] if symbolic or p > 40 else [int(p)])})
     rng = np.random.default_rng(1)
-    for size in sizes:
+    counted = {}
+    for size in [*sizes, 20, 40]:
         Q = rng.normal(size=(size, size))
         H = Q @ Q.T + size * np.eye(size)
         rhs = rng.normal(size=size)
-        solution, flops = _count_elimination(H.tolist(), rhs.tolist())
-        check.compare(f"p = {size}: elimination solves H d = g", solution, np.linalg.solve(H, rhs))
-        check.compare(f"p = {size}: counted flops against the formula", flops,
-                      float(general.subs(n, size)), tolerance=0.0)
-    return check.report()
+        solution, counted[size] = _count_elimination(H.tolist(), rhs.tolist())
+        if size in sizes:
+            check.compare(f"p = {size}: elimination solves H d = g", solution, np.linalg.solve(H, rhs))
+            check.compare(f"p = {size}: counted flops against the formula", counted[size],
+                          float(general.subs(n, size)), tolerance=0.0)
+    at = [(size, {p: size}) for size in sizes] if symbolic else [(int(p), {})] if p <= 40 else []
+    for size, values in at:
+        entries = [(i, j) for i in range(size) for j in range(size)]
+        check.compare(f"p = {size}: Hessian memory against the entries of a p x p array",
+                      float(result["hessian_memory"].subs(values)), np.zeros((size, size)).size, 0.0)
+        check.compare(f"p = {size}: distinct Hessian entries against the pairs i <= j",
+                      float(result["hessian_distinct_entries"].subs(values)),
+                      len({(min(e), max(e)) for e in entries}), 0.0)
+        check.compare(f"p = {size}: solve_flops against the count", float(result["solve_flops"]
+                      .subs(values)), counted.get(size, _count_elimination(
+                          (np.eye(size) * 2).tolist(), [1.0] * size)[1]), 0.0)
+    growth = math.log(counted[40] / counted[20]) / math.log(2)
+    order = result["solve_order"].expr
+    check.require(f"the order's degree {sp.degree(order, n)} is the counted growth exponent "
+                  f"{growth:.2f} rounded", sp.degree(order, n) == round(growth))

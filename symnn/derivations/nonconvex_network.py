@@ -11,6 +11,8 @@ function cannot have (Jensen).
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import sympy as sp
 
@@ -55,7 +57,7 @@ def nn_nonconvex() -> Derivation:
            tex=r"L(P\theta) = L(\theta)")
     values = {}
     for name, theta in (("A", theta_a), ("B", theta_b), ("midpoint", mid)):
-        value = loss.xreplace(dict(zip(params, theta)))
+        value = exact_loss(theta, NET["data"])
         values[name] = b.step(rf"loss at $\theta_{{{name}}}$", sp.Subs(loss, params, theta), value,
                               route="doit-cancel",
                               reason=rf"$\theta_{{\text{{{name}}}}} = "
@@ -81,7 +83,24 @@ def nn_nonconvex() -> Derivation:
     result = {"loss_A": values["A"], "loss_B": values["B"], "loss_midpoint": values["midpoint"],
               "jensen_gap": values["midpoint"] - average, "convex": sp.false,
               "theta_A": sp.Tuple(*theta_a), "theta_B": sp.Tuple(*theta_b)}
-    return b.build(result, checker=lambda: _check_nonconvex(theta_a, theta_b, result))
+    return b.build(result, checker=_check_nonconvex)
+
+
+def exact_loss(theta: list, data: list) -> sp.Rational:
+    """``1/2 sum_k (f_theta(x_k) - t_k)^2`` in exact rational arithmetic, unit by unit.
+
+    An evaluation apart from the symbolic loss, so that the step ``L(theta) = value``
+    compares two computations.
+
+    >>> exact_loss([1, -1, 0, 0, 1, 2], NET["data"])
+    0
+    """
+    w1, w2, b1, b2, v1, v2 = (Fraction(str(t)) for t in theta)
+    total = Fraction(0)
+    for x, t in data:
+        output = v1 * max(Fraction(0), w1 * x + b1) + v2 * max(Fraction(0), w2 * x + b2)
+        total += (output - t) ** 2
+    return sp.Rational(total.numerator, total.denominator) / 2
 
 
 def _network(theta: list) -> Sequential:
@@ -90,8 +109,9 @@ def _network(theta: list) -> Sequential:
                        Dense(np.array([[v1], [v2]]))])
 
 
-def _check_nonconvex(theta_a: list, theta_b: list, result: dict) -> CheckReport:
+def _check_nonconvex(result: dict) -> CheckReport:
     """The simulator's Dense + ReLU network at theta_A, theta_B and along the segment."""
+    theta_a, theta_b = list(result["theta_A"]), list(result["theta_B"])
     check = CrossCheck("the simulator's Sequential(Dense, ReLU, Dense) and its Quadratic loss "
                        "(1/2 sum of squares)", 1e-12)
     x = np.array([[float(p)] for p, _ in NET["data"]])
@@ -108,6 +128,9 @@ def _check_nonconvex(theta_a: list, theta_b: list, result: dict) -> CheckReport:
     segment = [loss([(1 - s) * float(a) + s * float(c) for a, c in zip(theta_a, theta_b)])
                for s in np.linspace(0, 1, 101)]
     check.require("the loss is positive strictly inside the segment", min(segment[1:-1]) > 0)
-    check.require("Jensen fails at the midpoint in the simulator", segment[50] > 0.5 * (
-        segment[0] + segment[-1]))
+    gap = segment[50] - 0.5 * (segment[0] + segment[-1])
+    check.compare("Jensen gap at the midpoint", float(result["jensen_gap"]), gap)
+    check.require("not convex, as the simulator's Jensen gap shows", bool(result["convex"]) is not (gap > 0))
+    check.require("theta_B is theta_A with the hidden units swapped",
+                  theta_b == [theta_a[k] for k in (1, 0, 3, 2, 5, 4)])
     return check.report()

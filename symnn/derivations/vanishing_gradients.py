@@ -79,7 +79,7 @@ def relu_vs_sigmoid(depth: sp.Integer | sp.Symbol | None) -> Derivation:
               "tanh_gradient_bound": sp.Pow(maxima["tanh"][1], L)}
     b.note(r"With ReLU the factor of an active unit is $w_k \cdot 1$: the activation does not "
            r"shrink the gradient, while every sigmoid layer multiplies it by at most $\frac14$.")
-    return b.build(result, checker=lambda: _check_vanishing(L, result))
+    return b.build(result, checker=lambda found: _check_vanishing(L, found))
 
 
 def _maximise_derivative(b: DerivationBuilder, name: str, f: sp.Expr, first: sp.Expr,
@@ -201,6 +201,9 @@ def _check_vanishing(L: sp.Expr, result: dict[str, sp.Expr]) -> CheckReport:
                       for layer in (Dense(np.ones((1, 1)), np.zeros(1)), Tanh())]
         check.compare(f"L = {n}: tanh chain at z_k = 0 keeps the gradient 1",
                       _backprop_chain(tanh_chain, 0.0), float(result["tanh_prime_max"]) ** n,
+                      tolerance=1e-12)
+        check.compare(f"L = {n}: tanh gradient bound against the tanh chain at z_k = 0",
+                      float(result["tanh_gradient_bound"].subs(L, n)), _backprop_chain(tanh_chain, 0.0),
                       tolerance=1e-12)
         relu_chain = [layer for _ in range(n)
                       for layer in (Dense(np.ones((1, 1)), np.ones(1)), ReLU())]

@@ -54,8 +54,9 @@ PREAMBLE = "\n".join([
 
 INTRODUCTION = (
     r"Each result below is derived by SymPy step by step; every step names the decision "
-    r"route that certified it (a step that its route cannot prove is never recorded), and "
-    r"the results are boxed. Each derivation is then cross-checked numerically against an "
+    r"route that certified it (a step that its route cannot prove is never recorded), or, "
+    r"marked \emph{cited}, the theorem from the literature it rests on; the results are "
+    r"boxed. Each derivation is then cross-checked numerically against an "
     r"independent method (symnn's NumPy simulator, finite differences, mpmath, Monte Carlo "
     r"or exhaustive enumeration); the worst error is printed with two significant digits. "
     r"Written answers are backed by the derivation that supports them. Training experiments "
