@@ -242,7 +242,8 @@ def test_all_sheets_in_one_document(writer: Writer) -> None:
 
 def test_cli_report_writes_tex_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "out" / "ml.tex"
-    assert main(["report", "ml-assignment-2", "-o", str(output), "--results", str(tmp_path / "none")]) == 0
+    (tmp_path / "empty").mkdir()
+    assert main(["report", "ml-assignment-2", "-o", str(output), "--results", str(tmp_path / "empty")]) == 0
     text = output.read_text(encoding="utf-8")
     assert text.startswith(r"\documentclass")
     written = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
@@ -252,6 +253,15 @@ def test_cli_report_writes_tex_and_plots(tmp_path: Path, capsys: pytest.CaptureF
         assert (tmp_path / "out" / "figures" / name).read_bytes() == (PROOFS / "figures" / name).read_bytes()
     out = capsys.readouterr().out
     assert f"wrote {output}" in out and "2 plot(s) in" in out
+
+
+def test_cli_report_refuses_a_missing_results_directory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "ml.tex"
+    assert main(["report", "ml-assignment-2", "-o", str(output), "--results", str(tmp_path / "none")]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and f"--results {tmp_path / 'none'} is not a directory" in error[0]
+    assert not output.exists()
 
 
 def test_cli_report_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

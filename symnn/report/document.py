@@ -70,12 +70,15 @@ class Writer:
     ``results`` is the results directory of the experiments (``None``: none given) and
     ``base`` the folder of the ``.tex`` file, to which plot paths are made relative.
     ``plots`` collects the plots of the derivations the documents show; the text refers
-    to them as ``figures/fig-ID.png``, and :meth:`write_figures` saves them.
+    to them as ``figures/fig-ID.png``, and :meth:`write_figures` saves them. ``fitted``
+    False leaves displays as the derivations write them (the HTML edition: a browser
+    lays them out itself).
     """
 
     results: Path | None = None
     base: Path | None = None
     plots: Plots = field(default_factory=Plots)
+    fitted: bool = True
     _derived: dict[str, Any] = field(default_factory=dict)
 
     def derivation(self, id: str) -> Any:
@@ -138,8 +141,15 @@ class Writer:
         derivation = self.derivation(id)
         if isinstance(derivation, str):
             return rf"\emph{{This derivation could not be built: {escape(derivation)}}}"
-        return (fit_fragment(derivation.latex()) + self.check_line(derivation)
+        text = derivation.latex()
+        return ((fit_fragment(text) if self.fitted else text) + self.check_line(derivation)
                 + figure_block(derivation, self.plots))
+
+    def display(self, formula: str, budget: float | None = None) -> str:
+        """A display of ``formula``, fitted to the page unless ``fitted`` is off."""
+        if not self.fitted:
+            return rf"\[ {formula} \]"
+        return fit_display(formula) if budget is None else fit_display(formula, budget=budget)
 
     def write_figures(self, folder: str | Path) -> list[Path]:
         """Save the plots of the documents written so far as ``folder/fig-ID.png``."""
@@ -150,7 +160,7 @@ class Writer:
         derivation = self.derivation(id)
         if isinstance(derivation, str):
             return rf"\emph{{This derivation could not be built: {escape(derivation)}}}"
-        boxes = [fit_display(rf"\boxed{{\text{{{escape(name)}}} = {derivation.result_latex(name)}}}")
+        boxes = [self.display(rf"\boxed{{\text{{{escape(name)}}} = {derivation.result_latex(name)}}}")
                  for name in derivation.result]
         return "\n".join([rf"Derived in full under {escape(label)} above; its result:", *boxes,
                           self.check_line(derivation)])
@@ -187,7 +197,7 @@ class Writer:
             else:
                 lines.append(rf"{target}, through a scalar mirror that is tested to agree with it "
                              r"(its NumPy source does not typeset cleanly):")
-            lines.append(fit_display(rendered.latex, budget=400.0))
+            lines.append(self.display(rendered.latex, budget=400.0))
         if seen:
             lines.append(f"Typeset above: {', '.join(seen)}.")
         return "\n".join(lines)
