@@ -52,7 +52,12 @@ def test_document_has_one_section_per_problem_in_order(texts: dict[str, str], sh
     assert text.startswith(r"\documentclass[11pt]{article}") and text.rstrip().endswith(r"\end{document}")
     packages = {line for line in text.splitlines() if line.startswith(r"\usepackage")}
     assert packages == {r"\usepackage[a4paper,margin=2.5cm]{geometry}", r"\usepackage{amsmath,amssymb}",
-                        r"\usepackage{graphicx}", r"\usepackage{tikz}"}
+                        r"\usepackage{graphicx}", r"\usepackage{tikz}",
+                        r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}",  # <, >, | print as such
+                        r"\usepackage[hidelinks,bookmarksnumbered]{hyperref}  % the contents as links and "
+                        r"PDF bookmarks"}
+    assert r"\tableofcontents" in text
+    assert all(rf"\addcontentsline{{toc}}{{section}}{{{p.label}: " in text for p in sheet(sheet_id).problems)
 
 
 @pytest.mark.parametrize("sheet_id", list(sheets()))
@@ -274,7 +279,7 @@ def test_cli_report_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     ("argv", "fragment"),
     [
         (["report", "sheet-7", "-o", "x.tex"], "unknown sheet 'sheet-7'"),
-        (["report", "seminar-1"], "give the output file with -o FILE.tex"),
+        (["report", "seminar-1"], "give the output with -o FILE.tex"),
         (["notebook", "sheet-7", "-o", "x.ipynb"], "unknown sheet 'sheet-7'"),
     ],
 )

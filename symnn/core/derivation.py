@@ -33,6 +33,8 @@ import sympy as sp
 from symnn.core.certify import Certificate, RouteLike, certify, certify_claim
 from symnn.core.crosscheck import CheckReport
 from symnn.core.latex import to_latex
+from symnn.core.render import text_tex
+from symnn.core.render import text_with_math as _text_with_math
 from symnn.errors import CheckError
 
 RELATIONS = {
@@ -147,7 +149,7 @@ class Derivation:
                 lines.append(rf"  \[ {step.formula_latex()} \]")
                 took = rf" in {step.certificate.seconds:.3f}\,s" if timings else ""
                 lines.append(
-                    rf"  {{\small certified by \texttt{{{_escape(step.certificate.route)}}}{took}}}"
+                    rf"  {{\small certified by \texttt{{{text_tex(step.certificate.route)}}}{took}}}"
                 )
             lines.append(r"\end{enumerate}")
         lines.append(r"\paragraph{Result.}")
@@ -204,18 +206,6 @@ _TEXT_ESCAPES = {
 def _escape(text: str) -> str:
     """Plain text made safe for LaTeX text mode."""
     return "".join(_TEXT_ESCAPES.get(char, char) for char in text)
-
-
-def _text_with_math(text: str) -> str:
-    """Text whose ``$...$`` pieces are kept as math and the rest escaped.
-
-    >>> print(_text_with_math("substitute $p_i$ for x_i"))
-    substitute $p_i$ for x\\_i
-    """
-    pieces = text.split("$")
-    if len(pieces) % 2 == 0:  # an unmatched $: treat everything as text
-        return _escape(text)
-    return "".join(f"${piece}$" if index % 2 else _escape(piece) for index, piece in enumerate(pieces))
 
 
 def _math_or_text(statement: Any) -> str:

@@ -6,6 +6,7 @@ cross-checks, experiment tables, simulator code). That text uses a small part of
 and :class:`TextToHtml` knows exactly that part:
 
 * headings ``\\part*``, ``\\section*``, ``\\subsection*`` (with anchors) and ``\\paragraph``;
+* ``\\addcontentsline`` dropped (the page lists its headings itself);
 * ``\\emph``, ``\\textbf``, ``\\texttt``, size changes (dropped), the escapes of
   :mod:`symnn.report.texutil`, comments, blank lines between paragraphs;
 * ``$...$`` and ``\\[...\\]`` through :mod:`symnn.report.mathml`;
@@ -154,6 +155,10 @@ class TextToHtml:
             self._para.append(TEXT_ESCAPES[escaped] if escaped in TEXT_ESCAPES else _CHARACTERS[name])
             return after
         if name in _IGNORED:
+            return after
+        if name == "addcontentsline":  # the page has its own contents, from the headings
+            for _ in range(3):
+                after = matching(tex, after) + 1
             return after
         if name in ("par", "clearpage"):
             self._flush()
