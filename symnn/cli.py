@@ -2,19 +2,22 @@
 
 ::
 
+    symnn --version
     symnn list [--kind derivation|experiment]
     symnn derive ID|all [--param NAME=VALUE ...] [--latex] [-o FILE] [--figure FILE]
     symnn check ID|all [--param NAME=VALUE ...]
 
 Parameter values are read by the safe literal reader (numbers, fractions, names, lists);
 nothing typed on the command line is evaluated. A user mistake prints one line
-``symnn: error: ...`` and exits with status 2; ``check`` exits with 1 when a cross-check
-fails.
+``symnn: error: ...`` and exits with status 2 (an unknown id names the nearest known ids);
+``check`` exits with 1 when a cross-check fails. ``derive`` prints Unicode formulas
+(``sympy.pretty``); output piped into a reader that stops early (``| head``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -70,11 +73,13 @@ def _ids(target: str, kind: str = "derivation") -> list[str]:
 def _list(args: argparse.Namespace) -> int:
     from symnn.core.registry import catalog, entry
 
-    for name in catalog(args.kind):
-        item = entry(name)
-        sheets = "; ".join(f"{sheet} {problem}" for sheet, problem in item.sheets)
+    items = [entry(name) for name in catalog(args.kind)]
+    rows = [(name, item.kind, "; ".join(f"{sheet} {problem}" for sheet, problem in item.sheets))
+            for name, item in zip(catalog(args.kind), items)]
+    widths = [max((len(row[column]) for row in rows), default=0) for column in range(3)]
+    for row, item in zip(rows, items):
         params = ", ".join(p.name for p in item.parameters) or "-"
-        print(f"{name:34} {item.kind:11} {sheets:38} params: {params}")
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + f"  params: {params}")
         if args.verbose:
             print(f"    {item.title}")
             for parameter in item.parameters:
@@ -156,10 +161,13 @@ def _check(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
+    from symnn import __version__
+
     parser = argparse.ArgumentParser(
         prog="symnn",
         description="Neural-network course mathematics: derived by SymPy, typeset, cross-checked.",
     )
+    parser.add_argument("--version", action="version", version=f"symnn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     listing = sub.add_parser("list", help="list the catalogue of ids")
@@ -209,3 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("symnn: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left (``symnn derive ID | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail
+        return EXIT_OK

@@ -33,7 +33,7 @@ import sympy as sp
 from symnn.core.certify import Certificate, RouteLike, certify, certify_claim
 from symnn.core.crosscheck import CheckReport
 from symnn.core.latex import to_latex
-from symnn.core.render import text_tex
+from symnn.core.render import derivation_text, text_tex
 from symnn.core.render import text_with_math as _text_with_math
 from symnn.errors import CheckError
 
@@ -174,19 +174,8 @@ class Derivation:
 
     # ------------------------------------------------------------------ text
     def text(self) -> str:
-        """Plain-text rendering for the command line."""
-        params = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.parameters.items())
-        lines = [f"{self.id}: {self.title}" + (f"  ({params})" if params else "")]
-        lines.append(f"Statement: {_plain(self.statement)}")
-        lines.extend(f"Assume: {a}" for a in self.assumptions)
-        lines.extend(f"Convention: {c}" for c in self.conventions)
-        for number, step in enumerate(self.steps, 1):
-            lines.append(f"{number}. {step.rule} [{step.certificate.describe()}]")
-            lines.append(f"   {step.formula_text()}")
-        lines.append("Result:")
-        lines.extend(f"  {name} = {_plain(value)}" for name, value in self.result.items())
-        lines.extend(f"Note: {note}" for note in self.notes)
-        return "\n".join(lines)
+        """The derivation for the terminal: Unicode words and ``sympy.pretty`` formulas."""
+        return derivation_text(self)
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.parameters.items())
