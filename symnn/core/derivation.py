@@ -75,6 +75,11 @@ class Step:
             return rhs
         return f"{to_latex(self.before)} {RELATIONS.get(self.relation, self.relation)} {rhs}"
 
+    def _repr_latex_(self) -> str:
+        from symnn.core.rich import step_latex
+
+        return step_latex(self)
+
     def formula_text(self) -> str:
         """The step's formula as plain text."""
         rhs = sp.sstr(self.after) if not isinstance(self.after, str) else self.after

@@ -12,7 +12,8 @@ Files beside ``index.html``, under ``figures/``:
 
 * ``fig-ID.png``: the plots, the same bytes as beside the ``.tex`` write-up;
 * ``diagram-HASH.svg``: each TikZ diagram, compiled by pdflatex and converted by
-  ``pdftocairo -svg`` (without them the page says that the diagram needs them);
+  ``pdftocairo -svg`` (:mod:`symnn.report.tikzsvg`; without them the page says that the
+  diagram needs them);
 * ``results-ID-NAME.png``: copies of experiment plots that lie outside ``DIR``.
 
 Displays are not fitted to a page width as in the PDF: a formula wider than the window
@@ -28,8 +29,6 @@ from __future__ import annotations
 import hashlib
 import html
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from symnn.report.document import INTRODUCTION, Writer
 from symnn.report.htmltext import TextToHtml
 from symnn.report.layout import sheet, sheet_ids
 from symnn.report.pictures import FOLDER
+from symnn.report.tikzsvg import TOOLS_HINT, can_draw, svg_of
 
 STYLE = """
 body { font-family: "Latin Modern Roman", "CMU Serif", Georgia, serif; line-height: 1.45;
@@ -58,19 +58,6 @@ th, td { border-top: 1px solid #bbb; border-bottom: 1px solid #bbb; padding: 0.1
 td:not(:first-child) { text-align: right; }
 """
 
-#: pdflatex input that ships one TikZ picture as a page of its own size (3 pt margin).
-_PICTURE = r"""\documentclass{article}
-\usepackage{amsmath,amssymb}
-\usepackage{tikz}
-\begin{document}
-\setbox0=\hbox{\kern3pt\vbox{\kern3pt\hbox{%s}\kern3pt}\kern3pt}
-\pdfpagewidth=\wd0 \pdfpageheight=\dimexpr\ht0+\dp0\relax
-\hoffset=-1in \voffset=-1in
-\shipout\box0
-\end{document}
-"""
-
-
 class Pictures:
     """TikZ pictures drawn as SVG files in ``folder`` (``None``: not drawn, said so)."""
 
@@ -81,31 +68,15 @@ class Pictures:
     def __call__(self, tikz: str) -> str:
         """The ``<img>`` of ``tikz`` (drawn on first use), or a sentence saying why there is none."""
         name = f"diagram-{hashlib.sha256(tikz.encode()).hexdigest()[:12]}.svg"
-        tools = [shutil.which("pdflatex"), shutil.which("pdftocairo")]
-        if self.folder is None or None in tools:
+        if self.folder is None or not can_draw():
             return ("<em>The diagram is drawn for the web page by pdflatex and pdftocairo "
-                    "(apt-get install texlive-pictures poppler-utils); they are not installed.</em>")
+                    f"({TOOLS_HINT}); they are not installed.</em>")
         target = self.folder / name
         if target not in self.written:
             self.folder.mkdir(parents=True, exist_ok=True)
             svg_of(tikz, target)
             self.written.append(target)
         return f'<img class="diagram" src="{FOLDER}/{name}" alt="network diagram">'
-
-
-def svg_of(tikz: str, target: Path) -> Path:
-    """Compile ``tikz`` with pdflatex and write it to ``target`` as SVG (pdftocairo)."""
-    with tempfile.TemporaryDirectory() as work:
-        source = Path(work) / "picture.tex"
-        source.write_text(_PICTURE % tikz, encoding="utf-8")
-        for command in (["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
-                        ["pdftocairo", "-svg", "picture.pdf", "picture.svg"]):
-            run = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=120)
-            if run.returncode != 0:
-                raise ReportError(f"html: {command[0]} could not draw a diagram: "
-                                  f"{(run.stdout + run.stderr).strip().splitlines()[-1:]}")
-        target.write_bytes((Path(work) / "picture.svg").read_bytes())
-    return target
 
 
 def _images(folder: Path) -> Callable[[str], str]:
