@@ -33,7 +33,7 @@ import sympy as sp
 from symnn.core.certify import Certificate, RouteLike, certify, certify_claim
 from symnn.core.crosscheck import CheckReport
 from symnn.core.latex import to_latex
-from symnn.core.render import derivation_text, text_tex
+from symnn.core.render import derivation_text, result_box, text_tex
 from symnn.core.render import text_with_math as _text_with_math
 from symnn.errors import CheckError
 
@@ -133,6 +133,10 @@ class Derivation:
         """The LaTeX of one result, in its display form when one was given."""
         return self.display.get(name) or to_latex(self.result[name])
 
+    def result_box(self, name: str) -> str:
+        """The boxed result ``name`` (floats shown to six significant digits, with ``\\approx``)."""
+        return result_box(name, self.result[name], self.display.get(name))
+
     def latex(self, timings: bool = False) -> str:
         """LaTeX fragment: statement, assumptions, conventions, numbered steps, boxed result.
 
@@ -159,7 +163,7 @@ class Derivation:
             lines.append(r"\end{enumerate}")
         lines.append(r"\paragraph{Result.}")
         for name in self.result:
-            lines.append(rf"\[ \boxed{{\text{{{_escape(name)}}} = {self.result_latex(name)}}} \]")
+            lines.append(rf"\[ {self.result_box(name)} \]")
         for note in self.notes:
             lines.append(rf"\paragraph{{Note.}} {note}")
         return "\n".join(lines) + "\n"
@@ -172,8 +176,7 @@ class Derivation:
         for number, step in enumerate(self.steps, 1):
             rows.append(rf"\text{{{number}. {_text_with_math(step.rule)}:}}\quad {step.formula_latex()}")
         rows.extend(
-            rf"\boxed{{\text{{{_escape(name)}}} = {self.result_latex(name)}}}"
-            for name in self.result
+            self.result_box(name) for name in self.result
         )
         return "$$\\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}$$"
 

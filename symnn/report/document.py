@@ -174,8 +174,7 @@ class Writer:
         derivation = self.derivation(id)
         if isinstance(derivation, str):
             return rf"\emph{{This derivation could not be built: {escape(derivation)}}}"
-        boxes = [self.display(rf"\boxed{{\text{{{escape(name)}}} = {derivation.result_latex(name)}}}")
-                 for name in derivation.result]
+        boxes = [self.display(derivation.result_box(name)) for name in derivation.result]
         return "\n".join([rf"Derived in full under {escape(label)} above; its result:", *boxes,
                           self.check_line(derivation)])
 
