@@ -2,6 +2,7 @@
 
 ::
 
+    symnn --version
     symnn list [--kind derivation|experiment]
     symnn derive ID|all [--param NAME=VALUE ...] [--latex] [-o FILE] [--figure FILE]
     symnn check ID|all [--param NAME=VALUE ...]
@@ -15,6 +16,10 @@ fails. Output paths are checked before any work starts, and an operating-system 
 ``derive``, ``check``, ``report`` and ``notebook`` run under an address-space limit of
 :data:`MEMORY_LIMIT` bytes, so that no parameter can make them take the machine's memory;
 running out is one line naming the parameters that made the work large.
+
+``symnn: error: ...`` and exits with status 2 (an unknown id names the nearest known ids);
+``check`` exits with 1 when a cross-check fails. ``derive`` prints Unicode formulas
+(``sympy.pretty``); output piped into a reader that stops early (``| head``) ends quietly.
 """
 
 from __future__ import annotations
@@ -80,11 +85,13 @@ def _ids(target: str, kind: str = "derivation") -> list[str]:
 def _list(args: argparse.Namespace) -> int:
     from symnn.core.registry import catalog, entry
 
-    for name in catalog(args.kind):
-        item = entry(name)
-        sheets = "; ".join(f"{sheet} {problem}" for sheet, problem in item.sheets)
+    items = [entry(name) for name in catalog(args.kind)]
+    rows = [(name, item.kind, "; ".join(f"{sheet} {problem}" for sheet, problem in item.sheets))
+            for name, item in zip(catalog(args.kind), items)]
+    widths = [max((len(row[column]) for row in rows), default=0) for column in range(3)]
+    for row, item in zip(rows, items):
         params = ", ".join(p.name for p in item.parameters) or "-"
-        print(f"{name:34} {item.kind:11} {sheets:38} params: {params}")
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + f"  params: {params}")
         if args.verbose:
             print(f"    {item.title}")
             for parameter in item.parameters:
@@ -175,10 +182,13 @@ def _check(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
+    from symnn import __version__
+
     parser = argparse.ArgumentParser(
         prog="symnn",
         description="Neural-network course mathematics: derived by SymPy, typeset, cross-checked.",
     )
+    parser.add_argument("--version", action="version", version=f"symnn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     listing = sub.add_parser("list", help="list the catalogue of ids")
@@ -259,3 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("symnn: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader left (``symnn derive ID | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail
+        return EXIT_OK

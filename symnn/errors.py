@@ -32,9 +32,13 @@ class UnknownIdError(SymnnError, KeyError):
     """An id that is not in the catalogue."""
 
     def __init__(self, kind: str, name: str, known: list[str]) -> None:
+        import difflib
+
         self.name = name
         hint = ", ".join(known)
-        super().__init__(f"unknown {kind} {name!r}; known: {hint}")
+        near = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        guess = f" (did you mean {', '.join(near)}?)" if near else ""
+        super().__init__(f"unknown {kind} {name!r}{guess}; known: {hint}")
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])

@@ -18,9 +18,10 @@ from symnn.figures import FIGURES
 from symnn.report import notebook
 from symnn.report.layout import sheets
 from symnn.report.notebook import EXPERIMENT_TAG, SETUP, sheet_notebook
+from symnn.report.tikzsvg import TikzPicture, can_draw
 
 PLOT_CELL = "figures.plot_for(d)"
-DIAGRAM_CELL = "print(figures.tikz_for(d))"
+DIAGRAM_CELL = "TikzPicture(figures.tikz_for(d))"
 
 CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
@@ -71,6 +72,7 @@ def test_derivation_and_figure_cells_run_in_one_namespace(capsys: pytest.Capture
     nb = sheet_notebook("ml-assignment-2")
     namespace: dict = {}
     shown, seconds = [], 0.0
+    diagrams: list[TikzPicture] = []
     for index, cell in enumerate(code_cells(nb)):
         start = time.perf_counter()
         value = run_cell(cell["source"], namespace, f"<cell {index}>")
@@ -79,9 +81,18 @@ def test_derivation_and_figure_cells_run_in_one_namespace(capsys: pytest.Capture
         if PLOT_CELL in cell["source"]:
             assert isinstance(value, Figure) and value.axes, "a plot cell ends with the figure"
             shown.append(namespace["d"].id)
-    out = capsys.readouterr().out
-    assert out.count("cross-check passed") == 3
-    assert out.count(r"\begin{tikzpicture}") == 1 and out.count(r"\end{tikzpicture}") == 1
+        if DIAGRAM_CELL in cell["source"]:
+            assert isinstance(value, TikzPicture) and r"\begin{tikzpicture}" in value.tikz
+            diagrams.append(value)
+        if cell["source"].startswith("d = symnn.derive("):
+            assert value is namespace["d"], "a derivation cell ends with the derivation, shown once"
+            assert "print(" not in cell["source"]
+        if cell["source"].startswith("report = d.check()"):
+            assert value is namespace["report"] and "passed" in value._repr_html_()
+    assert capsys.readouterr().out == ""  # everything is shown through display, nothing printed
+    assert len(diagrams) == 1
+    if can_draw():
+        assert "<svg" in (diagrams[0]._repr_svg_() or "")
     assert shown == ["two-layer-relu-gradients", "gd-convergence-quadratic"]
     assert namespace["d"].id == "gd-convergence-quadratic" and namespace["report"].ok
     assert seconds < 15, f"figure cells took {seconds:.1f} s"

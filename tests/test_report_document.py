@@ -52,7 +52,12 @@ def test_document_has_one_section_per_problem_in_order(texts: dict[str, str], sh
     assert text.startswith(r"\documentclass[11pt]{article}") and text.rstrip().endswith(r"\end{document}")
     packages = {line for line in text.splitlines() if line.startswith(r"\usepackage")}
     assert packages == {r"\usepackage[a4paper,margin=2.5cm]{geometry}", r"\usepackage{amsmath,amssymb}",
-                        r"\usepackage{graphicx}", r"\usepackage{tikz}"}
+                        r"\usepackage{graphicx}", r"\usepackage{tikz}",
+                        r"\usepackage[T1]{fontenc}", r"\usepackage{lmodern}",  # <, >, | print as such
+                        r"\usepackage[hidelinks,bookmarksnumbered]{hyperref}  % the contents as links and "
+                        r"PDF bookmarks"}
+    assert r"\tableofcontents" in text
+    assert all(rf"\addcontentsline{{toc}}{{section}}{{{p.label}: " in text for p in sheet(sheet_id).problems)
 
 
 @pytest.mark.parametrize("sheet_id", list(sheets()))
@@ -242,7 +247,8 @@ def test_all_sheets_in_one_document(writer: Writer) -> None:
 
 def test_cli_report_writes_tex_and_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "out" / "ml.tex"
-    assert main(["report", "ml-assignment-2", "-o", str(output), "--results", str(tmp_path / "none")]) == 0
+    (tmp_path / "empty").mkdir()
+    assert main(["report", "ml-assignment-2", "-o", str(output), "--results", str(tmp_path / "empty")]) == 0
     text = output.read_text(encoding="utf-8")
     assert text.startswith(r"\documentclass")
     written = sorted(p.name for p in (tmp_path / "out" / "figures").iterdir())
@@ -252,6 +258,15 @@ def test_cli_report_writes_tex_and_plots(tmp_path: Path, capsys: pytest.CaptureF
         assert (tmp_path / "out" / "figures" / name).read_bytes() == (PROOFS / "figures" / name).read_bytes()
     out = capsys.readouterr().out
     assert f"wrote {output}" in out and "2 plot(s) in" in out
+
+
+def test_cli_report_refuses_a_missing_results_directory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "ml.tex"
+    assert main(["report", "ml-assignment-2", "-o", str(output), "--results", str(tmp_path / "none")]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and f"--results {tmp_path / 'none'} is not a directory" in error[0]
+    assert not output.exists()
 
 
 def test_cli_report_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -264,7 +279,7 @@ def test_cli_report_proofs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     ("argv", "fragment"),
     [
         (["report", "sheet-7", "-o", "x.tex"], "unknown sheet 'sheet-7'"),
-        (["report", "seminar-1"], "give the output file with -o FILE.tex"),
+        (["report", "seminar-1"], "give the output with -o FILE.tex"),
         (["notebook", "sheet-7", "-o", "x.ipynb"], "unknown sheet 'sheet-7'"),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from symnn.cli import main
 from symnn.errors import ReportError
 from symnn.report import pdf
 from symnn.report.document import Writer
-from symnn.report.layout import sheets
+from symnn.report.layout import sheet, sheets
 from symnn.report.pdf import Build, build_pdf, tex_tools
 
 TINY_PNG = bytes.fromhex(
@@ -62,10 +63,32 @@ def test_every_sheet_pdf_includes_its_figures(builds: dict[str, Build], sheet_id
     assert build.pdf.read_bytes().count(b"/Subtype /Image") >= len(set(plots))
 
 
-def test_build_leaves_only_the_pdf(builds: dict[str, Build]) -> None:
+def test_build_leaves_the_pdf_and_its_log(builds: dict[str, Build]) -> None:
     folder = next(iter(builds.values())).pdf.parent
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [f"{id}.tex" for id in sheets()] + [f"{id}.pdf" for id in sheets()] + ["figures"])
+        [f"{id}.{suffix}" for id in sheets() for suffix in ("tex", "pdf", "log")] + ["figures"])
+    for build in builds.values():
+        assert build.pdf.with_suffix(".log").read_text(encoding="utf-8") == build.log
+
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftohtml") is None,
+                                   reason="poppler-utils is not installed; CI installs it")
+
+
+@needs_poppler
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_pdf_text_has_no_misencoded_glyphs_and_a_contents(builds: dict[str, Build], sheet_id: str) -> None:
+    """OT1 prints ``<``, ``>``, ``|`` as ``¡``, ``¿``, ``—``: the T1 encoding prints them as they are."""
+    pdf_file = builds[sheet_id].pdf
+    text = subprocess.run(["pdftotext", str(pdf_file), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "¿" not in text and "¡" not in text
+    assert "Contents" in text and "->" not in text and "+oo" not in text
+    outline = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", str(pdf_file)], capture_output=True,
+                             text=True, check=True).stdout
+    bookmarks = re.findall(r"<item page=\"\d+\">([^<]*)</item>", outline)
+    labels = [problem.label for problem in sheet(sheet_id).problems]
+    assert [mark.split(":")[0] for mark in bookmarks] == labels
 
 
 @needs_tex
@@ -74,7 +97,7 @@ def test_cli_pdf_finds_the_plots_it_drew(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["report", "ml-assignment-2", "-o", str(output), "--pdf"]) == 0
     pdf = output.with_suffix(".pdf").read_bytes()
     assert pdf[:5] == b"%PDF-" and pdf.count(b"/Subtype /Image") >= 2  # the two plots (and masks)
-    assert sorted(p.name for p in output.parent.iterdir()) == ["figures", "ml.pdf", "ml.tex"]
+    assert sorted(p.name for p in output.parent.iterdir()) == ["figures", "ml.log", "ml.pdf", "ml.tex"]
     assert "warning" not in capsys.readouterr().err
 
 
@@ -119,7 +142,8 @@ def test_latex_error_is_a_report_error(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=r"failed on broken\.tex: Undefined control sequence"):
         build_pdf(tex)
     assert not (tmp_path / "broken.pdf").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["broken.tex"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.log", "broken.tex"]
+    assert "Undefined control sequence" in (tmp_path / "broken.log").read_text(encoding="utf-8")
 
 
 def test_missing_pdflatex_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,

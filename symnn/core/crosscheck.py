@@ -61,6 +61,16 @@ class CheckReport:
             f"(tolerance {self.tolerance:.3g}) over {self.cases} values"
         )
 
+    def _repr_html_(self) -> str:
+        from symnn.core.rich import check_report_html
+
+        return check_report_html(self)
+
+    def _repr_latex_(self) -> str:
+        from symnn.core.rich import check_report_latex
+
+        return check_report_latex(self)
+
     def failures(self) -> list[str]:
         """Labels of the comparisons and facts that did not pass."""
         bad = [c.label for c in self.comparisons if not c.passed]

@@ -34,6 +34,8 @@ import sympy as sp
 from symnn.core.certify import Certificate, RouteLike, certify, certify_claim
 from symnn.core.crosscheck import CheckReport
 from symnn.core.latex import to_latex
+from symnn.core.render import derivation_text, result_box, text_tex
+from symnn.core.render import text_with_math as _text_with_math
 from symnn.errors import CheckError
 
 RELATIONS = {
@@ -92,6 +94,11 @@ class Step:
         if self.before is None:
             return rhs
         return f"{to_latex(self.before)} {RELATIONS.get(self.relation, self.relation)} {rhs}"
+
+    def _repr_latex_(self) -> str:
+        from symnn.core.rich import step_latex
+
+        return step_latex(self)
 
     def formula_text(self) -> str:
         """The step's formula as plain text."""
@@ -154,6 +161,10 @@ class Derivation:
         """The LaTeX of one result, in its display form when one was given."""
         return self.display.get(name) or to_latex(self.result[name])
 
+    def result_box(self, name: str) -> str:
+        """The boxed result ``name`` (floats shown to six significant digits, with ``\\approx``)."""
+        return result_box(name, self.result[name], self.display.get(name))
+
     def latex(self, timings: bool = False) -> str:
         """LaTeX fragment: statement, assumptions, conventions, numbered steps, boxed result.
 
@@ -177,7 +188,7 @@ class Derivation:
             lines.append(r"\end{enumerate}")
         lines.append(r"\paragraph{Result.}")
         for name in self.result:
-            lines.append(rf"\[ \boxed{{\text{{{_escape(name)}}} = {self.result_latex(name)}}} \]")
+            lines.append(rf"\[ {self.result_box(name)} \]")
         for note in self.notes:
             lines.append(rf"\paragraph{{Note.}} {note}")
         return "\n".join(lines) + "\n"
@@ -190,26 +201,14 @@ class Derivation:
         for number, step in enumerate(self.steps, 1):
             rows.append(rf"\text{{{number}. {_text_with_math(step.rule)}:}}\quad {step.formula_latex()}")
         rows.extend(
-            rf"\boxed{{\text{{{_escape(name)}}} = {self.result_latex(name)}}}"
-            for name in self.result
+            self.result_box(name) for name in self.result
         )
         return "$$\\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}$$"
 
     # ------------------------------------------------------------------ text
     def text(self) -> str:
-        """Plain-text rendering for the command line."""
-        params = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.parameters.items())
-        lines = [f"{self.id}: {self.title}" + (f"  ({params})" if params else "")]
-        lines.append(f"Statement: {_plain(self.statement)}")
-        lines.extend(f"Assume: {a}" for a in self.assumptions)
-        lines.extend(f"Convention: {c}" for c in self.conventions)
-        for number, step in enumerate(self.steps, 1):
-            lines.append(f"{number}. {step.rule} [{step.certificate.describe()}]")
-            lines.append(f"   {step.formula_text()}")
-        lines.append("Result:")
-        lines.extend(f"  {name} = {_plain(value)}" for name, value in self.result.items())
-        lines.extend(f"Note: {note}" for note in self.notes)
-        return "\n".join(lines)
+        """The derivation for the terminal: Unicode words and ``sympy.pretty`` formulas."""
+        return derivation_text(self)
 
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.parameters.items())
@@ -229,7 +228,7 @@ def _certificate_latex(certificate: Certificate, timings: bool) -> str:
     if isinstance(certificate, Citation):
         return rf"cited: {_text_with_math(certificate.theorem)}"
     took = rf" in {certificate.seconds:.3f}\,s" if timings else ""
-    return rf"certified by \texttt{{{_escape(certificate.route)}}}{took}"
+    return rf"certified by \texttt{{{text_tex(certificate.route)}}}{took}"
 
 
 def _plain(value: Any) -> str:
@@ -245,18 +244,6 @@ _TEXT_ESCAPES = {
 def _escape(text: str) -> str:
     """Plain text made safe for LaTeX text mode."""
     return "".join(_TEXT_ESCAPES.get(char, char) for char in text)
-
-
-def _text_with_math(text: str) -> str:
-    """Text whose ``$...$`` pieces are kept as math and the rest escaped.
-
-    >>> print(_text_with_math("substitute $p_i$ for x_i"))
-    substitute $p_i$ for x\\_i
-    """
-    pieces = text.split("$")
-    if len(pieces) % 2 == 0:  # an unmatched $: treat everything as text
-        return _escape(text)
-    return "".join(f"${piece}$" if index % 2 else _escape(piece) for index, piece in enumerate(pieces))
 
 
 def _math_or_text(statement: Any) -> str:

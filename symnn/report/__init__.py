@@ -1,4 +1,4 @@
-"""Write-ups of the exercise sheets: LaTeX documents, PDFs, committed proofs and notebooks.
+"""Write-ups of the exercise sheets: LaTeX documents, PDFs, web pages, committed proofs, notebooks.
 
 ================  =======================================================================
 module            job
@@ -14,6 +14,9 @@ module            job
 ``results``       experiment metrics and plots, or how to produce them
 ``pictures``      a derivation's figures: TikZ diagram inline, plot as ``figures/fig-ID.png``
 ``pdf``           the PDF build (latexmk, or pdflatex twice) and its log
+``mathml``        math-mode LaTeX as presentation MathML (latex2mathml), source annotated
+``htmltext``      the write-ups' text-mode LaTeX as HTML
+``html``          the HTML edition: ``DIR/index.html``, its figures and diagrams beside it
 ``proofs``        ``proofs/<sheet-id>.tex`` and their plots: regenerate, or check them
 ``notebook``      an nbformat-4 notebook per sheet
 ``cli``           the ``symnn report`` and ``symnn notebook`` subcommands

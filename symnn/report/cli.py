@@ -3,13 +3,16 @@
 ::
 
     symnn report SHEET|all -o FILE.tex [--pdf] [--results DIR]
+    symnn report SHEET|all --html -o DIR [--results DIR]
     symnn report SHEET|all --proofs [--proofs-dir DIR]
     symnn notebook SHEET|all -o FILE.ipynb
 
 ``report`` writes a sheet's LaTeX write-up (``all``: the five sheets as parts of one
 document) atomically, with the plots of its derivations as ``figures/fig-ID.png`` beside
 it; ``--pdf`` also builds the PDF next to it; ``--results DIR`` adds the experiments'
-metrics and plots from ``DIR/<experiment-id>/``. ``--proofs`` rewrites the committed
+metrics and plots from ``DIR/<experiment-id>/`` (a missing ``DIR`` is refused). ``--html``
+writes the same content as a web page ``DIR/index.html`` with MathML and its figures
+beside it (:mod:`symnn.report.html`). ``--proofs`` rewrites the committed
 write-ups ``proofs/<sheet-id>.tex`` and their plots ``proofs/figures/``. An unknown sheet,
 a missing TeX installation or a failed build is a :class:`~symnn.errors.SymnnError`: one
 line, exit 2.
@@ -36,6 +39,8 @@ def add_subcommands(sub: Any) -> None:
     p.add_argument("sheet", metavar="SHEET", help=SHEET_HELP)
     p.add_argument("-o", "--output", metavar="FILE.tex", help="the LaTeX file to write")
     p.add_argument("--pdf", action="store_true", help="also build FILE.pdf (latexmk or pdflatex)")
+    p.add_argument("--html", action="store_true",
+                   help="write the web edition DIR/index.html (MathML, figures beside it) to -o DIR")
     p.add_argument("--results", metavar="DIR", help="experiment results: DIR/<experiment-id>/metrics.json")
     p.add_argument("--proofs", action="store_true", help="rewrite proofs/<sheet-id>.tex instead")
     p.add_argument("--proofs-dir", metavar="DIR", default="proofs",
@@ -64,15 +69,25 @@ def _report(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
         return EXIT_OK
     if not args.output:
-        raise ReportError("report: give the output file with -o FILE.tex (or use --proofs)")
+        raise ReportError("report: give the output with -o FILE.tex (-o DIR with --html), or use --proofs")
+    results = Path(args.results) if args.results else None
+    if results is not None and not results.is_dir():
+        raise ReportError(f"report: --results {results} is not a directory; expected the folder "
+                          "that holds <experiment-id>/metrics.json")
+    check_results_plots(results)
+    if args.html:
+        from symnn.report.html import write_html
+
+        output = check_writable_dir(Path(args.output))
+        *files, index = write_html(args.sheet, output, results)
+        print(f"wrote {index} ({', '.join(ids)}) and {len(files)} figure(s) in {output / FOLDER}")
+        return EXIT_OK
     output = check_writable_file(args.output)
     check_writable_dir(output.parent / FOLDER)
     if args.pdf:
         from symnn.report.pdf import tex_tools
 
         tex_tools()  # fail before deriving anything when TeX is missing
-    results = Path(args.results) if args.results else None
-    check_results_plots(results)
     *plots, _ = write_sheet(args.sheet, output, results)
     print(f"wrote {output} ({', '.join(ids)})"
           + (f" and {len(plots)} plot(s) in {output.parent / FOLDER}" if plots else ""))

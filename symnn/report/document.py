@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from symnn.core.registry import catalog, derive, entry
+from symnn.core.render import text_tex
 from symnn.errors import CheckError, SymnnError
 from symnn.report.code import render
 from symnn.report.layout import Problem, Sheet, sheet
@@ -38,6 +39,8 @@ from symnn.report.texutil import code_id, escape, sci
 
 PREAMBLE = "\n".join([
     r"\documentclass[11pt]{article}",
+    r"\usepackage[T1]{fontenc}",
+    r"\usepackage{lmodern}",
     r"\usepackage[a4paper,margin=2.5cm]{geometry}",
     r"\usepackage{amsmath,amssymb}",
     r"\usepackage{graphicx}",
@@ -50,6 +53,7 @@ PREAMBLE = "\n".join([
     r"\renewcommand{\labelitemi}{$\bullet$}  % the math bullet: a Type 1 font everywhere",
     r"\tolerance=2000 \emergencystretch=3em",
     r"\setlength{\parindent}{0pt} \setlength{\parskip}{0.5ex}",
+    r"\usepackage[hidelinks,bookmarksnumbered]{hyperref}  % the contents as links and PDF bookmarks",
 ])  # fmt: skip
 
 INTRODUCTION = (
@@ -64,6 +68,15 @@ INTRODUCTION = (
 )
 
 
+def contents_heading(level: str, title: str) -> str:
+    """An unnumbered ``\\part*``/``\\section*`` that is listed in the contents (and bookmarks).
+
+    >>> print(contents_heading("section", "Problem 1: Softmax"))
+    \\section*{Problem 1: Softmax}\\addcontentsline{toc}{section}{Problem 1: Softmax}
+    """
+    return rf"\{level}*{{{title}}}\addcontentsline{{toc}}{{{level}}}{{{title}}}"
+
+
 @dataclass
 class Writer:
     """Assembles write-ups; derivations are derived and checked once per writer.
@@ -71,12 +84,15 @@ class Writer:
     ``results`` is the results directory of the experiments (``None``: none given) and
     ``base`` the folder of the ``.tex`` file, to which plot paths are made relative.
     ``plots`` collects the plots of the derivations the documents show; the text refers
-    to them as ``figures/fig-ID.png``, and :meth:`write_figures` saves them.
+    to them as ``figures/fig-ID.png``, and :meth:`write_figures` saves them. ``fitted``
+    False leaves displays as the derivations write them (the HTML edition: a browser
+    lays them out itself).
     """
 
     results: Path | None = None
     base: Path | None = None
     plots: Plots = field(default_factory=Plots)
+    fitted: bool = True
     _derived: dict[str, Any] = field(default_factory=dict)
 
     def derivation(self, id: str) -> Any:
@@ -96,10 +112,11 @@ class Writer:
         else:
             title, subtitle = "Write-ups of the exercise sheets", ", ".join(s.id for s in sheets)
         lines = [PREAMBLE, rf"\title{{{title}}}", r"\author{symnn}", rf"\date{{{escape(subtitle)}}}",
-                 r"\begin{document}", r"\maketitle", INTRODUCTION, ""]
+                 r"\begin{document}", r"\maketitle", INTRODUCTION, r"\tableofcontents", ""]
         for index, item in enumerate(sheets):
             if len(sheets) > 1:
-                lines.append((r"\clearpage" + "\n" if index else "") + rf"\part*{{{escape(item.title)}}}")
+                part = contents_heading("part", escape(item.title))
+                lines.append((r"\clearpage" + "\n" if index else "") + part)
             lines.append(self.sheet_body(item))
         lines.append(r"\end{document}")
         return "\n".join(lines) + "\n"
@@ -112,7 +129,7 @@ class Writer:
 
     def problem(self, problem: Problem, sheet_id: str, shown: dict[str, str], typeset: set[str]) -> str:
         """One problem's section; ``shown`` maps ids derived in full earlier to their label."""
-        lines = [rf"\section*{{{escape(problem.label)}: {problem.title}}}",
+        lines = [contents_heading("section", f"{escape(problem.label)}: {problem.title}"),
                  rf"\paragraph{{Problem.}} {problem.statement}"]
         if problem.answer:
             lines.append(rf"\paragraph{{Answer.}} {problem.answer}")
@@ -123,7 +140,7 @@ class Writer:
                              + rf"\emph{{{code_id(id)}: not yet available in this version.}}")
                 continue
             item = entry(id)
-            lines.append(rf"\subsection*{{{escape(item.title)} ({code_id(id)})}}")
+            lines.append(rf"\subsection*{{{text_tex(item.title)} ({code_id(id)})}}")
             if item.kind == "experiment":
                 lines.append(experiment_results(id, sheet_id, self.results, self.base, self.plots))
             elif id in shown:
@@ -139,8 +156,15 @@ class Writer:
         derivation = self.derivation(id)
         if isinstance(derivation, str):
             return rf"\emph{{This derivation could not be built: {escape(derivation)}}}"
-        return (fit_fragment(derivation.latex()) + self.check_line(derivation)
+        text = derivation.latex()
+        return ((fit_fragment(text) if self.fitted else text) + self.check_line(derivation)
                 + figure_block(derivation, self.plots))
+
+    def display(self, formula: str, budget: float | None = None) -> str:
+        """A display of ``formula``, fitted to the page unless ``fitted`` is off."""
+        if not self.fitted:
+            return rf"\[ {formula} \]"
+        return fit_display(formula) if budget is None else fit_display(formula, budget=budget)
 
     def write_figures(self, folder: str | Path) -> list[Path]:
         """Save the plots of the documents written so far as ``folder/fig-ID.png``."""
@@ -151,8 +175,7 @@ class Writer:
         derivation = self.derivation(id)
         if isinstance(derivation, str):
             return rf"\emph{{This derivation could not be built: {escape(derivation)}}}"
-        boxes = [fit_display(rf"\boxed{{\text{{{escape(name)}}} = {derivation.result_latex(name)}}}")
-                 for name in derivation.result]
+        boxes = [self.display(derivation.result_box(name)) for name in derivation.result]
         return "\n".join([rf"Derived in full under {escape(label)} above; its result:", *boxes,
                           self.check_line(derivation)])
 
@@ -165,10 +188,10 @@ class Writer:
         facts = len(report.facts)
         held = f"; {facts} required fact{'s' if facts != 1 else ''} checked" if facts else ""
         text = (rf"\paragraph{{Numeric cross-check.}} {'Passed' if report.ok else 'FAILED'}: "
-                rf"{escape(report.method)}; tolerance ${sci(report.tolerance)}$, worst error "
+                rf"{text_tex(report.method)}; tolerance ${sci(report.tolerance)}$, worst error "
                 rf"${sci(report.max_error)}$ over {report.cases} values{held}.")
         if not report.ok:
-            text += " Failed: " + "; ".join(escape(label) for label in report.failures()) + "."
+            text += " Failed: " + "; ".join(text_tex(label) for label in report.failures()) + "."
         return text + "\n"
 
     def code(self, names: tuple[str, ...], typeset: set[str]) -> str:
@@ -188,7 +211,7 @@ class Writer:
             else:
                 lines.append(rf"{target}, through a scalar mirror that is tested to agree with it "
                              r"(its NumPy source does not typeset cleanly):")
-            lines.append(fit_display(rendered.latex, budget=400.0))
+            lines.append(self.display(rendered.latex, budget=400.0))
         if seen:
             lines.append(f"Typeset above: {', '.join(seen)}.")
         return "\n".join(lines)

@@ -2,9 +2,11 @@
 
 The notebook is nbformat 4 JSON written with the standard library: a markdown cell per
 problem (label, statement, written answer), then for every id that answers it a code cell
-that derives it (``symnn.derive``) and one that cross-checks it (``d.check()``), followed,
-when the id has figures (:mod:`symnn.figures`), by a cell printing its TikZ diagram and
-one showing its plot; or a cell that runs the experiment with ``quick=True``. Experiment
+that derives it and ends with the derivation (Jupyter shows it once, through its
+``_repr_latex_``) and one that cross-checks it and ends with the report (its
+``_repr_html_`` table), followed, when the id has figures (:mod:`symnn.figures`), by a cell
+showing its diagram drawn (:class:`~symnn.report.tikzsvg.TikzPicture`) and one showing
+its plot; or a cell that runs the experiment with ``quick=True``. Experiment
 cells carry the tag ``experiment`` (they need the dataset files); everything else runs top
 to bottom as is. The first code cell turns on ``%matplotlib inline``, so that Jupyter shows
 the matplotlib figure a plot cell ends with (the plots are drawn without pyplot and need
@@ -74,24 +76,23 @@ def _problem_cells(cells: _Cells, problem: Problem, registered: set[str]) -> Non
             _experiment_cells(cells, id)
         else:
             cells.code(f'd = symnn.derive("{id}")  # with the sheet\'s parameters\n'
-                       "print(d.text())  # statement, certified steps and result as text\n"
-                       "d  # Jupyter shows the numbered steps and the boxed result")
+                       "d  # its numbered certified steps and boxed result, shown once")
             cells.code("report = d.check()  # the independent numeric cross-check\n"
-                       "print(report.summary())\n"
-                       "assert report.ok")
+                       "assert report.ok\n"
+                       "report  # the verdict and every comparison")
             _figure_cells(cells, id)
 
 
 def _figure_cells(cells: _Cells, id: str) -> None:
-    """The diagram (printed as TikZ) and the plot (shown inline) of ``id``, if it has them."""
+    """The diagram (drawn as SVG) and the plot (shown inline) of ``id``, if it has them."""
     item = FIGURES.get(id)
     if item is None:
         return
     if item.diagram is not None:
-        cells.code("from symnn import figures\n\n"
-                   "# the network diagram as a TikZ picture (needs \\usepackage{tikz}); the PDF\n"
-                   "# write-up typesets it\n"
-                   "print(figures.tikz_for(d))")
+        cells.code("from symnn import figures\n"
+                   "from symnn.report.tikzsvg import TikzPicture\n\n"
+                   "# the network diagram, drawn by pdflatex and pdftocairo (its TikZ source without them)\n"
+                   "TikzPicture(figures.tikz_for(d))")
     if item.plot is not None:
         cells.code("from symnn import figures\n\n"
                    "# drawn from the derivation's own result (matplotlib, headless: no pyplot)\n"

@@ -1,8 +1,9 @@
 """Build a PDF from a write-up's ``.tex`` with latexmk (or pdflatex run twice).
 
 The build runs in a fresh temporary folder beside the ``.tex`` file (so that relative
-plot paths resolve and the final rename is atomic); only the PDF is moved next to the
-``.tex``. The log is kept in the returned :class:`Build` so callers can check it, e.g.
+plot paths resolve and the final rename is atomic); the PDF is moved next to the
+``.tex`` and the log written beside it as ``FILE.log`` (also when the build fails).
+The log is also kept in the returned :class:`Build` so callers can check it, e.g.
 for ``Overfull \\hbox`` warnings (:func:`overfull_boxes`).
 
 TeX runs confined (:data:`CONFINED`): ``-no-shell-escape`` (no ``\\write18``), and
@@ -104,9 +105,18 @@ def build_pdf(tex: str | os.PathLike[str]) -> Build:
                 raise ReportError(f"{tool} took longer than {TIMEOUT} s on {source.name}") from error
             log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.is_file() else ""
             if done.returncode != 0:
+                _keep_log(source, log or done.stdout)
                 raise ReportError(f"{tool} failed on {source.name}: {_first_error(log or done.stdout)}")
         built = Path(work) / target.name
         if not built.is_file():
             raise ReportError(f"{tool} produced no PDF for {source.name}")
         os.replace(built, target)
+    _keep_log(source, log)
     return Build(target, tool, log)
+
+
+def _keep_log(source: Path, log: str) -> None:
+    """Keep TeX's log as ``FILE.log`` beside the ``.tex`` (to read overfull boxes and errors)."""
+    from symnn.io import write_text_atomic
+
+    write_text_atomic(source.with_suffix(".log"), log)

@@ -25,6 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from symnn.core.render import text_tex
 from symnn.errors import SymnnError
 from symnn.report.texutil import code_id, escape
 
@@ -58,8 +59,8 @@ def plot_width(inches: float) -> str:
 
 
 def caption(text: str) -> str:
-    """A figure's plain-text description as LaTeX text (bars kept: OT1 has no ``|``)."""
-    return escape(text).replace("|", r"\textbar{}")
+    """A figure's plain-text description as LaTeX text, its ASCII stand-ins set as math."""
+    return text_tex(text)
 
 
 def diagram_block(tikz: str) -> str:

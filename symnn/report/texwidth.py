@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from symnn.errors import ReportError
+
 #: Relations: a line may break before them (widths include TeX's thick spaces).
 RELATIONS = {
     "=": 14.6, "<": 14.6, ">": 14.6, r"\le": 14.6, r"\leq": 14.6, r"\ge": 14.6, r"\geq": 14.6,
@@ -61,8 +63,14 @@ class Token:
     kind: str = "atom"
 
 
-def _group_end(tex: str, start: int, open_: str = "{", close: str = "}") -> int:
-    """Index just after the group opened at ``tex[start] == open_``."""
+def group_end(tex: str, start: int, open_: str = "{", close: str = "}", strict: bool = False) -> int:
+    r"""Index just after the group opened at ``tex[start] == open_`` (escaped brackets skipped).
+
+    An unclosed group ends with ``tex``, or with ``strict`` is a :class:`ReportError`.
+
+    >>> group_end(r"{a\}b}c", 0), group_end("{a", 0)
+    (6, 2)
+    """
     depth, i = 0, start
     while i < len(tex):
         char = tex[i]
@@ -76,6 +84,8 @@ def _group_end(tex: str, start: int, open_: str = "{", close: str = "}") -> int:
             if depth == 0:
                 return i + 1
         i += 1
+    if strict:
+        raise ReportError(f"unbalanced {open_}{close} in {tex[start:start + 60]!r}")
     return len(tex)
 
 
@@ -120,7 +130,7 @@ def split_cells(body: str, separator: str) -> list[str]:
             i += 2
             continue
         if body[i] == "{":
-            i = _group_end(body, i)
+            i = group_end(body, i)
             continue
         i += 1
     pieces.append(body[start:])
@@ -170,7 +180,7 @@ def _command_token(tex: str, i: int, style: str) -> tuple[int, float, str]:
         return second, max(numerator, denominator) + 2.4 * size, "atom"
     if name == "sqrt":
         if tex[end:end + 1] == "[":
-            end = _group_end(tex, end, "[", "]")
+            end = group_end(tex, end, "[", "]")
         stop = _argument(tex, end)
         return stop, width(_strip(tex[end:stop]), style) + 10.0 * size, "atom"
     if name in _ONE_ARGUMENT:
@@ -209,7 +219,7 @@ def _argument(tex: str, i: int) -> int:
     if i >= len(tex):
         return i
     if tex[i] == "{":
-        return _group_end(tex, i)
+        return group_end(tex, i)
     if tex[i] == "\\":
         match = _COMMAND.match(tex, i)
         return match.end() if match else i + 1
@@ -245,7 +255,7 @@ def split_top(tex: str, style: str = "D") -> list[Token]:
             i += 1
             continue
         if char == "{":
-            stop = _group_end(tex, i)
+            stop = group_end(tex, i)
             result.append(Token(tex[i:stop], width(tex[i + 1:stop - 1], style)))
         elif char == "\\":
             stop, value, kind = _command_token(tex, i, style)
