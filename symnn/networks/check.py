@@ -1,0 +1,136 @@
+"""The numeric cross-check: the same network in the simulator, and central differences.
+
+The network is rebuilt from :mod:`symnn.sim` parts with the same weights in float64:
+``Dense`` layers and the activation layers, the loss summed over the examples
+(``Quadratic``; ``SoftmaxCrossEntropy`` on the logits for a softmax output with
+cross-entropy; ``CrossEntropy`` after a final ``Sigmoid``), and the weight penalty added
+by hand (``l2/2 sum W^2`` to the loss, ``l2 W`` to the weight gradients). Its hand-written
+backward pass must give the derived gradients, and central differences of its loss must
+too. A symbolic network is checked at seeded rational values of its symbols.
+
+>>> from symnn.networks.spec import NetworkSpec
+>>> from symnn.networks.forward import forward
+>>> from symnn.networks.backprop import backprop
+>>> spec = NetworkSpec.build([2, 2], ["softmax"], loss="cross_entropy", X=[[1, 2]], t=[[0, 1]],
+...                          W=[[[1, -1], [0, 2]]], b=[[0, 1]])
+>>> run = forward(spec)
+>>> cross_check(spec, run, backprop(spec, run)).ok
+True
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import sympy as sp
+
+from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.networks.backprop import Gradients
+from symnn.networks.forward import Forward
+from symnn.networks.spec import NetworkSpec
+from symnn.sim.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, softmax
+from symnn.sim.layers import Dense
+from symnn.sim.losses import CrossEntropy, Quadratic, SoftmaxCrossEntropy
+from symnn.sim.network import Sequential
+from symnn.sim.smooth_activations import Softplus
+
+#: Central differences are taken for at most this many parameters (a seeded sample).
+MAX_DIFFERENCES = 120
+
+_LAYERS = {"identity": lambda a: Identity(), "relu": lambda a: ReLU(), "leaky_relu": LeakyReLU,
+           "sigmoid": lambda a: Sigmoid(), "tanh": lambda a: Tanh(), "softplus": lambda a: Softplus(),
+           "softmax": lambda a: Softmax()}
+
+
+def floats(value: object) -> np.ndarray:
+    """A SymPy matrix or number as float64 (closed forms evaluated at 30 digits first)."""
+    matrix = sp.Matrix(value) if isinstance(value, sp.MatrixBase) else sp.Matrix([[value]])
+    return np.array([[float(sp.N(v, 30)) for v in matrix.row(k)] for k in range(matrix.rows)])
+
+
+def _model(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tuple[Sequential, object]:
+    layers: list[object] = []
+    for weights, bias, name in zip(W, b, spec.activations):
+        layers += [Dense(weights.copy(), bias.copy()), _LAYERS[name](float(spec.alpha))]
+    if spec.loss == "cross_entropy":
+        return Sequential(layers[:-1]), SoftmaxCrossEntropy(reduction="sum")
+    if spec.loss == "binary_cross_entropy":
+        return Sequential(layers), CrossEntropy(reduction="sum")
+    return Sequential(layers), Quadratic(reduction="sum")
+
+
+def _loss(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, W: list[np.ndarray], b: list[np.ndarray]) -> float:
+    model, loss = _model(spec, W, b)
+    decay = 0.5 * float(spec.l2) * sum(float(np.vdot(w, w)) for w in W)
+    return loss.fn(model.forward(x), t) + decay
+
+
+def _at_values(spec: NetworkSpec, run: Forward, grads: Gradients) -> tuple[dict, str]:
+    """Seeded rational values for the symbols of a symbolic network (empty for a numeric one)."""
+    free = sorted(set().union(*(m.free_symbols for m in (spec.X, spec.t, *spec.W, *spec.b))), key=str)
+    rng = random.Random(15)
+    at = {s: sp.Rational(rng.randint(-19, 19), 10) for s in free}
+    if spec.loss != "squared":  # targets of the cross-entropies in [0, 1]
+        at.update({s: sp.Rational(rng.randint(0, 10), 10) for s in spec.t.free_symbols})
+    note = f"symbols set to seeded values in [-1.9, 1.9] ({len(free)} of them)" if free else ""
+    return at, note
+
+
+def cross_check(spec: NetworkSpec, run: Forward, grads: Gradients) -> CheckReport:
+    """The simulator's float64 backward pass and central differences against the derivation."""
+    check = CrossCheck("simulator backprop (Dense and activation layers, loss summed), float64; "
+                       "central differences", 1e-9)
+    at, note = _at_values(spec, run, grads)
+    if note:
+        check.note(note)
+
+    def value(matrix: object) -> np.ndarray:
+        return floats(matrix.xreplace(at) if at else matrix)
+
+    x, t = value(spec.X), value(spec.t)
+    W, b = [value(w) for w in spec.W], [value(v)[0] for v in spec.b]
+    model, loss = _model(spec, W, b)
+    cost, simulated = model.loss_and_grads(x, t, loss)
+    cost += 0.5 * float(spec.l2) * sum(float(np.vdot(w, w)) for w in W)
+    output = model.forward(x)
+    if spec.loss == "cross_entropy":
+        output = softmax(output)
+    check.compare("outputs A_L", output, value(run.A[-1]))
+    check.compare("loss", cost, float(sp.N(run.loss.xreplace(at) if at else run.loss, 30)))
+    for layer in range(spec.depth):
+        dW = simulated[f"{2 * layer}.W"] + float(spec.l2) * W[layer]
+        check.compare(f"dL_dW{layer + 1} (simulator backprop)", dW, value(grads.dW[layer]))
+        check.compare(f"dL_db{layer + 1} (simulator backprop)", simulated[f"{2 * layer}.b"][None, :],
+                      value(grads.db[layer]))
+    _differences(check, spec, run, grads, x, t, W, b, value)
+    return check.report()
+
+
+def _differences(check: CrossCheck, spec: NetworkSpec, run: Forward, grads: Gradients, x: np.ndarray,
+                 t: np.ndarray, W: list[np.ndarray], b: list[np.ndarray], value: object) -> None:
+    """Central differences of the simulator's loss, away from the kinks of ReLU-like units."""
+    kinked = [np.abs(value(run.Z[layer])) for layer, name in enumerate(spec.activations)
+              if name in ("relu", "leaky_relu")]
+    margin = min((float(z.min()) for z in kinked), default=1.0)
+    if margin == 0.0:
+        check.note("a pre-activation of a ReLU unit is exactly 0: there the derivative is the stated "
+                   "convention and a central difference sees the mean of both sides, so the "
+                   "gradients are checked against the simulator only")
+        return
+    h = min(1e-6, 1e-3 * margin)
+    slots = [(kind, layer, index) for layer in range(spec.depth)
+             for kind, array in (("W", W[layer]), ("b", b[layer])) for index in np.ndindex(array.shape)]
+    if len(slots) > MAX_DIFFERENCES:
+        slots = random.Random(13).sample(slots, MAX_DIFFERENCES)
+        check.note(f"central differences at {MAX_DIFFERENCES} seeded parameters")
+    for kind, layer, index in slots:
+        arrays = {"W": [w.copy() for w in W], "b": [v.copy() for v in b]}
+        up, down = ({k: [a.copy() for a in v] for k, v in arrays.items()} for _ in range(2))
+        up[kind][layer][index] += h
+        down[kind][layer][index] -= h
+        numeric = (_loss(spec, x, t, up["W"], up["b"]) - _loss(spec, x, t, down["W"], down["b"])) / (2 * h)
+        exact = value(grads.dW[layer] if kind == "W" else grads.db[layer])
+        where = index if kind == "W" else (0, *index)
+        check.compare(f"d{kind}{layer + 1}{list(index)} (central difference)", numeric, exact[where],
+                      tolerance=1e-5)
