@@ -137,6 +137,12 @@ class sigma(sp.Function):
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return self * (1 - self)
 
+    def _eval_is_extended_real(self) -> bool | None:
+        return self.args[0].is_extended_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.args[0].is_extended_real
+
     def _eval_rewrite_as_exp(self, z: sp.Expr, **hints: object) -> sp.Expr:
         return 1 / (1 + sp.exp(-z))
 
@@ -149,6 +155,12 @@ class softplus(sp.Function):
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return sigma(self.args[0])
+
+    def _eval_is_extended_real(self) -> bool | None:
+        return self.args[0].is_extended_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.args[0].is_extended_real
 
     def _eval_rewrite_as_exp(self, z: sp.Expr, **hints: object) -> sp.Expr:
         return sp.log(1 + sp.exp(z))

@@ -28,10 +28,22 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sympy as sp
+from sympy.printing.pycode import SymPyPrinter
 
+import symnn
 from symnn.networks.activations import apply
 from symnn.networks.forward import Forward, data_loss, forward, penalty, pre_activations
 from symnn.networks.spec import NetworkSpec, parameter_symbols
+
+
+class _ExactPrinter(SymPyPrinter):
+    """Python code on SymPy objects that keeps rational constants exact (not ``1/5``)."""
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return f"Rational({expr.p}, {expr.q})"
+
+    def _print_Half(self, expr: sp.Rational) -> str:
+        return self._print_Rational(expr)
 
 
 def template(spec: NetworkSpec) -> NetworkSpec:
@@ -66,7 +78,9 @@ def _per_example(derivative: sp.Matrix, symbols: list[sp.Symbol], spec: NetworkS
     rows = [[*inputs.row(k), *spec.t.row(k), *values] for k in range(inputs.rows)]
     if len(rows) == 1 and rows[0] == symbols:
         return [derivative]
-    compiled = sp.lambdify(symbols, derivative, modules="sympy", cse=True)
+    namespace = {"Rational": sp.Rational, "symnn": symnn, "sympy": sp}
+    compiled = sp.lambdify(symbols, derivative, modules=[namespace, "sympy"], cse=True,
+                           printer=_ExactPrinter)
     return [sp.Matrix(compiled(*row)) for row in rows]
 
 
