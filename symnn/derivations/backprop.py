@@ -141,8 +141,9 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
 
     # ---------------------------------------------------------------- backward pass
     ys, ts = sp.symbols(f"y1:{m + 1}", real=True), sp.symbols(f"t1:{m + 1}", real=True)
-    half_sse = sp.Rational(1, 2) * sum((a - c) ** 2 for a, c in zip(ys, ts))
-    b.step("output error", sp.Matrix([sp.Derivative(half_sse, v) for v in ys]),
+    # y_k appears in example k's term only: each term is differentiated once, not the whole sum
+    b.step("output error", sp.Matrix([sp.Derivative(sp.Rational(1, 2) * (a - c) ** 2, a)
+                                      for a, c in zip(ys, ts)]),
            sp.Matrix([a - c for a, c in zip(ys, ts)]),
            reason=r"differentiate $\frac12\sum_k (y_k - t_k)^2$: $\partial L/\partial y = y - t = r$",
            route="doit-cancel", tex=r"\frac{\partial L}{\partial y} = y - t = r")
