@@ -111,7 +111,7 @@ def gradient_blocks(spec: NetworkSpec, grads: Gradients, derivative: sp.Matrix,
     """
     L = spec.depth
     steps = []
-    sympy_side = " = SymPy's derivative of each example's loss"
+    sympy_side = " against SymPy's derivative of each example's loss"
     if proved is not None:
         sympy_side += (" (for one symbolic example with symbolic weights; the values are that "
                        "identity at the data)")
