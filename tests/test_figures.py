@@ -22,6 +22,7 @@ from symnn.figures.tikz import Layer, NumberFormat, document, network_tikz
 EXPECTED = {
     "box-function", "universal-approximation", "forward-pass", "two-layer-relu-gradients",
     "gd-convergence-quadratic", "hopfield-lyapunov", "logistic-separable", "softmax-limit",
+    "network-gradients",
 }
 REGISTERED = set(catalog())
 

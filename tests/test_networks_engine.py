@@ -64,7 +64,7 @@ def test_closed_form_example_typesets_each_gradient_boxed() -> None:
 def test_symbolic_default_shows_the_recursion() -> None:
     d = symnn.derive("network-gradients")
     W = d.result["dL_dW1"]
-    assert W.shape == (2, 3) and sp.Symbol("W2_11") in W.free_symbols
+    assert W.shape == (2, 2) and sp.Symbol("W2_11") in W.free_symbols
     assert sp.Symbol("x1") in W.free_symbols and sp.Symbol("t1") in W.free_symbols
     assert "delta recursion" in d.latex() and d.check().ok
 

@@ -60,7 +60,7 @@ class _AsGiven(Kind):
 
 
 _PARAMETERS = [
-    Parameter("sizes", _AsGiven("a list of at least two positive integers"), [2, 3, 1],
+    Parameter("sizes", _AsGiven("a list of at least two positive integers"), [2, 2, 1],
               "input width, hidden widths ..., output width"),
     Parameter("activations", _AsGiven("a list of names: " + ", ".join(ACTIVATIONS)),
               ["tanh", "identity"], "one activation per layer; softmax in the output layer only"),
@@ -100,7 +100,18 @@ def spec_from_parameters(values: dict[str, Any]) -> NetworkSpec:
 def network_gradients(**values: Any) -> Derivation:
     """Loss, every gradient and every error signal of the network the parameters describe."""
     spec = spec_from_parameters(values)
-    return derive_network(spec, {k: v for k, v in values.items() if v is not None})
+    return derive_network(spec, described(spec, values))
+
+
+def described(spec: NetworkSpec, values: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a derivation reports: the structure, then every value given, coerced."""
+    shown: dict[str, Any] = {"sizes": list(spec.sizes), "activations": list(spec.activations),
+                             "loss": spec.loss}
+    exact = {"alpha": spec.alpha, "l2": spec.l2, "X": spec.X, "t": spec.t}
+    exact.update({f"W{l + 1}": W for l, W in enumerate(spec.W)})
+    exact.update({f"b{l + 1}": b for l, b in enumerate(spec.b)})
+    shown.update({name: value for name, value in exact.items() if values.get(name) is not None})
+    return shown
 
 
 def derive_network(spec: NetworkSpec, parameters: dict[str, Any] | None = None) -> Derivation:

@@ -10,6 +10,8 @@ id                              figure
 ``forward-pass``                4 - 3 - 2 ReLU-softmax network; h and o on the nodes
 ``two-layer-relu-gradients``    2 - 3 - 1 ReLU network with weights and biases; and a grid
                                 of which hidden ReLUs are active for each sample
+``network-gradients``           the network a user brings: its layers, activations, weights
+                                (numbers, or the symbols W{l}_{ij}) and biases
 ==============================  =========================================================
 
 >>> import symnn
@@ -169,3 +171,21 @@ def _hatch(j: int, k: int) -> Any:
     from matplotlib.patches import Rectangle
 
     return Rectangle((j - 0.5, k - 0.5), 1, 1, fill=False, hatch="//", edgecolor="#b07020", linewidth=0)
+
+
+def network_diagram(d: Derivation) -> str:
+    """The network of ``network-gradients``: every layer, weight and bias (numbers or symbols)."""
+    from symnn.networks.spec import parameter_symbols
+
+    sizes, names = d.parameters["sizes"], d.parameters["activations"]
+    weights = [d.parameters.get(f"W{l}", parameter_symbols("W", l, sizes[l - 1], sizes[l]))
+               for l in range(1, len(sizes))]
+    biases = [list(d.parameters.get(f"b{l}", parameter_symbols("b", l, 1, sizes[l])))
+              for l in range(1, len(sizes))]
+    fmt = NumberFormat.for_values([*matrix_numbers(weights), *(v for row in biases for v in row)])
+    layers = [Layer(r"input $x$", [f"x_{{{i + 1}}}" for i in range(sizes[0])])]
+    for l, (name, bias) in enumerate(zip(names, biases), 1):
+        caption = f"layer {l}: {name.replace('_', ' ')}"
+        layers.append(Layer(caption, [f"a^{{({l})}}_{{{j + 1}}}" for j in range(sizes[l])],
+                            above=[_with_bias(fmt, v) for v in bias]))
+    return network_tikz(layers, weights, number_format=fmt, layer_sep=4.4)

@@ -14,7 +14,7 @@ answers live in :mod:`symnn.report.answers`.
 Traceback (most recent call last):
 ...
 symnn.errors.UnknownIdError: unknown sheet 'no-such-sheet'; known: nn-assignment-2, \
-ml-assignment-2, homework-1, exercise-sheet-6, seminar-1
+ml-assignment-2, homework-1, exercise-sheet-6, seminar-1, your-own-networks
 """
 
 from __future__ import annotations
@@ -247,8 +247,18 @@ SEMINAR_1 = Sheet("seminar-1", "Deep Learning (SS 2021): Seminar 1", "summer sem
             ("hopfield-lyapunov",)),
 ))
 
+YOUR_OWN_NETWORKS = Sheet("your-own-networks", "Your own networks: certified back-propagation",
+                          "symnn's extension of ml-assignment-2 Q1", (
+    Problem("Network", "Back-propagation through any network",
+            r"For a fully connected network with one activation per layer and a loss summed over "
+            r"the examples, derive $\partial L / \partial W^{(l)}$, $\partial L / \partial b^{(l)}$ "
+            r"and the error signals $\delta^{(l)}$ of every layer (here the default: a symbolic "
+            r"2-2-1 network, tanh then identity, squared loss).",
+            ("network-gradients",), code=("tanh", "tanh_prime", "quadratic")),
+))
+
 #: The sheets in the catalogue's order.
-SHEETS = (NN_ASSIGNMENT_2, ML_ASSIGNMENT_2, HOMEWORK_1, EXERCISE_SHEET_6, SEMINAR_1)
+SHEETS = (NN_ASSIGNMENT_2, ML_ASSIGNMENT_2, HOMEWORK_1, EXERCISE_SHEET_6, SEMINAR_1, YOUR_OWN_NETWORKS)
 
 
 def sheets() -> dict[str, Sheet]:
