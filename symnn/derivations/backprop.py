@@ -140,11 +140,10 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
            tex=rf"L = \tfrac12 r^T r = {to_latex(loss)}")
 
     # ---------------------------------------------------------------- backward pass
-    ys, ts = sp.symbols(f"y1:{m + 1}", real=True), sp.symbols(f"t1:{m + 1}", real=True)
-    # y_k appears in example k's term only: each term is differentiated once, not the whole sum
-    b.step("output error", sp.Matrix([sp.Derivative(sp.Rational(1, 2) * (a - c) ** 2, a)
-                                      for a, c in zip(ys, ts)]),
-           sp.Matrix([a - c for a, c in zip(ys, ts)]),
+    # every example's term has the same form, and y_k appears in its own term only: one
+    # generic term, differentiated once, proves the rule for all of them
+    y_k, t_k = sp.symbols("y_k t_k")
+    b.step("output error", sp.Derivative(sp.Rational(1, 2) * (y_k - t_k) ** 2, y_k), y_k - t_k,
            reason=r"differentiate $\frac12\sum_k (y_k - t_k)^2$: $\partial L/\partial y = y - t = r$",
            route="doit-cancel", tex=r"\frac{\partial L}{\partial y} = y - t = r")
     grads = backprop(spec, run)

@@ -112,6 +112,8 @@ class LStep(sp.Function):
 
 def _on_number(z: sp.Expr, positive: sp.Expr, otherwise: sp.Expr) -> sp.Expr | None:
     """``positive`` if the number ``z`` is > 0, ``otherwise`` if <= 0; None for symbols or undecided."""
+    if isinstance(z, sp.Rational):  # the hot path: exact data
+        return positive if z > 0 else otherwise
     if not z.is_number:
         return None
     sign = z.is_positive
