@@ -137,7 +137,7 @@ BAD = [
     ({"loss": "hinge"}, ParameterError, "parameter 'loss'"),
     ({"X": [[1, 2, 3]], "t": [1]}, ShapeError, "X has shape (1, 3), expected (1, 2)"),
     ({"X": [[1, 2]], "t": [1, 2]}, ShapeError, "t has shape"),
-    ({"W1": [[1, 2], [3, 4]]}, ShapeError, "W1 has shape (2, 2), expected (2, 3)"),
+    ({"W1": [[1, 2, 3], [3, 4, 5]]}, ShapeError, "W1 has shape (2, 3), expected (2, 2)"),
     ({"b2": [1, 2]}, ShapeError, "b2 has shape (1, 2), expected (1, 1)"),
     ({"W3": [[1]]}, ParameterError, "parameter 'W3'"),
     ({"W7": [[1]]}, ParameterError, "parameter 'W7'"),

@@ -29,12 +29,15 @@ from symnn.networks.spec import NetworkSpec
 
 
 def _expand_cancel(difference: sp.Expr) -> sp.Expr:
-    """``expand`` (not inside the atoms); if that leaves something, ``cancel`` it.
+    """Every function application (tanh, sigma, exp, log, steps) made a plain symbol, then
+    ``expand``; if that leaves something, ``cancel`` it.
 
     Both decide the identity of rational functions of the atoms taken as independent
     variables, which implies the identity for the atoms' values.
     """
-    expanded = sp.expand(difference, deep=False, power_exp=False, log=False)
+    atoms = sorted(difference.atoms(sp.Function), key=sp.default_sort_key)
+    plain = difference.xreplace({atom: sp.Dummy() for atom in atoms})
+    expanded = sp.expand(plain)
     return expanded if expanded == 0 else sp.cancel(expanded)
 
 
