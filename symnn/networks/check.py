@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -43,10 +44,27 @@ _LAYERS = {"identity": lambda a: Identity(), "relu": lambda a: ReLU(), "leaky_re
            "softmax": lambda a: Softmax()}
 
 
+def _step(z: object, below: object = 0) -> object:
+    return 1 if z > 0 else below
+
+
+#: mpmath versions of the engine's own functions, for evaluating closed forms.
+_MPMATH = {"sigma": lambda z: 1 / (1 + mpmath.exp(-z)), "softplus": lambda z: mpmath.log1p(mpmath.exp(z)),
+           "ReLU": lambda z: z if z > 0 else 0 * z, "Step": _step,
+           "LReLU": lambda z, a: z if z > 0 else a * z, "LStep": _step}
+
+
 def floats(value: object) -> np.ndarray:
-    """A SymPy matrix or number as float64 (closed forms evaluated at 30 digits first)."""
+    """A SymPy matrix or number as float64: exact numbers directly, closed forms evaluated by
+    mpmath at 30 digits (compiled once per matrix, common subexpressions shared)."""
     matrix = sp.Matrix(value) if isinstance(value, sp.MatrixBase) else sp.Matrix([[value]])
-    return np.array([[float(sp.N(v, 30)) for v in matrix.row(k)] for k in range(matrix.rows)])
+    entries = list(matrix)
+    if all(isinstance(v, sp.Rational) for v in entries):
+        return np.array([float(v) for v in entries]).reshape(matrix.shape)
+    with mpmath.workdps(30):
+        compiled = sp.lambdify([], entries, modules=[_MPMATH, "mpmath"], cse=True)
+        numbers = [float(v) for v in compiled()]
+    return np.array(numbers).reshape(matrix.shape)
 
 
 def _model(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tuple[Sequential, object]:
