@@ -11,7 +11,8 @@ id                              figure
 ``two-layer-relu-gradients``    2 - 3 - 1 ReLU network with weights and biases; and a grid
                                 of which hidden ReLUs are active for each sample
 ``network-gradients``           the network a user brings: its layers, activations, weights
-                                (numbers, or the symbols W{l}_{ij}) and biases
+                                (numbers, or the symbols W{l}_{ij}) and biases; and the
+                                simulator's loss along the derived gradient with its tangent
 ==============================  =========================================================
 
 >>> import symnn
@@ -189,3 +190,39 @@ def network_diagram(d: Derivation) -> str:
         layers.append(Layer(caption, [f"a^{{({l})}}_{{{j + 1}}}" for j in range(sizes[l])],
                             above=[_with_bias(fmt, v) for v in bias]))
     return network_tikz(layers, weights, number_format=fmt, layer_sep=4.4)
+
+
+def _spec(d: Derivation) -> Any:
+    from symnn.networks import NetworkSpec
+
+    p = d.parameters
+    depth = len(p["sizes"]) - 1
+    return NetworkSpec.build(p["sizes"], p["activations"], loss=p["loss"], alpha=p.get("alpha"),
+                             l2=p.get("l2"), X=p.get("X"), t=p.get("t"),
+                             W=[p.get(f"W{l}") for l in range(1, depth + 1)],
+                             b=[p.get(f"b{l}") for l in range(1, depth + 1)])
+
+
+def gradient_plot(d: Derivation) -> Figure:
+    """The simulator's loss along the unit direction of the derived gradient, and the tangent
+    line whose slope the gradient predicts: they touch at the current weights."""
+    import numpy as np
+
+    from symnn.networks import Gradients, forward, loss_along_gradient
+
+    spec = _spec(d)
+    depth = spec.depth
+    grads = Gradients(tuple(d.result[f"delta{l}"] for l in range(1, depth + 1)),
+                      tuple(d.result[f"dL_dW{l}"] for l in range(1, depth + 1)),
+                      tuple(d.result[f"dL_db{l}"] for l in range(1, depth + 1)))
+    steps = np.linspace(-0.5, 0.5, 101)
+    losses, at_zero, slope = loss_along_gradient(spec, forward(spec), grads, steps)
+    with style():
+        figure, (axis,) = panels(1)
+        axis.plot(steps, losses, label="simulator loss $L(\\theta - \\eta\\, g/\\|g\\|)$")
+        axis.plot(steps, at_zero + slope * steps, "--", label="tangent, slope $-\\|g\\|$ (derived)")
+        axis.set_xlabel("step $\\eta$ along the negative gradient")
+        axis.set_ylabel("loss")
+        axis.set_title("the derived gradient is the slope of the loss")
+        axis.legend()
+    return figure

@@ -19,7 +19,7 @@ interface; :func:`gradients` is the Python one.
 from symnn.networks.activations import ACTIVATIONS
 from symnn.networks.backprop import Gradients, backprop
 from symnn.networks.certificate import flat_parameters, sympy_deltas, sympy_gradient, template
-from symnn.networks.check import cross_check
+from symnn.networks.check import cross_check, loss_along_gradient
 from symnn.networks.forward import Forward, forward
 from symnn.networks.losses import LOSSES
 from symnn.networks.spec import MAX_DEPTH, NetworkSpec, sizes_of
@@ -27,7 +27,8 @@ from symnn.networks.typeset import certified_route
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "MAX_DEPTH", "Forward", "Gradients", "NetworkSpec", "backprop",
-    "certified_route", "cross_check", "flat_parameters", "forward", "gradients", "sizes_of",
+    "certified_route", "cross_check", "flat_parameters", "forward", "gradients", "loss_along_gradient",
+    "sizes_of",
     "sympy_deltas", "sympy_gradient", "template",
 ]
 

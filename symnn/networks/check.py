@@ -166,3 +166,21 @@ def _differences(check: CrossCheck, spec: NetworkSpec, run: Forward, grads: Grad
         where = index if kind == "W" else (0, *index)
         check.compare(f"d{kind}{layer + 1}{list(index)} (central difference)", numeric, exact[where],
                       tolerance=tolerance)
+
+
+def loss_along_gradient(spec: NetworkSpec, run: Forward, grads: Gradients,
+                        steps: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """The simulator's loss at ``theta - eta g / |g|`` for each ``eta`` in ``steps``, the loss at
+    ``theta`` and the slope ``-|g|`` the derived gradient predicts (symbols at seeded values)."""
+    at, _ = _at_values(spec, run, grads)
+
+    def value(matrix: object) -> np.ndarray:
+        return floats(matrix.xreplace(at) if at else matrix)
+
+    x, t = value(spec.X), value(spec.t)
+    W, b = [value(w) for w in spec.W], [value(v)[0] for v in spec.b]
+    gW, gb = [value(g) for g in grads.dW], [value(g)[0] for g in grads.db]
+    norm = float(np.sqrt(sum(np.vdot(g, g) for g in (*gW, *gb)))) or 1.0
+    losses = np.array([_loss(spec, x, t, [w - eta * g / norm for w, g in zip(W, gW)],
+                             [v - eta * g / norm for v, g in zip(b, gb)]) for eta in steps])
+    return losses, _loss(spec, x, t, W, b), -norm
