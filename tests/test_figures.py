@@ -23,6 +23,7 @@ EXPECTED = {
     "box-function", "universal-approximation", "forward-pass", "two-layer-relu-gradients",
     "gd-convergence-quadratic", "hopfield-lyapunov", "logistic-separable", "softmax-limit",
     "matrix-gradient", "activation-gaussian-moments", "initialization-variance",
+    "network-gradients",
 }
 REGISTERED = set(catalog())
 

@@ -23,6 +23,7 @@ CATALOGUE = {
                          "forward-pass", "fashion-ffnn-sgd"],
     "seminar-1": ["affine-as-linear", "softmax-shift-invariance", "softmax-argmax", "softmax-limit",
                   "activation-necessity", "relu-rescaling", "logistic-separable", "hopfield-lyapunov"],
+    "your-own-networks": ["network-gradients"],
     "activations": ["activation-table", "activation-gaussian-moments", "initialization-variance",
                     "activation-calculus"],
     "matrix-calculus": ["matrix-gradient"],

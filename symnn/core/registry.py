@@ -31,7 +31,7 @@ KINDS = ("derivation", "experiment")
 CATALOGUE_ORDER = (
     "softmax-limit", "softmax-shift-invariance", "softmax-argmax", "softmax-jacobian",
     "softmax-cross-entropy-gradient", "softmax-stability", "leaky-relu-gaussian-moments",
-    "sigmoid-identities", "parity-not-linear", "two-layer-relu-gradients",
+    "sigmoid-identities", "parity-not-linear", "two-layer-relu-gradients", "network-gradients",
     "gd-convergence-quadratic", "newton-one-step", "box-function", "universal-approximation",
     "activation-necessity", "affine-as-linear", "relu-rescaling", "relu-vs-sigmoid",
     "convex-local-min-global", "mse-convex", "nn-nonconvex", "forward-pass",

@@ -14,9 +14,10 @@ The network of the sheet, with the examples ``x_k`` stacked as the rows of ``X``
     \\frac{\\partial L}{\\partial W^{(1)}} = X^T \\Delta,\\quad
     \\frac{\\partial L}{\\partial b^{(1)}} = \\mathbf{1}^T \\Delta.
 
-Every backward step is certified (route ``exact``, on Rationals) against SymPy's own
-differentiation of ``L`` written entry by entry, with ``ReLU(z) = Piecewise((z, z > 0),
-(0, True))`` so that SymPy's derivative has ``relu'(0) = 0``, as the simulator does.
+A thin use of the back-propagation engine :mod:`symnn.networks` (a 2-p-1 network with
+ReLU and identity activations and the squared loss). Every backward step is certified
+(route ``exact``, on Rationals) against SymPy's own derivative of each example's loss,
+taken once and compared as one matrix; ``relu'(0) = 0``, as the simulator has it.
 
 >>> import symnn
 >>> d = symnn.derive("two-layer-relu-gradients")
@@ -35,6 +36,7 @@ from symnn.core.latex import to_latex
 from symnn.core.params import Limited, MatrixKind, Number, Parameter, Vector
 from symnn.core.registry import register
 from symnn.errors import ShapeError
+from symnn.networks import Forward, NetworkSpec, backprop, forward, sympy_deltas, sympy_gradient
 from symnn.sim.activations import ReLU
 from symnn.sim.layers import Dense
 from symnn.sim.losses import Quadratic
@@ -59,10 +61,6 @@ _DOCS = {
     "w2": "output weights, p of them", "b2": "the output bias",
 }
 L = sp.Symbol("L")
-
-
-def _relu(z: sp.Expr) -> sp.Expr:
-    return sp.Piecewise((z, z > 0), (0, True))
 
 
 def check_shapes(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2: list) -> None:
@@ -100,8 +98,7 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
     check_shapes(X, t, W1, b1, w2)
     m, n = X.shape
     p = W1.cols
-    t_col, b1_row, w2_row = sp.Matrix(t), sp.Matrix([b1]), sp.Matrix([w2])
-    ones = sp.ones(m, 1)
+    t_col, b1_row = sp.Matrix(t), sp.Matrix([b1])
     k = sp.Symbol("k", integer=True, positive=True)
     y_k, t_k = sp.IndexedBase("y"), sp.IndexedBase("t")
     statement = sp.Eq(L, sp.Rational(1, 2) * sp.Sum((y_k[k] - t_k[k]) ** 2, (k, 1, m)))
@@ -119,15 +116,18 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
     def mat(name: str, value: sp.Matrix, formula: str) -> str:
         return rf"{name} = {formula} = {to_latex(value)}"
 
-    Z = X * W1 + ones * b1_row
+    spec = NetworkSpec.build([n, p, 1], ["relu", "identity"], X=X, t=t, W=[W1, sp.Matrix(w2)],
+                             b=[b1_row, [[b2]]])
+    run = forward(spec)
+    Z = run.Z[0]
     per_example = sp.Matrix(m, p, lambda r, j: sum(X[r, i] * W1[i, j] for i in range(n)) + b1[j])
     b.step("pre-activations, all examples at once", per_example, Z,
            reason=r"stacking the rows $x_k W^{(1)} + b^{(1)}$ gives one matrix product",
            route="exact", tex=mat("Z", Z, r"X W^{(1)} + \mathbf{1} b^{(1)}"))
-    A = Z.applyfunc(lambda z: sp.Max(z, 0))
+    A = run.A[1]
     b.define("hidden activations", sp.Symbol("A"), A, reason=r"$A = \max(Z, 0)$ entrywise",
              tex=mat("A", A, r"\operatorname{ReLU}(Z)"))
-    y = A * w2_row.T + ones * b2
+    y = run.A[2]
     sheet_y = sp.Matrix([sum(w2[j] * sp.Max(per_example[r, j], 0) for j in range(p)) + b2
                          for r in range(m)])
     b.step("outputs", sheet_y, y, reason=r"$y_k = w^{(2)} f(x_k W^{(1)} + b^{(1)})^T + b^{(2)}$ "
@@ -135,43 +135,39 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
            tex=mat("y", y, r"A\, w^{(2)T} + b^{(2)} \mathbf{1}"))
     r = y - t_col
     b.define("residuals", sp.Symbol("r"), r, reason=r"$r_k = y_k - t_k$", tex=mat("r", r, "y - t"))
-    loss = (r.T * r)[0] / 2
+    loss = run.loss
     b.step("loss", sp.Rational(1, 2) * sum((sheet_y[q] - t[q]) ** 2 for q in range(m)), loss,
            reason=r"$L = \frac12 \sum_k (y_k - t_k)^2 = \frac12 r^T r$", route="exact",
            tex=rf"L = \tfrac12 r^T r = {to_latex(loss)}")
 
     # ---------------------------------------------------------------- backward pass
-    ys, ts = sp.symbols(f"y1:{m + 1}", real=True), sp.symbols(f"t1:{m + 1}", real=True)
-    half_sse = sp.Rational(1, 2) * sum((a - c) ** 2 for a, c in zip(ys, ts))
-    b.step("output error", sp.Matrix([sp.Derivative(half_sse, v) for v in ys]),
-           sp.Matrix([a - c for a, c in zip(ys, ts)]),
+    # every example's term has the same form, and y_k appears in its own term only: one
+    # generic term, differentiated once, proves the rule for all of them
+    y_k, t_k = sp.symbols("y_k t_k")
+    b.step("output error", sp.Derivative(sp.Rational(1, 2) * (y_k - t_k) ** 2, y_k), y_k - t_k,
            reason=r"differentiate $\frac12\sum_k (y_k - t_k)^2$: $\partial L/\partial y = y - t = r$",
            route="doit-cancel", tex=r"\frac{\partial L}{\partial y} = y - t = r")
-    direct = _direct_gradients(X, t, W1, b1, w2, b2)
-    Z_sym = sp.Matrix(m, p, lambda q, j: sp.Symbol(f"Z_{q + 1},{j + 1}", real=True))
-    loss_in_Z = [sp.Rational(1, 2) * (sum(w2[j] * _relu(Z_sym[q, j]) for j in range(p))
-                                      + b2 - t[q]) ** 2 for q in range(m)]
-    dL_dZ = partial_derivatives(loss_in_Z, Z_sym, dict(zip(Z_sym, Z)))
-    mask = Z.applyfunc(lambda z: sp.Integer(1) if z > 0 else sp.Integer(0))
-    delta = (r * w2_row).multiply_elementwise(mask)
+    grads = backprop(spec, run)
+    direct = sympy_derivatives(spec, run)
+    delta = grads.delta[0]
     backward = [
-        ("dL_dw2", "dL/dw2 from the residuals", r.T * A, "w^{(2)}", r"r^T A",
+        ("dL_dw2", "dL/dw2 from the residuals", grads.dW[1].T, "w^{(2)}", r"r^T A",
          r"$\partial y_k/\partial w^{(2)}_j = A_{kj}$, summed over the examples"),
-        ("dL_db2", "dL/db2 = sum of the residuals", (ones.T * r)[0], "b^{(2)}", r"\mathbf{1}^T r",
+        ("dL_db2", "dL/db2 = sum of the residuals", grads.db[1][0], "b^{(2)}", r"\mathbf{1}^T r",
          r"$\partial y_k/\partial b^{(2)} = 1$"),
         ("Delta", "error at the pre-activations", delta, "Z",
          r"\Delta = (r\, w^{(2)}) \odot \mathbb{1}[Z > 0]",
          r"chain rule through $y = A w^{(2)T} + b^{(2)}$ and $A = \operatorname{ReLU}(Z)$, "
          r"with $\operatorname{ReLU}'(z) = \mathbb{1}[z > 0]$"),
-        ("dL_dW1", "dL/dW1 from Delta", X.T * delta, "W^{(1)}", r"X^T \Delta",
+        ("dL_dW1", "dL/dW1 from Delta", grads.dW[0], "W^{(1)}", r"X^T \Delta",
          r"$\partial Z_{kj}/\partial W^{(1)}_{ij} = X_{ki}$"),
-        ("dL_db1", "dL/db1 = column sums of Delta", ones.T * delta, "b^{(1)}",
+        ("dL_db1", "dL/db1 = column sums of Delta", grads.db[0], "b^{(1)}",
          r"\mathbf{1}^T \Delta", r"$\partial Z_{kj}/\partial b^{(1)}_j = 1$ for every example $k$"),
     ]
-    direct["Delta"] = dL_dZ
     for key, rule, value, wrt, formula, why in backward:
         b.step(rule, direct[key], value,
-               reason=why + "; certified against SymPy's derivative of $L$ entry by entry",
+               reason=why + "; certified against SymPy's derivative of each example's loss, "
+               "one matrix",
                route="exact",
                tex=rf"\frac{{\partial L}}{{\partial {wrt}}} = {formula} = {to_latex(value)}")
     zeros = [(q + 1, j + 1) for q in range(m) for j in range(p) if Z[q, j] == 0]
@@ -179,48 +175,25 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
         b.note("Pre-activations exactly 0 at (k, j) = " + ", ".join(map(str, zeros))
                + r": there ReLU has no derivative and the gradient uses $\operatorname{ReLU}'(0) = 0$,"
                " as the simulator does; a central difference sees the average of the two sides.")
-    result = {"loss": loss, "dL_dW1": X.T * delta, "dL_dw2": r.T * A, "dL_db1": ones.T * delta,
-              "dL_db2": (ones.T * r)[0], "Z": Z, "A": A, "y": y, "r": r, "Delta": delta}
+    result = {"loss": loss, "dL_dW1": grads.dW[0], "dL_dw2": grads.dW[1].T, "dL_db1": grads.db[0],
+              "dL_db2": grads.db[1][0], "Z": Z, "A": A, "y": y, "r": r, "Delta": delta}
     return b.build(result, checker=lambda: _check(X, t, W1, b1, w2, b2, result))
 
 
-def partial_derivatives(terms: list[sp.Expr], symbols: sp.Matrix,
-                        values: dict[sp.Symbol, sp.Expr]) -> sp.Matrix:
-    """``d(sum terms)/ds`` at ``values`` for every ``s`` in ``symbols``, by ``sympy.diff``.
+def sympy_derivatives(spec: NetworkSpec, run: Forward) -> dict[str, object]:
+    """SymPy's own derivatives of L at the sheet's parameters, keyed like the result.
 
-    Each partial derivative is the derivative of the one-variable function left when the
-    other symbols are fixed at their values (its definition); fixing them first keeps
-    the expressions SymPy differentiates small.
-
-    >>> a, b = sp.symbols("a b", real=True)
-    >>> partial_derivatives([a**2 * b], sp.Matrix([[a, b]]), {a: 3, b: 2})
-    Matrix([[12, 9]])
+    The loss of one example is differentiated once with respect to every parameter (and
+    to the pre-activations, for Delta) and evaluated exactly at each example
+    (:mod:`symnn.networks.certificate`).
     """
-
-    def partial(s: sp.Symbol) -> sp.Expr:
-        others = {k: v for k, v in values.items() if k is not s}
-        return sum((sp.diff(term.xreplace(others), s) for term in terms), sp.Integer(0)).xreplace(
-            {s: values[s]})
-
-    return symbols.applyfunc(partial)
-
-
-def _direct_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2: list,
-                      b2: sp.Rational) -> dict[str, object]:
-    """SymPy's own derivatives of L (written entry by entry) at the given parameters."""
-    (m, n), p = X.shape, W1.cols
-    Ws = sp.Matrix(n, p, lambda i, j: sp.Symbol(f"W1_{i + 1},{j + 1}", real=True))
-    bs = sp.Matrix(1, p, lambda _, j: sp.Symbol(f"b1_{j + 1}", real=True))
-    ws = sp.Matrix(1, p, lambda _, j: sp.Symbol(f"w2_{j + 1}", real=True))
-    bb = sp.Symbol("b2", real=True)
-    terms = [sp.Rational(1, 2) * (
-        sum(ws[j] * _relu(sum(X[q, i] * Ws[i, j] for i in range(n)) + bs[j]) for j in range(p))
-        + bb - t[q]) ** 2 for q in range(m)]
-    values = {**dict(zip(Ws, W1)), **dict(zip(bs, b1)), **dict(zip(ws, w2)), bb: b2}
-    return {"dL_dW1": partial_derivatives(terms, Ws, values),
-            "dL_db1": partial_derivatives(terms, bs, values),
-            "dL_dw2": partial_derivatives(terms, ws, values),
-            "dL_db2": partial_derivatives(terms, sp.Matrix([bb]), values)[0]}
+    flat = sympy_gradient(spec)
+    (n, p) = spec.W[0].shape
+    dW1 = sp.Matrix(n, p, list(flat[: n * p]))
+    db1 = sp.Matrix(1, p, list(flat[n * p : n * p + p]))
+    dw2 = sp.Matrix(1, p, list(flat[n * p + p : n * p + 2 * p]))
+    return {"dL_dW1": dW1, "dL_db1": db1, "dL_dw2": dw2, "dL_db2": flat[n * p + 2 * p],
+            "Delta": sympy_deltas(spec, run)[0]}
 
 
 def _floats(value: object) -> np.ndarray:

@@ -6,6 +6,8 @@
     o_k = \\operatorname{softmax}(s)_k = \\frac{e^{s_k}}{\\sum_j e^{s_j}}
         = \\frac{1}{\\sum_j e^{s_j - s_k}}.
 
+The layers are the network engine's (:func:`symnn.networks.forward.pre_activations`, with
+no bias); ``h`` is shown as ``max(0, z)``, as the sheet writes ReLU.
 The sheet's input values sit in a figure that is missing, so the input is symbolic
 (``x1 .. x4``) unless a numeric ``x`` is given; every intermediate value is shown.
 
@@ -27,6 +29,7 @@ from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Parameter, Vector
 from symnn.core.registry import register
 from symnn.errors import ShapeError
+from symnn.networks.forward import pre_activations
 from symnn.sim import activations
 from symnn.sim.activations import ReLU
 from symnn.sim.layers import Dense
@@ -77,7 +80,7 @@ def forward_pass(x: list | None, W1: sp.Matrix, W2: sp.Matrix) -> Derivation:
 
     z_s, h_s, s_s = (sp.Matrix([vector_symbols(letter, size)])
                      for letter, size in (("z", p), ("h", p), ("s", W2.cols)))
-    z = x_row * W1
+    z = pre_activations(x_row, W1, sp.zeros(1, p))
     per_unit = sp.Matrix([[sum(x_row[i] * W1[i, j] for i in range(n)) for j in range(p)]])
     b.step("pre-activations", per_unit, z, reason=r"$z_j = \sum_i x_i W^{(1)}_{ij}$, one row "
            "times the weight matrix", route="expand",
@@ -85,7 +88,7 @@ def forward_pass(x: list | None, W1: sp.Matrix, W2: sp.Matrix) -> Derivation:
     h = z.applyfunc(lambda v: sp.Max(0, v))
     b.define("hidden layer", h_s, h, reason=r"$h_j = \operatorname{ReLU}(z_j) = \max(0, z_j)$",
              tex=shown("h", z_s.applyfunc(lambda v: sp.Max(0, v)), h))
-    s = h * W2
+    s = pre_activations(h, W2, sp.zeros(1, W2.cols))
     b.define("logits", s_s, s, reason=r"$s_k = \sum_j h_j W^{(2)}_{jk}$",
              tex=shown("s", h_s * W2, s))
     in_s = s_s.applyfunc(lambda v: sp.exp(v) / sum(sp.exp(u) for u in s_s))

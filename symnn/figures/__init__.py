@@ -81,6 +81,9 @@ FIGURES: dict[str, Figure] = {item.id: item for item in (
     Figure("two-layer-relu-gradients", "the 2-3-1 ReLU network with its weights and biases; "
            "which ReLUs are active per sample", diagram=networks.two_layer_diagram,
            plot=networks.relu_activity_plot),
+    Figure("network-gradients", "the network with its layers, activations, weights and biases; "
+           "the loss along the derived gradient", diagram=networks.network_diagram,
+           plot=networks.gradient_plot),
     Figure("gd-convergence-quadratic", "gradient-descent iterates below, at and above the bound "
            "on the step size", plot=optimization.gd_plot),
     Figure("hopfield-lyapunov", "the energy against the update count for random runs, down to "

@@ -10,6 +10,9 @@ id                              figure
 ``forward-pass``                4 - 3 - 2 ReLU-softmax network; h and o on the nodes
 ``two-layer-relu-gradients``    2 - 3 - 1 ReLU network with weights and biases; and a grid
                                 of which hidden ReLUs are active for each sample
+``network-gradients``           the network a user brings: its layers, activations, weights
+                                (numbers, or the symbols W{l}_{ij}) and biases; and the
+                                simulator's loss along the derived gradient with its tangent
 ==============================  =========================================================
 
 >>> import symnn
@@ -169,3 +172,57 @@ def _hatch(j: int, k: int) -> Any:
     from matplotlib.patches import Rectangle
 
     return Rectangle((j - 0.5, k - 0.5), 1, 1, fill=False, hatch="//", edgecolor="#b07020", linewidth=0)
+
+
+def network_diagram(d: Derivation) -> str:
+    """The network of ``network-gradients``: every layer, weight and bias (numbers or symbols)."""
+    from symnn.networks.spec import parameter_symbols
+
+    sizes, names = d.parameters["sizes"], d.parameters["activations"]
+    weights = [d.parameters.get(f"W{l}", parameter_symbols("W", l, sizes[l - 1], sizes[l]))
+               for l in range(1, len(sizes))]
+    biases = [list(d.parameters.get(f"b{l}", parameter_symbols("b", l, 1, sizes[l])))
+              for l in range(1, len(sizes))]
+    fmt = NumberFormat.for_values([*matrix_numbers(weights), *(v for row in biases for v in row)])
+    layers = [Layer(r"input $x$", [f"x_{{{i + 1}}}" for i in range(sizes[0])])]
+    for l, (name, bias) in enumerate(zip(names, biases), 1):
+        caption = f"layer {l}: {name.replace('_', ' ')}"
+        layers.append(Layer(caption, [f"a^{{({l})}}_{{{j + 1}}}" for j in range(sizes[l])],
+                            above=[_with_bias(fmt, v) for v in bias]))
+    return network_tikz(layers, weights, number_format=fmt, layer_sep=4.4)
+
+
+def _spec(d: Derivation) -> Any:
+    from symnn.networks import NetworkSpec
+
+    p = d.parameters
+    depth = len(p["sizes"]) - 1
+    return NetworkSpec.build(p["sizes"], p["activations"], loss=p["loss"], alpha=p.get("alpha"),
+                             l2=p.get("l2"), X=p.get("X"), t=p.get("t"),
+                             W=[p.get(f"W{l}") for l in range(1, depth + 1)],
+                             b=[p.get(f"b{l}") for l in range(1, depth + 1)])
+
+
+def gradient_plot(d: Derivation) -> Figure:
+    """The simulator's loss along the unit direction of the derived gradient, and the tangent
+    line whose slope the gradient predicts: they touch at the current weights."""
+    import numpy as np
+
+    from symnn.networks import Gradients, forward, loss_along_gradient
+
+    spec = _spec(d)
+    depth = spec.depth
+    grads = Gradients(tuple(d.result[f"delta{l}"] for l in range(1, depth + 1)),
+                      tuple(d.result[f"dL_dW{l}"] for l in range(1, depth + 1)),
+                      tuple(d.result[f"dL_db{l}"] for l in range(1, depth + 1)))
+    steps = np.linspace(-0.5, 0.5, 101)
+    losses, at_zero, slope = loss_along_gradient(spec, forward(spec), grads, steps)
+    with style():
+        figure, (axis,) = panels(1)
+        axis.plot(steps, losses, label="simulator loss $L(\\theta - \\eta\\, g/\\|g\\|)$")
+        axis.plot(steps, at_zero + slope * steps, "--", label="tangent, slope $-\\|g\\|$ (derived)")
+        axis.set_xlabel("step $\\eta$ along the negative gradient")
+        axis.set_ylabel("loss")
+        axis.set_title("the derived gradient is the slope of the loss")
+        axis.legend()
+    return figure

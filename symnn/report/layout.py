@@ -14,7 +14,8 @@ answers live in :mod:`symnn.report.answers`.
 Traceback (most recent call last):
 ...
 symnn.errors.UnknownIdError: unknown sheet 'no-such-sheet'; known: nn-assignment-2, \
-ml-assignment-2, homework-1, exercise-sheet-6, seminar-1, activations, matrix-calculus
+ml-assignment-2, homework-1, exercise-sheet-6, seminar-1, your-own-networks, activations, \
+matrix-calculus
 """
 
 from __future__ import annotations
@@ -247,6 +248,16 @@ SEMINAR_1 = Sheet("seminar-1", "Deep Learning (SS 2021): Seminar 1", "summer sem
             ("hopfield-lyapunov",)),
 ))
 
+YOUR_OWN_NETWORKS = Sheet("your-own-networks", "Your own networks: certified back-propagation",
+                          "symnn's extension of ml-assignment-2 Q1", (
+    Problem("Network", "Back-propagation through any network",
+            r"For a fully connected network with one activation per layer and a loss summed over "
+            r"the examples, derive $\partial L / \partial W^{(l)}$, $\partial L / \partial b^{(l)}$ "
+            r"and the error signals $\delta^{(l)}$ of every layer (here the default: a symbolic "
+            r"2-2-1 network, tanh then identity, squared loss).",
+            ("network-gradients",), code=("tanh", "tanh_prime", "quadratic")),
+))
+
 ACTIVATIONS = Sheet("activations", "Activations: Gaussian moments, initialisation, calculus",
                     "symnn's extension of nn-assignment-2 P2 and exercise-sheet-6 6.1", (
     Problem("Table", "Every activation",
@@ -276,8 +287,8 @@ MATRIX_CALCULUS = Sheet("matrix-calculus", "Matrix calculus: gradients of matrix
 ))
 
 #: The sheets in the catalogue's order.
-SHEETS = (NN_ASSIGNMENT_2, ML_ASSIGNMENT_2, HOMEWORK_1, EXERCISE_SHEET_6, SEMINAR_1, ACTIVATIONS,
-          MATRIX_CALCULUS)
+SHEETS = (NN_ASSIGNMENT_2, ML_ASSIGNMENT_2, HOMEWORK_1, EXERCISE_SHEET_6, SEMINAR_1, YOUR_OWN_NETWORKS,
+          ACTIVATIONS, MATRIX_CALCULUS)
 
 
 def sheets() -> dict[str, Sheet]:

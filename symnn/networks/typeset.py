@@ -1,0 +1,153 @@
+"""The steps of a network derivation, as a written solution shows them.
+
+:func:`lemma_steps` proves each activation's derivative rule (and, for cross-entropy, the
+log-sum-exp form of the loss); :func:`forward_steps` records the forward pass layer by
+layer; :func:`gradient_blocks` pairs every error signal and gradient of the delta
+recursion with SymPy's own derivative of the loss, to be certified as whole matrices.
+
+>>> from symnn.networks.spec import NetworkSpec
+>>> from symnn.networks.forward import forward
+>>> spec = NetworkSpec.build([1, 1], ["tanh"], X=[[1]], t=[0], W=[[[1]]], b=[[0]])
+>>> certified_route(spec, forward(spec)).name
+'expand-cancel'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from symnn.core.certify import Route, RouteLike
+from symnn.core.derivation import DerivationBuilder
+from symnn.core.latex import to_latex
+from symnn.networks.activations import ACTIVATIONS
+from symnn.networks.backprop import Gradients
+from symnn.networks.forward import Forward
+from symnn.networks.losses import LOSSES
+from symnn.networks.spec import NetworkSpec
+
+
+def _expand_cancel(difference: sp.Expr) -> sp.Expr:
+    """Every function application (tanh, sigma, exp, log, steps) made a plain symbol, then
+    ``expand``; if that leaves something, ``cancel`` it.
+
+    Both decide the identity of rational functions of the atoms taken as independent
+    variables, which implies the identity for the atoms' values.
+    """
+    atoms = sorted(difference.atoms(sp.Function), key=sp.default_sort_key)
+    plain = difference.xreplace({atom: sp.Dummy() for atom in atoms})
+    expanded = sp.expand(plain)
+    return expanded if expanded == 0 else sp.cancel(expanded)
+
+
+#: Rational functions of the atoms (exp, log, tanh, sigma, steps, symbols) taken as independent
+#: variables: a polynomial identity is decided by ``expand``, the rest by ``cancel``.
+EXPAND_CANCEL = Route("expand-cancel", lambda d: d.applyfunc(_expand_cancel)
+                      if isinstance(d, sp.MatrixBase) else _expand_cancel(d))
+
+
+def certified_route(spec: NetworkSpec, run: Forward) -> RouteLike:
+    """``exact`` when every value is a rational number, else :data:`EXPAND_CANCEL`."""
+    values = [*run.A[-1], run.loss]
+    return "exact" if all(isinstance(v, sp.Rational) for v in values) else EXPAND_CANCEL
+
+
+def lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
+    """One certified step per activation used: ``f'(z)`` equals SymPy's derivative of ``f``."""
+    z = sp.Symbol("z", real=True)
+    for name in dict.fromkeys(spec.activations):
+        activation = ACTIVATIONS[name]
+        if not activation.elementwise:
+            continue
+        kind = sp.Piecewise if activation.piecewise_linear else sp.exp
+        written = activation.function(z, spec.alpha).rewrite(kind)
+        rule = activation.derivative(z, spec.alpha).rewrite(kind)
+        b.step(f"derivative of {name.replace('_', ' ')}", sp.diff(written, z), rule,
+               reason=rf"SymPy differentiates ${activation.tex}$ written out", route=activation.route,
+               tex=activation.derivative_tex)
+    if spec.loss == "cross_entropy":
+        K = spec.sizes[-1]
+        zs = [sp.Symbol(f"z{k + 1}", real=True) for k in range(K)]
+        total = sum(sp.exp(v) for v in zs)
+        b.step("log of softmax", sp.Matrix([[sp.log(sp.exp(v) / total) for v in zs]]),
+               sp.Matrix([[v - sp.log(total) for v in zs]]),
+               reason=r"$\log \operatorname{softmax}(z)_k = z_k - \log \sum_j e^{z_j}$, the form in "
+               "which the loss is written", route="log-expand",
+               tex=r"\log \operatorname{softmax}(z)_k = z_k - \log \sum_j e^{z_j}")
+
+
+def forward_steps(b: DerivationBuilder, spec: NetworkSpec, run: Forward) -> None:
+    """The forward pass: ``Z^(l)`` and ``A^(l)`` for every layer, then the loss."""
+    for layer, name in enumerate(spec.activations, 1):
+        Z, A = run.Z[layer - 1], run.A[layer]
+        b.define(f"layer {layer}: pre-activations", sp.Symbol(f"Z^({layer})"), Z,
+                 reason=rf"$Z^{{({layer})}} = A^{{({layer - 1})}} W^{{({layer})}} + \mathbf{{1}} "
+                 rf"b^{{({layer})}}$, all examples at once",
+                 tex=rf"Z^{{({layer})}} = {to_latex(Z)}")
+        b.define(f"layer {layer}: activations", sp.Symbol(f"A^({layer})"), A,
+                 reason=rf"$A^{{({layer})}} = f_{{{layer}}}(Z^{{({layer})}})$ with $f_{{{layer}}}$ = "
+                 f"{name.replace('_', ' ')}", tex=rf"A^{{({layer})}} = {to_latex(A)}")
+    b.define("loss", sp.Symbol("L"), run.loss, reason="summed over the examples",
+             tex=rf"L = {to_latex(run.loss)}")
+
+
+def _blocks(spec: NetworkSpec, flat: sp.Matrix) -> list[tuple[sp.Matrix, sp.Matrix]]:
+    """The flat derivative cut into ``(dW, db)`` per layer (W row by row, then b)."""
+    blocks, start = [], 0
+    for W, bias in zip(spec.W, spec.b):
+        size = W.rows * W.cols
+        dW = sp.Matrix(W.rows, W.cols, list(flat[start:start + size]))
+        db = sp.Matrix(1, bias.cols, list(flat[start + size:start + size + bias.cols]))
+        blocks.append((dW, db))
+        start += size + bias.cols
+    return blocks
+
+
+def gradient_blocks(spec: NetworkSpec, grads: Gradients, derivative: sp.Matrix,
+                    deltas: list[sp.Matrix], proved: Gradients | None = None
+                    ) -> list[tuple[str, Any, Any, str, str]]:
+    """``(rule, SymPy's derivative, back-propagated value, reason, tex)`` from the output down.
+
+    ``proved`` is the back-propagation of the symbolic template when the identity is
+    certified there (closed forms); the formulas show ``grads``, the values at the data.
+    """
+    L = spec.depth
+    steps = []
+    sympy_side = " against SymPy's derivative of each example's loss"
+    if proved is not None:
+        sympy_side += (" (for one symbolic example with symbolic weights; the values are that "
+                       "identity at the data)")
+    proved = proved or grads
+    for layer in range(L, 0, -1):
+        delta = grads.delta[layer - 1]
+        if layer == L:
+            formula = LOSSES[spec.loss].delta_tex
+            if spec.loss == "squared" and spec.activations[-1] == "softmax":
+                formula = (r"\delta^{(L)}_k = a_k \odot (g_k - (g_k \cdot a_k) \mathbf{1}^T),\ "
+                           r"g = A^{(L)} - T")
+            reason = "the loss's output error" + (
+                r" ($\partial L/\partial A^{(L)} = A^{(L)} - T$)" if spec.loss == "squared" else "")
+        else:
+            formula = (rf"\delta^{{({layer})}} = (\delta^{{({layer + 1})}} W^{{({layer + 1})T}}) \odot "
+                       rf"f_{{{layer}}}'(Z^{{({layer})}})")
+            reason = "the delta recursion: the chain rule through the next layer"
+        steps.append((f"error signal delta{layer}", deltas[layer - 1], proved.delta[layer - 1],
+                      reason + rf"; certified{sympy_side} with respect to $z^{{({layer})}}$",
+                      rf"{formula} = {to_latex(delta)}"))
+    decay = rf" + {to_latex(spec.l2)} W^{{(l)}}" if spec.l2 != 0 else ""
+    for layer, (dW, db) in reversed(list(enumerate(_blocks(spec, derivative), 1))):
+        steps.append((f"dL/dW{layer}", dW, proved.dW[layer - 1],
+                      rf"$\partial z^{{({layer})}}_j / \partial W^{{({layer})}}_{{ij}} = "
+                      rf"a^{{({layer - 1})}}_i$,"
+                      f" summed over the examples; certified{sympy_side}, one matrix",
+                      rf"\frac{{\partial L}}{{\partial W^{{({layer})}}}} = A^{{({layer - 1})T}} "
+                      rf"\delta^{{({layer})}}{decay.replace('(l)', f'({layer})')} = "
+                      rf"{to_latex(grads.dW[layer - 1])}"))
+        steps.append((f"dL/db{layer}", db, proved.db[layer - 1],
+                      rf"$\partial z^{{({layer})}}_j / \partial b^{{({layer})}}_j = 1$; "
+                      f"certified{sympy_side}",
+                      rf"\frac{{\partial L}}{{\partial b^{{({layer})}}}} = \mathbf{{1}}^T "
+                      rf"\delta^{{({layer})}} = "
+                      rf"{to_latex(grads.db[layer - 1])}"))
+    return steps
