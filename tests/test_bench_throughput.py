@@ -68,7 +68,9 @@ def test_quick_benchmark_prints_both_tables():
     assert ceiling > 0 and sim > 0
 
 
-@pytest.mark.parametrize("name", ["784-30-10 sigmoid", "784-100-10 sigmoid + L2", "784-256-128-64-10 ReLU b64"])
+@pytest.mark.parametrize(
+    "name", ["784-30-10 sigmoid", "784-100-10 sigmoid + L2", "784-256-128-64-10 ReLU b64"]
+)
 def test_network2_loop_takes_the_simulators_step(bench, name: str) -> None:
     """The third column must do the same work: one minibatch of the per-example loop moves
     the weights as one step of the simulator does (float32: within 1e-5 relative)."""
