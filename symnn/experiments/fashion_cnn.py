@@ -11,7 +11,7 @@ softmax-cross-entropy, Adam with a step decay of eta, minibatches of 64, on 55,0
 training images standardized with the training mean and std and redrawn every epoch
 with random left-right flips; 5,000 held-out training images are the validation set,
 whose best epoch's weights are kept. (Chosen on validation accuracy over the network
-without batch normalization, ReLU before pooling, 20 epochs: docs/results.md.)
+without batch normalization, ReLU before pooling, 20 epochs: docs/experiments.md.)
 Reported: the test accuracy on the 10,000 test images and the per-epoch curves.
 """
 
