@@ -73,7 +73,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 def _logistic(x: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-x)) in four NumPy calls, overflow reported as NumPy's error state says."""
-    out = np.negative(x)
+    out = np.negative(x, out=np.empty_like(x))  # an array also for 0-d x
     np.exp(out, out=out)
     out += 1
     return np.reciprocal(out, out=out)
