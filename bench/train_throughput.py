@@ -20,12 +20,10 @@ subprocess. PyTorch is imported only here, never by symnn.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import datetime
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import time
@@ -41,7 +39,10 @@ MODELS = {  # name: (batch size, target ratio for training throughput)
     "CNN conv32-pool-conv64-pool-128-10": (64, 1.5),
 }
 SAMPLES = {10: 12_000, 64: 32_000, 128: 32_000, "cnn": 3_200}  # per repeat, full run
+N2_SAMPLES = 2_000  # per repeat for the per-example loop
 LMBDA = 5.0
+ISA_FLAGS = ("avx512f", "avx512_bf16", "avx2", "fma", "avx")
+OPENBLAS_TUNING = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # a user's machine sets neither
 
 
 # --------------------------------------------------------------------------- models
@@ -67,10 +68,10 @@ def build_sim(name: str):
         return mlp([784, 100, 10], "sigmoid", output="sigmoid", rng=0), CrossEntropy(), LMBDA
     if name.startswith("784-256"):
         return mlp([784, 256, 128, 64, 10], "relu", rng=0), SoftmaxCrossEntropy(), 0.0
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(0)  # pooling before ReLU: the same function (they commute)
     net = Sequential([
-        Conv2D.init(1, 32, 3, rng, scale=np.sqrt(2 / 9), dtype=f32), ReLU(), MaxPool2D(2),
-        Conv2D.init(32, 64, 3, rng, scale=np.sqrt(2 / 288), dtype=f32), ReLU(), MaxPool2D(2),
+        Conv2D.init(1, 32, 3, rng, scale=np.sqrt(2 / 9), dtype=f32), MaxPool2D(2), ReLU(),
+        Conv2D.init(32, 64, 3, rng, scale=np.sqrt(2 / 288), dtype=f32), MaxPool2D(2), ReLU(),
         Flatten(), Dense.init(1600, 128, rng, scale=np.sqrt(2 / 1600), dtype=f32), ReLU(),
         Dense.init(128, 10, rng, scale=np.sqrt(2 / 128), dtype=f32),
     ])  # fmt: skip
@@ -240,6 +241,100 @@ def torch_runners(name: str, x, y) -> dict:
     return {"train": fit, "infer": infer}
 
 
+class Network2Loop:
+    """network2.py's ``update_mini_batch`` (Nielsen): back-propagation one example at a
+    time, column vectors, weights (out, in), the gradients of a minibatch summed in
+    Python lists, then the L2-decayed update. Float32 like the simulator; the hidden
+    activation is the model's (sigmoid, or ReLU with a softmax cross-entropy output), the
+    output delta is a - y (cross-entropy after a sigmoid, or softmax cross-entropy)."""
+
+    def __init__(self, net, eta: float, lmbda: float, n: int) -> None:
+        from symnn.sim import Dense, Sigmoid
+
+        dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+        self.weights = [layer.params["W"].T.copy() for layer in dense]
+        self.biases = [layer.params["b"][:, None].copy() for layer in dense]
+        self.sigmoid = any(isinstance(layer, Sigmoid) for layer in net.layers)
+        self.eta, self.lmbda, self.n = eta, lmbda, n
+
+    def hidden(self, z):
+        import numpy as np
+
+        return 1.0 / (1.0 + np.exp(-z)) if self.sigmoid else np.maximum(z, 0)
+
+    def hidden_prime(self, z, a):
+        return a * (1 - a) if self.sigmoid else (z > 0).astype(z.dtype)
+
+    def output(self, z):
+        import numpy as np
+
+        if self.sigmoid:
+            return 1.0 / (1.0 + np.exp(-z))
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+    def backprop(self, x, y):
+        """(nabla_b, nabla_w, cost, correct) of one example (x: column, y: one-hot column)."""
+        import numpy as np
+
+        activation, activations, zs = x, [x], []
+        last = len(self.weights) - 1
+        for i, (b, w) in enumerate(zip(self.biases, self.weights, strict=True)):
+            z = w @ activation + b
+            zs.append(z)
+            activation = self.output(z) if i == last else self.hidden(z)
+            activations.append(activation)
+        a = activations[-1]
+        if self.sigmoid:
+            cost = float(np.sum(np.nan_to_num(-y * np.log(a) - (1 - y) * np.log(1 - a))))
+        else:
+            cost = float(-np.log(a[int(np.argmax(y)), 0]))
+        delta = a - y
+        nabla_b, nabla_w = [delta], [delta @ activations[-2].T]
+        for i in range(2, len(self.weights) + 1):
+            delta = (self.weights[-i + 1].T @ delta) * self.hidden_prime(zs[-i], activations[-i])
+            nabla_b.insert(0, delta)
+            nabla_w.insert(0, delta @ activations[-i - 1].T)
+        return nabla_b, nabla_w, cost, int(np.argmax(a) == np.argmax(y))
+
+    def update_mini_batch(self, batch) -> tuple[float, int]:
+        import numpy as np
+
+        nabla_b = [np.zeros_like(b) for b in self.biases]
+        nabla_w = [np.zeros_like(w) for w in self.weights]
+        total, correct = 0.0, 0
+        for x, y in batch:
+            delta_b, delta_w, cost, right = self.backprop(x, y)
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_b, strict=True)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_w, strict=True)]
+            total, correct = total + cost, correct + right
+        m, eta = len(batch), np.float32(self.eta)
+        decay = np.float32(1 - self.eta * self.lmbda / self.n)
+        self.weights = [decay * w - (eta / m) * nw for w, nw in zip(self.weights, nabla_w, strict=True)]
+        self.biases = [b - (eta / m) * nb for b, nb in zip(self.biases, nabla_b, strict=True)]
+        return total, correct
+
+
+def network2_runner(name: str, x, y):
+    """One epoch of :class:`Network2Loop` over ``k`` examples, or ``None`` for the CNN."""
+    import numpy as np
+
+    if name.startswith("CNN"):
+        return None
+    batch = MODELS[name][0]
+    net, _, lmbda = build_sim(name)
+    columns = [row[:, None] for row in x]
+    targets = [np.eye(10, dtype=np.float32)[label][:, None] for label in y]
+
+    def fit(k: int) -> None:
+        loop = Network2Loop(net, 0.01, lmbda, k)
+        order = np.random.default_rng(0).permutation(k)
+        for i in range(0, k, batch):
+            loop.update_mini_batch([(columns[j], targets[j]) for j in order[i : i + batch]])
+
+    return fit
+
+
 def worker(threads: int, quick: bool) -> None:
     import numpy as np
 
@@ -248,7 +343,7 @@ def worker(threads: int, quick: bool) -> None:
     n_max = max(SAMPLES.values()) // (8 if quick else 1)
     x = rng.random((n_max, 784), dtype=np.float32)
     y = rng.integers(0, 10, n_max)
-    result = {"threads": threads, "gemm": gemm_rate(repeats), "models": {}}
+    result = {"threads": threads, "gemm": gemm_rate(repeats), "models": {}, "blas": blas_kernel()}
     try:
         import torch
 
@@ -273,6 +368,11 @@ def worker(threads: int, quick: bool) -> None:
             for (who, what), seconds in best.items():
                 best[who, what] = min(seconds, timed(runners[who][what], n))
         row = {who: {what: n / best[who, what] for what in ("train", "infer")} for who in runners}
+        loop = network2_runner(name, data, y)
+        if loop is not None:  # far slower: fewer samples, the best of the repeats
+            k = max(N2_SAMPLES // (8 if quick else 1), 5 * batch)
+            loop(5 * batch)
+            row["network2"] = {"train": k / min(timed(loop, k) for _ in range(repeats))}
         row["sim"]["flops"] = runners["sim"]["flops"]
         row["sim"]["ceiling"] = products_ceiling(build_sim(name)[0], batch, repeats)
         result["models"][name] = row
@@ -301,9 +401,10 @@ def memory_worker(quick: bool) -> None:
 
 
 # --------------------------------------------------------------------------- parent
-def run_child(args: list[str], threads: int) -> dict:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads), PYTHONPATH=str(ROOT))  # fmt: skip
+def run_child(args: list[str], threads: int, env: dict[str, str] | None = None) -> dict:
+    env = dict(os.environ if env is None else env, OMP_NUM_THREADS=str(threads),
+               OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+               PYTHONPATH=str(ROOT))  # fmt: skip
     out = subprocess.run([sys.executable, __file__, *args], env=env, capture_output=True,
                          text=True, check=False)  # fmt: skip
     if out.returncode:
@@ -311,20 +412,38 @@ def run_child(args: list[str], threads: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def blas_info() -> list[str]:
+def blas_kernel() -> str:
+    """The BLAS library, version and kernel NumPy uses in this process (threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (pip install threadpoolctl to name the kernel)"
     import numpy as np
 
+    np.ones(1) @ np.ones(1)  # load the BLAS
+    pools = [p for p in threadpool_info() if p.get("user_api") == "blas"]
+    return "; ".join(f"{p['internal_api']} {p['version']}, kernel {p.get('architecture')}, "
+                     f"{p['num_threads']} thread(s)" for p in pools) or "none found"  # fmt: skip
+
+
+def machine_facts() -> list[str]:
+    """CPU model, its vector instruction sets, NumPy's BLAS build and the OpenBLAS tuning
+    variables of the environment: what the figures below hold for."""
+    import numpy as np
+
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    field = lambda key: next((line.split(":", 1)[1].strip() for line in info.splitlines()  # noqa: E731
+                              if line.startswith(key)), "")  # fmt: skip
+    flags = set(field("flags").split())
+    have = [f for f in ISA_FLAGS if f in flags]
+    avx512 = "AVX-512: yes" if "avx512f" in flags else "AVX-512: no"
     config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-    lines = [f"numpy {np.__version__}: BLAS {config.get('name')} {config.get('version')}"]
-    maps = Path("/proc/self/maps").read_text() if Path("/proc/self/maps").exists() else ""
-    for path in sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", maps)))[:1]:
-        lib = ctypes.CDLL(path)
-        for symbol in ("scipy_openblas_get_corename64_", "openblas_get_corename"):
-            if hasattr(lib, symbol):
-                getattr(lib, symbol).restype = ctypes.c_char_p
-                lines.append(f"OpenBLAS kernel in use: {getattr(lib, symbol)().decode()}")
-                break
-    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    lines = [f"machine: {field('model name') or platform.processor()}, {os.cpu_count()} cores "
+             "(shared: other processes add noise); Python " + platform.python_version(),
+             f"ISA flags: {' '.join(have) or 'none of ' + ', '.join(ISA_FLAGS)} ({avx512})",
+             f"numpy {np.__version__}: BLAS {config.get('name')} {config.get('version')}"]  # fmt: skip
+    others = sorted(k for k in os.environ if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS")
+    for var in dict.fromkeys([*OPENBLAS_TUNING, *others]):
         value = os.environ.get(var)
         lines.append(f"{var}: " + (f"set to {value!r}" if value else "not set"))
     return lines
@@ -338,10 +457,11 @@ def verdict(ratio: float) -> str:
 
 def report(result: dict) -> list[str]:
     t, gemm = result["threads"], result["gemm"]
-    lines = [f"threads = {t}   float32 GEMM (1024^3, NumPy): {gemm / 1e9:.1f} GFLOP/s", ""]
+    lines = [f"threads = {t}   float32 GEMM (1024^3, NumPy): {gemm / 1e9:.1f} GFLOP/s   "
+             f"BLAS: {result['blas']}", ""]  # fmt: skip
     head = (f"{'model':36s} {'batch':>5s} {'train sim/s':>12s} {'torch/s':>10s} {'ratio':>7s} "
             f"{'verdict':>17s} {'target':>7s} {'met':>4s} {'infer sim/s':>12s} {'torch/s':>10s} "
-            f"{'ratio':>7s} {'GEMM frac':>9s}")  # fmt: skip
+            f"{'ratio':>7s} {'GEMM frac':>9s} {'network2/s':>10s} {'sim/n2':>7s}")  # fmt: skip
     lines += [head, "-" * len(head)]
     for name, row in result["models"].items():
         batch, target = MODELS[name]
@@ -357,7 +477,9 @@ def report(result: dict) -> list[str]:
             dash = "-"
             cells = (f"{dash:>10s} {dash:>7s} {dash:>17s} {dash:>7s} {dash:>4s} "
                      f"{sim['infer']:12,.0f} {dash:>10s} {dash:>7s}")  # fmt: skip
-        lines.append(f"{name:36s} {batch:5d} {sim['train']:12,.0f} {cells} {frac:8.0%}")
+        n2 = row.get("network2", {}).get("train")
+        loop = "-".rjust(10) + " " + "-".rjust(7) if n2 is None else f"{n2:10,.0f} {sim['train'] / n2:6.1f}x"
+        lines.append(f"{name:36s} {batch:5d} {sim['train']:12,.0f} {cells} {frac:8.0%} {loop}")
     return [*lines, "", *ceiling_report(result)]
 
 
@@ -386,6 +508,58 @@ def ceiling_report(result: dict) -> list[str]:
     return lines
 
 
+def targets_table(results: list[dict]) -> list[str]:
+    """Every target of the benchmark with its figure at each thread count, side by side."""
+    threads = [r["threads"] for r in results]
+    head = f"{'target':52s} " + " ".join(f"{str(t) + ' thread' + 's' * (t > 1):>16s}" for t in threads)
+    lines = ["Targets (figure and whether it is met, per thread count):", head, "-" * len(head)]
+
+    def row(label: str, cell) -> None:
+        lines.append(f"{label:52s} " + " ".join(f"{cell(r):>16s}" for r in results))
+
+    def ratio(name: str, key: str, target: float):
+        def cell(result: dict) -> str:
+            data = result["models"][name]
+            if key not in data:
+                return "-"
+            value = data["sim"]["train"] / data[key]["train"]
+            return f"{value:.2f}x {'yes' if value >= target else 'NO'}"
+        return cell
+
+    label = lambda name: name if f" b{MODELS[name][0]}" in name else f"{name} b{MODELS[name][0]}"  # noqa: E731
+    for name, (_, target) in MODELS.items():
+        row(f"{label(name)}: >= {target:g}x PyTorch", ratio(name, "torch", target))
+    for name in MODELS:
+        if not name.startswith("CNN"):
+            row(f"{label(name)}: >= 4x network2 loop", ratio(name, "network2", 4.0))
+    for name in MODELS:
+        if not name.startswith("CNN"):
+            def frac(result: dict, name: str = name) -> str:
+                sim = result["models"][name]["sim"]
+                value = sim["train"] * sim["flops"] / result["gemm"]
+                return f"{value:.0%} {'yes' if value >= 0.6 else 'NO'}"
+            row(f"{name}: >= 60% of the GEMM bound", frac)
+    return lines
+
+
+def run_all(threads: list[int], quick: list[str], env: dict[str, str]) -> list[dict]:
+    """One worker subprocess per thread count, with ``env`` as its environment."""
+    return [run_child(["--worker", str(t), *quick], t, env) for t in threads]
+
+
+def print_results(results: list[dict], quick: bool) -> None:
+    torch_version = results[0]["torch"]
+    print(f"PyTorch: {torch_version}" if torch_version else
+          "PyTorch: not installed (pip install torch==2.13.0 for the comparison); "
+          "simulator figures only")  # fmt: skip
+    print("Samples/s are the best of " + ("1 repeat" if quick else "3 repeats") +
+          f"; ratio = simulator / PyTorch; |ratio| < {TIE}x counts as a tie; network2/s: "
+          "network2.py's per-example loop in NumPy, sim/n2: simulator / that loop.\n")  # fmt: skip
+    for result in results:
+        print("\n".join(report(result)), "\n")
+    print("\n".join(targets_table(results)), "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer samples, one repeat")
@@ -402,22 +576,15 @@ def main() -> None:
     start = time.perf_counter()
     print(f"symnn simulator vs PyTorch, {datetime.datetime.now():%Y-%m-%d %H:%M}, "
           f"{'quick' if args.quick else 'full'} run")  # fmt: skip
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
-                .splitlines() if line.startswith("model name")), platform.processor())  # fmt: skip
-    print(f"machine: {cpu}, {os.cpu_count()} cores (shared: other processes add noise); "
-          f"Python {platform.python_version()}")  # fmt: skip
-    print("\n".join(blas_info()))
+    print("\n".join(machine_facts()))
     print("load average at start (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
-    results = [run_child(["--worker", str(t), *quick], t) for t in
-               ([args.threads] if args.threads else [2, 1])]  # fmt: skip
-    torch_version = results[0]["torch"]
-    print(f"PyTorch: {torch_version}" if torch_version else
-          "PyTorch: not installed (pip install torch==2.13.0 for the comparison); "
-          "simulator figures only")  # fmt: skip
-    print("Samples/s are the best of " + ("1 repeat" if args.quick else "3 repeats") +
-          f"; ratio = simulator / PyTorch; |ratio| < {TIE}x counts as a tie.\n")  # fmt: skip
-    for result in results:
-        print("\n".join(report(result)), "\n")
+    threads = [args.threads] if args.threads else [2, 1]
+    print_results(run_all(threads, quick, dict(os.environ)), args.quick)
+    tuned = [var for var in OPENBLAS_TUNING if os.environ.get(var)]
+    if tuned:  # a user's machine sets neither: measure that too, for this command only
+        print(f"=== again with {' and '.join(tuned)} unset (OpenBLAS picks its kernel itself) ===")
+        env = {k: v for k, v in os.environ.items() if k not in OPENBLAS_TUNING}
+        print_results(run_all(threads, quick, env), args.quick)
     memory = run_child(["--memory", *quick], 2)
     gib = memory["peak_bytes"] / 2**30
     print(f"peak memory (ru_maxrss) of a Fashion-MNIST-sized CNN epoch (60,000 x 1 x 28 x 28 "

@@ -58,9 +58,62 @@ def test_quick_benchmark_prints_both_tables():
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     text = run.stdout
+    table_rows = lambda name: [line for line in text.splitlines() if line.startswith(name + "   ")]  # noqa: E731
     for name in ("784-30-10 sigmoid", "784-256-128-64-10 ReLU b128", "CNN conv32-pool-conv64-pool-128-10"):
-        assert text.count(name) == 2, name  # a throughput row and a ceiling row
-    assert "Matrix-product ceiling" in text and "peak memory" in text
-    rows = [line.split() for line in text.splitlines() if line.startswith("784-30-10 sigmoid")]
+        assert len(table_rows(name)) == 2, name  # a throughput row and a ceiling row
+    assert "Matrix-product ceiling" in text and "peak memory" in text and "Targets" in text
+    assert "ISA flags" in text and "network2/s" in text
+    rows = [line.split() for line in table_rows("784-30-10 sigmoid")]
     ceiling, sim = (float(cell.replace(",", "")) for cell in rows[1][2:4])
     assert ceiling > 0 and sim > 0
+
+
+@pytest.mark.parametrize(
+    "name", ["784-30-10 sigmoid", "784-100-10 sigmoid + L2", "784-256-128-64-10 ReLU b64"]
+)
+def test_network2_loop_takes_the_simulators_step(bench, name: str) -> None:
+    """The third column must do the same work: one minibatch of the per-example loop moves
+    the weights as one step of the simulator does (float32: within 1e-5 relative)."""
+    from symnn.sim import SGD, Dense
+
+    net, loss, lmbda = bench.build_sim(name)
+    rng = np.random.default_rng(1)
+    x, y = rng.random((10, 784), dtype=np.float32), rng.integers(0, 10, 10)
+    n = 1000  # training-set size of the decay term
+    loop = bench.Network2Loop(net, 0.5, lmbda, n)
+    cost, _ = loop.update_mini_batch([(row[:, None], np.eye(10, dtype=np.float32)[k][:, None])
+                                      for row, k in zip(x, y, strict=True)])  # fmt: skip
+    value, _ = net.loss_and_grads(x, y, loss)
+    SGD(0.5, lmbda=lmbda).step(net, n)
+    dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+    for layer, w, b in zip(dense, loop.weights, loop.biases, strict=True):
+        assert np.allclose(layer.params["W"], w.T, rtol=1e-5, atol=1e-6)
+        assert np.allclose(layer.params["b"], b[:, 0], rtol=1e-5, atol=1e-6)
+    assert np.isclose(cost / 10, value, rtol=1e-5)  # summed per example; the loss is a mean
+
+
+def test_machine_facts_name_the_isa_and_the_openblas_variables(bench, monkeypatch) -> None:
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.delenv("OPENBLAS_L2_SIZE", raising=False)
+    facts = "\n".join(bench.machine_facts())
+    assert "AVX-512: " in facts and "ISA flags: " in facts
+    assert "OPENBLAS_CORETYPE: set to 'Haswell'" in facts and "OPENBLAS_L2_SIZE: not set" in facts
+    assert "kernel" in bench.blas_kernel() or "threadpoolctl" in bench.blas_kernel()
+
+
+def test_targets_table_puts_thread_counts_side_by_side(bench) -> None:
+    def result(threads: int, speed: float) -> dict:
+        models = {}
+        for name in bench.MODELS:
+            row = {"sim": {"train": speed, "flops": 1e6}, "torch": {"train": 100.0}}
+            if not name.startswith("CNN"):
+                row["network2"] = {"train": 10.0}
+            models[name] = row
+        return {"threads": threads, "gemm": 1e9, "models": models}
+
+    lines = bench.targets_table([result(2, 600.0), result(1, 120.0)])
+    assert "2 threads" in lines[1] and "1 thread" in lines[1]
+    row = next(line for line in lines if line.startswith("784-30-10 sigmoid b10: >= 5x PyTorch"))
+    assert row.split()[-4:] == ["6.00x", "yes", "1.20x", "NO"]
+    gemm = next(line for line in lines if line.startswith("784-30-10 sigmoid: >= 60%"))
+    assert gemm.split()[-4:] == ["60%", "yes", "12%", "NO"]  # 600 samples/s x 1 MFLOP of 1 GFLOP/s

@@ -26,7 +26,7 @@ from symnn.sim import (
     activations,
     mlp,
 )
-from symnn.sim.conv import col2im, im2col, output_size
+from symnn.sim.conv import im2col, input_gradient, output_size
 
 
 def test_conventions_at_zero() -> None:
@@ -184,19 +184,22 @@ def test_maxpool_backward_matches_a_direct_loop(k: int, s: int, h: int, grad_dty
 
 @pytest.mark.parametrize("shape", [(2, 13, 13, 32), (3, 7, 9, 1), (1, 4, 5, 3)])
 @pytest.mark.parametrize("kh, kw, s", [(3, 3, 1), (2, 3, 1), (3, 2, 1), (1, 1, 1), (3, 3, 2), (2, 2, 3)])
-def test_col2im_adds_every_window_back_like_a_direct_loop(
+def test_input_gradient_adds_every_window_back_like_a_direct_loop(
     shape: tuple[int, int, int, int], kh: int, kw: int, s: int
 ) -> None:
     n, h, w, c = shape
     h_out, w_out = output_size(h, kh, s), output_size(w, kw, s)
-    dcols = np.random.default_rng(h * w + kh).standard_normal((n * h_out * w_out, kh * kw * c))
+    rng = np.random.default_rng(h * w + kh)
+    delta, w_mat = rng.standard_normal((n * h_out * w_out, 4)), rng.standard_normal((4, kh * kw * c))
+    dcols = delta @ w_mat
     blocks = dcols.reshape(n, h_out, w_out, kh, kw, c)
     expected = np.zeros(shape)
     for r, q, i, j in np.ndindex(h_out, w_out, kh, kw):
         expected[:, s * r + i, s * q + j] += blocks[:, r, q, i, j]
-    assert np.allclose(col2im(dcols, shape, kh, kw, s), expected, rtol=1e-12, atol=1e-12)
-    cols = im2col(expected, kh, kw, s)  # the adjoint pair: <im2col x, d> = <x, col2im d>
-    assert math.isclose(np.vdot(cols, dcols), np.vdot(expected, col2im(dcols, shape, kh, kw, s)))
+    dx = input_gradient(delta, w_mat, shape, kh, kw, s)
+    assert np.allclose(dx, expected, rtol=1e-12, atol=1e-12)
+    x = rng.standard_normal(shape)  # the adjoint pair: <im2col(x) w_mat^T, delta> = <x, dx>
+    assert math.isclose(np.vdot(im2col(x, kh, kw, s) @ w_mat.T, delta), np.vdot(x, dx))
 
 
 @pytest.mark.parametrize("c, ones", [(1, True), (3, False), (16, False), (16, True)])

@@ -157,7 +157,8 @@ def test_early_stopping_stops_and_restores_the_best_weights() -> None:
 def test_divergence_raises_a_training_error_naming_epoch_and_eta() -> None:
     x, y = blobs()
     net = mlp([6, 16, 3], "relu", rng=0)
-    with pytest.raises(TrainingError, match=r"loss became (nan|inf) at epoch 1 \(batch \d+\).*1e\+06"):
+    message = r"diverged at epoch 1: the training cost became (nan|inf) in batch \d+: lower eta \(now 1e\+06"
+    with pytest.raises(TrainingError, match=message):
         train(net, Quadratic(), SGD(1e6), x * 100, y, epochs=3, batch_size=8, seed=0,
               progress=False)  # fmt: skip
 

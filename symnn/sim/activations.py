@@ -10,7 +10,11 @@ float64. Conventions, stated once for the whole project:
   1 / inf = 0 is the correctly rounded value, and the relative error stays at a few ulp
   for every x;
 * ``softmax`` and ``log_softmax`` subtract the maximum first (exact, since softmax is
-  shift invariant), so logits of size 1000 are fine.
+  shift invariant), so logits of size 1000 are fine. Infinite logits get the limit
+  where it exists: a single ``+inf`` in a row takes all the mass (``softmax([inf, 0])
+  = [1, 0]``, the limit as z_1 -> inf), ``-inf`` entries get 0. Rows whose limit
+  depends on how they are approached (two or more ``+inf``, only ``-inf``) and rows
+  with NaN are refused with a :class:`~symnn.errors.ParameterError`.
 
 .. math:: \\sigma(x) = \\frac{1}{1 + e^{-x}}, \\qquad
           \\operatorname{softmax}(z)_i = \\frac{e^{z_i - m}}{\\sum_j e^{z_j - m}},\\ m = \\max_j z_j
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from symnn.errors import SymnnError
+from symnn.errors import ParameterError, SymnnError
 from symnn.sim.base import Layer, as_float_array
 
 __all__ = [
@@ -63,10 +67,14 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     >>> float(sigmoid(np.array(0.0)))
     0.5
     """
-    x = as_float_array(x)
-    out = np.negative(x, out=np.empty_like(x))
     with np.errstate(over="ignore"):  # exp(-x) = inf for x << 0 gives 1 / inf = 0, exactly
-        np.exp(out, out=out)
+        return _logistic(as_float_array(x))
+
+
+def _logistic(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)) in four NumPy calls, overflow reported as NumPy's error state says."""
+    out = np.negative(x, out=np.empty_like(x))  # an array also for 0-d x
+    np.exp(out, out=out)
     out += 1
     return np.reciprocal(out, out=out)
 
@@ -146,7 +154,10 @@ def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     array([[0.25, 0.75]])
     """
     z = as_float_array(z)
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    top = z.max(axis=axis, keepdims=True)
+    if not np.isfinite(top).all():
+        return np.exp(_infinite_limit(z, top, axis))
+    e = np.exp(z - top)
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
@@ -158,8 +169,36 @@ def log_softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     array([-0.69314718, -0.69314718])
     """
     z = as_float_array(z)
-    shifted = z - z.max(axis=axis, keepdims=True)
+    top = z.max(axis=axis, keepdims=True)
+    if not np.isfinite(top).all():
+        return _infinite_limit(z, top, axis)
+    shifted = z - top
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _infinite_limit(z: np.ndarray, top: np.ndarray, axis: int) -> np.ndarray:
+    """log_softmax of logits with a non-finite maximum somewhere: where the limit exists.
+
+    A row whose maximum is +inf at one entry tends to that one-hot row (log: 0 there,
+    -inf elsewhere); finite rows are computed as usual.
+
+    >>> np.exp(_infinite_limit(np.array([np.inf, 0.0, -np.inf]), np.array([np.inf]), -1))
+    array([1., 0., 0.])
+    """
+    if np.isnan(z).any():
+        raise ParameterError("z", "NaN in the logits", "logits without NaN")
+    winners = np.count_nonzero(z == np.inf, axis=axis, keepdims=True)
+    if (top == -np.inf).any() or (winners > 1).any():
+        raise ParameterError(
+            "z", "a row with two or more +inf or only -inf",
+            "logits whose softmax has a limit (at most one +inf per row, not all -inf)",
+        )  # fmt: skip
+    finite = np.isfinite(top)
+    limit = np.where(z == np.inf, 0.0, -np.inf).astype(z.dtype)
+    with np.errstate(invalid="ignore"):  # the infinite rows' values are replaced by the limit
+        shifted = z - np.where(finite, top, 0)
+        sums = np.exp(shifted).sum(axis=axis, keepdims=True)
+        return np.where(finite, shifted - np.log(sums), limit)
 
 
 class _Elementwise(Layer):
@@ -215,7 +254,10 @@ class Sigmoid(_Elementwise):
     """
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        self.out = sigmoid(x)
+        """sigma(x); exp(-x) overflows to inf for x << 0 (giving 0, exactly), which
+        :meth:`Sequential.forward <symnn.sim.Sequential.forward>` and ``train`` silence
+        once for the whole network rather than in every layer."""
+        self.out = _logistic(as_float_array(x))
         return self.out
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:

@@ -74,7 +74,10 @@ class BatchNorm(Layer):
         self.buffers["running_mean"] = np.zeros(num_features, dtype)
         self.buffers["running_var"] = np.ones(num_features, dtype)
 
-    def _axes(self, x: np.ndarray) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    def _rows(self, x: np.ndarray) -> np.ndarray:
+        """``x`` as an (m, C) matrix, one row per normalized position: the batch rows
+        (dense) or the NHWC memory behind an NCHW batch (``spatial``; free when ``x``
+        came from a convolution or pooling layer, a copy otherwise)."""
         c = self.num_features
         if self.spatial:
             if x.ndim != 4 or x.shape[1] != c:
@@ -82,20 +85,31 @@ class BatchNorm(Layer):
                     f"BatchNorm(spatial=True): got input of shape {x.shape}, expected "
                     f"(batch, {c}, height, width)"
                 )
-            return (0, 2, 3), (1, c, 1, 1)
+            return np.ascontiguousarray(x.transpose(0, 2, 3, 1)).reshape(-1, c)
         if x.ndim != 2 or x.shape[1] != c:
             raise ShapeError(f"BatchNorm: got input of shape {x.shape}, expected (batch, {c})")
-        return (0,), (1, c)
+        return x
+
+    def _shaped(self, rows: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """The (m, C) ``rows`` back in the input's ``shape`` (an NCHW view if spatial)."""
+        if not self.spatial:
+            return rows
+        n, c, h, w = shape
+        return rows.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+
+    def _column_sums(self, rows: np.ndarray) -> np.ndarray:
+        """Sums over the m rows, as a product with a vector of ones (BLAS, one pass)."""
+        return np.ones(rows.shape[0], rows.dtype) @ rows
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         """Normalize ``x`` (batch statistics if ``train`` else running ones); x's shape."""
         x = as_float_array(x)
-        axes, shape = self._axes(x)
+        rows = self._rows(x)
+        m = rows.shape[0]
         if train:
-            mean = x.mean(axis=axes)
-            centred = x - mean.reshape(shape)
-            var = np.mean(centred * centred, axis=axes)
-            m = x.size // self.num_features
+            mean = self._column_sums(rows) / rows.dtype.type(m)
+            centred = rows - mean
+            var = self._column_sums(centred * centred) / rows.dtype.type(m)
             mom = self.momentum
             rm, rv = self.buffers["running_mean"], self.buffers["running_var"]
             rm *= 1 - mom
@@ -103,30 +117,34 @@ class BatchNorm(Layer):
             rv *= 1 - mom
             rv += mom * var * (m / (m - 1) if m > 1 else 1.0)
         else:
-            centred = x - self.buffers["running_mean"].reshape(shape)
+            centred = rows - self.buffers["running_mean"]
             var = self.buffers["running_var"]
         inv_std = (1.0 / np.sqrt(var + self.eps)).astype(x.dtype, copy=False)
-        x_hat = centred * inv_std.reshape(shape)
-        self.x_hat, self.inv_std, self.train_mode = x_hat, inv_std, train
-        return x_hat * self.params["gamma"].reshape(shape) + self.params["beta"].reshape(shape)
+        x_hat = np.multiply(centred, inv_std, out=centred)
+        self.x_hat, self.inv_std, self.train_mode, self.shape = x_hat, inv_std, train, x.shape
+        out = x_hat * self.params["gamma"]
+        out += self.params["beta"]
+        return self._shaped(out, x.shape)
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """Store dL/dgamma, dL/dbeta and return dL/dx (see the module docstring)."""
         x_hat = self._cached("x_hat")
-        grad_out = self._check_grad(grad_out, x_hat.shape)
-        axes, shape = self._axes(x_hat)
-        np.sum(grad_out * x_hat, axis=axes, out=self.grads["gamma"])
-        np.sum(grad_out, axis=axes, out=self.grads["beta"])
+        grad_out = self._check_grad(grad_out, self.shape)
+        g = self._rows(grad_out)
+        gamma, m = self.params["gamma"], x_hat.shape[0]
+        self.grads["gamma"][...] = self._column_sums(g * x_hat)
+        self.grads["beta"][...] = self._column_sums(g)
         if not need_input_grad:
             return None
-        g = grad_out * self.params["gamma"].reshape(shape)
-        scale = self.inv_std.reshape(shape)
+        scale = gamma * self.inv_std
         if not self.train_mode:
-            return g * scale
-        m = x_hat.size // self.num_features
-        g_mean = (self.grads["beta"] * self.params["gamma"] / m).reshape(shape)
-        gx_mean = (self.grads["gamma"] * self.params["gamma"] / m).reshape(shape)
-        return scale * (g - g_mean - x_hat * gx_mean)
+            return self._shaped(g * scale, self.shape)
+        g_mean = self.grads["beta"] * scale / m
+        gx_mean = self.grads["gamma"] * scale / m
+        dx = g * scale
+        dx -= x_hat * gx_mean
+        dx -= g_mean
+        return self._shaped(dx, self.shape)
 
     def __repr__(self) -> str:
         return f"BatchNorm({self.num_features}, spatial={self.spatial})"

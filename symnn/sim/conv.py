@@ -6,9 +6,11 @@
 
 with stride ``s`` and zero padding ``P``. It is one matrix product (im2col): the input
 windows are gathered into ``cols`` of shape (batch * H_out * W_out, kh * kw * C_in) and
-``y = cols @ W_mat^T``. The backward pass is the same product transposed
-(``dW = delta^T cols``, ``dcols = delta W_mat``) followed by col2im, which adds the
-``kh * kw`` column blocks back into the (padded) input gradient.
+``y = cols @ W_mat^T``. The backward pass is the same product transposed:
+``dW = delta^T cols``, and the input gradient is col2im of ``delta W_mat`` (each
+window's gradient added back where it came from), done as ``kh * kw`` products
+``delta W_{ij}``, one per kernel offset, each added to its shifted block of the
+(padded) input gradient.
 
 Internally the channel axis is kept last in memory: the output is an NCHW *view* of an
 NHWC buffer, so the gather, the scatter and the following ReLU and pooling all run over
@@ -40,7 +42,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from symnn.errors import ParameterError, ShapeError
 from symnn.sim.base import Layer, as_float_array, as_generator, check_input
 
-__all__ = ["Conv2D", "col2im", "im2col", "output_size"]
+__all__ = ["Conv2D", "im2col", "input_gradient", "output_size"]
 
 FEW_CHANNELS = 8  # below this, im2col copies per kernel offset and folds the bias in
 
@@ -95,29 +97,30 @@ def im2col(
     return out
 
 
-def col2im(dcols: np.ndarray, shape: tuple[int, ...], kh: int, kw: int, s: int) -> np.ndarray:
-    """Inverse gather of :func:`im2col` (adding overlaps): (M, kh kw C) -> NHWC ``shape``.
+def input_gradient(
+    delta: np.ndarray, w_mat: np.ndarray, shape: tuple[int, ...], kh: int, kw: int, s: int
+) -> np.ndarray:
+    """dL/dx of a convolution, NHWC ``shape``, from ``delta`` (M, C_out) and ``w_mat``.
 
-    >>> col2im(np.ones((4, 4)), (1, 3, 3, 1), 2, 2, 1)[0, :, :, 0]
+    This is col2im of ``delta @ w_mat`` (every window's gradient added back where the
+    window came from), done as one product per kernel offset (i, j): the block
+    ``delta @ w_mat[:, (i, j, :)]`` of shape (M, C) is added to the input positions
+    (s r + i, s c + j), so the (M, kh kw C) matrix ``dcols`` is never built.
+
+    >>> input_gradient(np.ones((4, 1)), np.ones((1, 4)), (1, 3, 3, 1), 2, 2, 1)[0, :, :, 0]
     array([[1., 2., 1.],
            [2., 4., 2.],
            [1., 2., 1.]])
     """
     n, h, w, c = shape
     h_out, w_out = output_size(h, kh, s), output_size(w, kw, s)
-    blocks = dcols.reshape(n, h_out, w_out, kh, kw, c)
-    dx = np.zeros(shape, dcols.dtype)
-    if s == 1:  # windows m, m + kw, m + 2 kw, ... tile a row: add all kw offsets at once
-        for i in range(kh):
-            for m in range(min(kw, w_out)):
-                count = len(range(m, w_out, kw))
-                span = dx[:, i : i + h_out, m : m + kw * count]
-                tiles = np.reshape(span, (n, h_out, count, kw, c), copy=False)
-                tiles += blocks[:, :, m::kw, i]
-        return dx
+    dx = np.zeros(shape, delta.dtype)
+    block = np.empty((delta.shape[0], c), delta.dtype)
+    kernels = w_mat.reshape(w_mat.shape[0], kh, kw, c)
     for i, rows in enumerate(offsets(kh, s, h_out)):
         for j, columns in enumerate(offsets(kw, s, w_out)):
-            dx[:, rows, columns, :] += blocks[:, :, :, i, j, :]
+            np.matmul(delta, kernels[:, i, j, :], out=block)
+            dx[:, rows, columns] += block.reshape(n, h_out, w_out, c)
     return dx
 
 
@@ -226,7 +229,7 @@ class Conv2D(Layer):
             np.matmul(np.ones(delta.shape[0], delta.dtype), delta, out=self.grads["b"])
         if not need_input_grad:
             return None
-        dx = col2im(delta @ self.w_mat, self.padded_shape, kh, kw, s)
+        dx = input_gradient(delta, self.w_mat, self.padded_shape, kh, kw, s)
         return dx[:, p : hp - p, p : wp - p].transpose(0, 3, 1, 2)
 
     def __repr__(self) -> str:

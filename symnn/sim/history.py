@@ -31,6 +31,8 @@ class History:
         eta: the learning rate used during the epoch.
         epoch_time: wall-clock seconds of the epoch, validation included.
         best_epoch: 0-based epoch whose weights early stopping restored (else ``None``).
+        initial_loss: mean cost of the untrained network on the first minibatch (the
+            reference of :class:`~symnn.sim.divergence.Divergence` in the first epoch).
         stop_reason: ``"completed"``, ``"early stopping"`` or ``"schedule exhausted"``.
     """
 
@@ -42,6 +44,7 @@ class History:
     epoch_time: list[float] = field(default_factory=list)
     best_epoch: int | None = None
     stop_reason: str = "completed"
+    initial_loss: float | None = None
 
     @property
     def epochs(self) -> int:

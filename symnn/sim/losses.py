@@ -95,6 +95,12 @@ class Loss:
 
     def delta(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
         """dC/d(output), shape of ``output``."""
+        return self.gradient(*self._prepare(output, target))
+
+    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """:meth:`delta` for an ``output`` and a ``target`` already checked and converted
+        (labels, or rows of the output's dtype): the training loop checks its data once
+        and calls this for every minibatch."""
         raise NotImplementedError
 
     def fn_and_delta(self, output: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
@@ -118,9 +124,8 @@ class Quadratic(Loss):
         diff = output - self._dense_target(output, target)
         return float(0.5 * np.vdot(diff, diff) * self._scale(output))
 
-    def delta(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
         """(a - y) (divided by the batch size for "mean"), shape of ``output``."""
-        output, target = self._prepare(output, target)
         diff = output - self._dense_target(output, target)
         return diff * output.dtype.type(self._scale(output))
 
@@ -151,19 +156,19 @@ class CrossEntropy(Loss):
         total = -(np.vdot(y, np.log(a)) + np.vdot(1 - y, np.log1p(-a)))
         return float(total * self._scale(output))
 
-    def delta(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
         """dC/da = (a - y) / (a (1 - a)), shape of ``output``."""
-        output, target = self._prepare(output, target)
         y = self._dense_target(output, target)
         a = self._clipped(output)
         return (a - y) / (a * (1 - a)) * output.dtype.type(self._scale(output))
 
     def delta_z(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
         """dC/dz = a - y for a = sigmoid(z): the gradient to feed below a final Sigmoid."""
-        output, target = self._prepare(output, target)
-        return (output - self._dense_target(output, target)) * output.dtype.type(
-            self._scale(output)
-        )
+        return self.gradient_z(*self._prepare(output, target))
+
+    def gradient_z(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """:meth:`delta_z` for a checked and converted target (see :meth:`Loss.gradient`)."""
+        return (output - self._dense_target(output, target)) * output.dtype.type(self._scale(output))
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -183,34 +188,42 @@ class SoftmaxCrossEntropy(Loss):
         """-sum_k t_k log softmax(z)_k, summed or averaged over the batch."""
         return self.fn_and_delta(output, target, need_delta=False)[0]
 
-    def delta(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
+    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
         """dC/dz = p sum_k t_k - t (p = softmax z), shape of the logits."""
-        return self.fn_and_delta(output, target)[1]
+        e, sums = self._exp_shifted(output)[1:]
+        return self._delta_from(e, sums, target, self._scale(output))
+
+    def _exp_shifted(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(z - max z, exp of it, its row sums): softmax without overflow."""
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        return shifted, e, e.sum(axis=1, keepdims=True)
+
+    def _delta_from(self, e: np.ndarray, sums: np.ndarray, target: np.ndarray, scale: float) -> np.ndarray:
+        """p sum_k t_k - t, in place in ``e`` (p = e / sums), times ``scale``."""
+        e /= sums  # p = softmax(z)
+        if is_labels(target):
+            e[np.arange(e.shape[0]), target] -= 1
+        else:
+            e *= target.sum(axis=1, keepdims=True)
+            e -= target
+        if scale != 1.0:
+            e *= e.dtype.type(scale)
+        return e
 
     def fn_and_delta(
         self, output: np.ndarray, target: np.ndarray, need_delta: bool = True
     ) -> tuple[float, np.ndarray]:
         """Cost and dC/dz from one softmax (delta is None unless ``need_delta``)."""
         z, target = self._prepare(output, target)
-        shifted = z - z.max(axis=1, keepdims=True)
-        e = np.exp(shifted)
-        sums = e.sum(axis=1, keepdims=True)
+        shifted, e, sums = self._exp_shifted(z)
         log_p = shifted - np.log(sums)
         scale = self._scale(z)
-        rows = np.arange(z.shape[0])
         if is_labels(target):
-            value = (0.0 - float(log_p[rows, target].sum())) * scale
+            value = (0.0 - float(log_p[np.arange(z.shape[0]), target].sum())) * scale
         else:
             value = (0.0 - float(np.vdot(target, log_p))) * scale
         if not need_delta:
             return value, None  # type: ignore[return-value]
-        e /= sums  # p = softmax(z)
-        if is_labels(target):
-            e[rows, target] -= 1
-        else:
-            e *= target.sum(axis=1, keepdims=True)
-            e -= target
-        if scale != 1.0:
-            e *= z.dtype.type(scale)
-        return value, e
+        return value, self._delta_from(e, sums, target, scale)
 

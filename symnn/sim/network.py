@@ -74,10 +74,15 @@ class Sequential:
         return self
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
-        """Output of the network for the batch ``x`` (cast to the parameters' dtype)."""
+        """Output of the network for the batch ``x`` (cast to the parameters' dtype).
+
+        Overflow to infinity (exp(-x) in a sigmoid for x << 0, giving exactly 0) is
+        silenced here once, not in every layer.
+        """
         x = as_float_array(x, self.dtype)
-        for layer in self.layers:
-            x = layer.forward(x, train)
+        with np.errstate(over="ignore"):
+            for layer in self.layers:
+                x = layer.forward(x, train)
         return x
 
     feedforward = forward
@@ -109,16 +114,28 @@ class Sequential:
         ``fused`` is true for :class:`CrossEntropy` after a final :class:`Sigmoid`: then
         ``delta`` is a - y with respect to the sigmoid's input (network2's output delta).
         """
+        if self._fused(loss):
+            return loss.fn(output, target), loss.delta_z(output, target), True
+        value, delta = loss.fn_and_delta(output, target)
+        return value, delta, False
+
+    def output_gradient(self, output: np.ndarray, target: np.ndarray, loss: Loss) -> tuple[np.ndarray, bool]:
+        """``(delta, fused)`` of :meth:`output_delta` without the cost's value, for a target
+        already checked and converted (see :meth:`Loss.gradient <symnn.sim.Loss.gradient>`).
+        """
+        if self._fused(loss):
+            return loss.gradient_z(output, target), True
+        return loss.gradient(output, target), False
+
+    def _fused(self, loss: Loss) -> bool:
+        """True for CrossEntropy after a final Sigmoid; refuses a Softmax before SoftmaxCrossEntropy."""
         last = self.layers[-1]
         if isinstance(loss, SoftmaxCrossEntropy) and isinstance(last, Softmax):
             raise ParameterError(
                 "loss", loss, "logits: SoftmaxCrossEntropy applies softmax itself, so drop "
                 "the final Softmax layer"
             )
-        if isinstance(loss, CrossEntropy) and isinstance(last, Sigmoid):
-            return loss.fn(output, target), loss.delta_z(output, target), True
-        value, delta = loss.fn_and_delta(output, target)
-        return value, delta, False
+        return isinstance(loss, CrossEntropy) and isinstance(last, Sigmoid)
 
     def loss_and_grads(
         self, x: np.ndarray, y: np.ndarray, loss: Loss, train: bool = True

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from symnn.errors import ParameterError
+from symnn.sim.flat import FlatParameters
 
 __all__ = ["SGD", "Adam", "Momentum", "Optimizer", "l2_penalty"]
 
@@ -48,7 +49,12 @@ def l2_penalty(model: Any, lmbda: float, n: int) -> float:
 
 
 class Optimizer:
-    """Base class. ``eta`` is the learning rate (schedules change it between epochs)."""
+    """Base class. ``eta`` is the learning rate (schedules change it between epochs).
+
+    The first :meth:`step` puts the model's parameters into one vector
+    (:class:`~symnn.sim.flat.FlatParameters`); every update then acts on the whole
+    vector at once, which gives the same numbers as updating each array in turn.
+    """
 
     def __init__(self, eta: float, lmbda: float = 0.0) -> None:
         if not eta > 0:
@@ -57,24 +63,48 @@ class Optimizer:
             raise ParameterError("lmbda", lmbda, "a non-negative L2 coefficient")
         self.eta, self.lmbda = float(eta), float(lmbda)
         self.slots: dict[str, list[np.ndarray]] = {}
+        self._flat: FlatParameters | None = None
+        self._vectors: dict[str, np.ndarray] = {}
 
     def step(self, model: Any, n: int = 1) -> None:
         """Update every parameter of ``model`` once; ``n`` is the training-set size."""
+        flat = self._flat
+        if flat is None or not flat.valid(model):
+            flat = self._flatten(model)
         decay = self.lmbda / n
-        for index, (layer, name) in enumerate(model.parameters()):
-            p, g = layer.params[name], layer.grads[name]
-            self._update(index, p, g, decay if decay and name in layer.decay else 0.0)
+        self._update(flat.p, flat.g, flat.decayed if decay else [], decay)
 
-    def _update(self, index: int, p: np.ndarray, g: np.ndarray, decay: float) -> None:
+    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
+        """Update the vector ``p`` from ``g``; L2 ``decay`` acts on the ``decayed`` slices."""
         raise NotImplementedError
 
-    def _slot(self, name: str, index: int, like: np.ndarray) -> np.ndarray:
-        slots = self.slots.setdefault(name, [])
-        while len(slots) <= index:
-            slots.append(np.zeros(0, like.dtype))
-        if slots[index].shape != like.shape:
-            slots[index] = np.zeros_like(like)
-        return slots[index]
+    def _flatten(self, model: Any) -> FlatParameters:
+        """Flatten ``model`` and rebuild the state vectors, keeping per-parameter state of
+        matching shapes (from :meth:`load_state_dict` or an earlier flattening)."""
+        flat = self._flat = FlatParameters(model)
+        for name, pieces in self.slots.items():
+            vector = self._vectors[name] = np.zeros_like(flat.p)
+            for piece, old in zip(flat.split(vector), pieces):
+                if old.shape == piece.shape:
+                    piece[...] = old
+            self.slots[name] = flat.split(vector)
+        self._scratch: dict[str, np.ndarray] = {}
+        return flat
+
+    def _vector(self, name: str) -> np.ndarray:
+        """The state vector ``name`` (zeros at first), one entry per parameter number."""
+        vector = self._vectors.get(name)
+        if vector is None or name not in self.slots:
+            vector = self._vectors[name] = np.zeros_like(self._flat.p)
+            self.slots[name] = self._flat.split(vector)
+        return vector
+
+    def _work(self, name: str) -> np.ndarray:
+        """A work vector of ``p``'s shape, kept between steps (no allocation per step)."""
+        work = self._scratch.get(name)
+        if work is None:
+            work = self._scratch[name] = np.empty_like(self._flat.p)
+        return work
 
     def state_dict(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """(JSON-ready scalars, arrays) describing the optimiser's whole state."""
@@ -86,7 +116,7 @@ class Optimizer:
         if scalars.get("type") != type(self).__name__:
             raise ParameterError("optimizer state", scalars.get("type"), type(self).__name__)
         self.eta, self.lmbda = scalars["eta"], scalars["lmbda"]
-        self.slots = {}
+        self.slots, self._vectors, self._flat = {}, {}, None
         for key in sorted(arrays, key=lambda k: (k.rsplit(".", 1)[0], int(k.rsplit(".", 1)[1]))):
             name = key.rsplit(".", 1)[0]
             self.slots.setdefault(name, []).append(np.array(arrays[key]))
@@ -103,10 +133,10 @@ class SGD(Optimizer):
     (3.0, 5.0)
     """
 
-    def _update(self, index: int, p: np.ndarray, g: np.ndarray, decay: float) -> None:
-        if decay:
-            p *= 1.0 - self.eta * decay
-        p -= self.eta * g
+    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
+        for piece in decayed:
+            p[piece] *= 1.0 - self.eta * decay
+        p -= np.multiply(g, self.eta, out=self._work("step"))
 
 
 class Momentum(Optimizer):
@@ -124,12 +154,12 @@ class Momentum(Optimizer):
             raise ParameterError("mu", mu, "a momentum coefficient in [0, 1)")
         self.mu = float(mu)
 
-    def _update(self, index: int, p: np.ndarray, g: np.ndarray, decay: float) -> None:
-        v = self._slot("v", index, p)
+    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
+        v, work = self._vector("v"), self._work("step")
         v *= self.mu
-        v -= self.eta * g
-        if decay:
-            v -= (self.eta * decay) * p
+        v -= np.multiply(g, self.eta, out=work)
+        for piece in decayed:
+            v[piece] -= np.multiply(p[piece], self.eta * decay, out=work[piece])
         p += v
 
     def state_dict(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -170,18 +200,27 @@ class Adam(Optimizer):
         self.t += 1
         super().step(model, n)
 
-    def _update(self, index: int, p: np.ndarray, g: np.ndarray, decay: float) -> None:
-        if decay:
-            g = g + decay * p
-        m, v = self._slot("m", index, p), self._slot("v", index, p)
+    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
+        if decayed:  # g + decay * p on the decayed parameters, g elsewhere
+            decayed_g = self._work("g")
+            np.copyto(decayed_g, g)
+            for piece in decayed:
+                decayed_g[piece] += decay * p[piece]
+            g = decayed_g
+        m, v = self._vector("m"), self._vector("v")
+        work, root = self._work("step"), self._work("root")
         b1, b2 = self.beta1, self.beta2
         m *= b1
-        m += (1 - b1) * g
+        m += np.multiply(g, 1 - b1, out=work)
         v *= b2
-        v += (1 - b2) * (g * g)
+        np.multiply(g, g, out=work)
+        v += np.multiply(work, 1 - b2, out=work)
         step = self.eta * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         eps = self.eps * math.sqrt(1 - b2**self.t)
-        p -= step * m / (np.sqrt(v) + eps)
+        np.sqrt(v, out=root)
+        root += eps
+        np.multiply(m, step, out=work)
+        p -= np.divide(work, root, out=work)
 
     def state_dict(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         scalars, arrays = super().state_dict()

@@ -35,6 +35,7 @@ import numpy as np
 
 from symnn.errors import ParameterError, ShapeError, TrainingError
 from symnn.sim.checkpoint import RunState
+from symnn.sim.divergence import Divergence
 from symnn.sim.history import History
 from symnn.sim.losses import CrossEntropy, Loss, Quadratic, is_labels, one_hot
 from symnn.sim.network import Sequential, predicted_labels
@@ -45,6 +46,8 @@ from symnn.sim.schedules import EarlyStopping, Schedule
 __all__ = ["AUGMENT_STREAM", "Evaluation", "History", "epoch_summary", "evaluate", "train"]
 
 AUGMENT_STREAM = 1  # third word of the seed of an epoch's augmentation generator
+EPOCH_BLOCK = 8192  # rows per block when the epoch's cost is computed from its outputs
+DIVERGENCE = Divergence()
 
 
 class Evaluation(NamedTuple):
@@ -118,6 +121,7 @@ def train(
     on_epoch_end: Callable[[int, History], None] | None = None,
     augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
     val_label: str = "val",
+    divergence: Divergence | None = DIVERGENCE,
 ) -> History:
     """Train ``model`` in place by minibatch gradient descent; return the history.
 
@@ -141,9 +145,14 @@ def train(
             epoch's inputs, of the shape of ``x_train`` (e.g. :func:`symnn.data.shift_images`).
         val_label: what the progress lines call ``x_val`` (e.g. ``"test"``).
 
+        divergence: the rule that stops a diverging run after an epoch (cost NaN or
+            infinite, or more than 5 times the reference; see
+            :class:`~symnn.sim.divergence.Divergence`), or ``None``.
+
     Raises:
-        TrainingError: the loss became NaN or infinite (the message names the epoch,
-            the batch and eta), or the checkpoint belongs to another run.
+        TrainingError: the run diverged (the message names the epoch, the rule, the
+            first minibatch whose cost is not finite, eta and the checkpoint kept), or the
+            checkpoint belongs to another run.
     """
     x_train = np.asarray(x_train)
     _check_data(x_train, y_train, "train")
@@ -174,46 +183,48 @@ def train(
     start = 0
     if checkpoint_path is not None and resume and os.path.exists(checkpoint_path):
         start = state.load(checkpoint_path, fingerprint)
-    history, mean = state.history, loss.reduction == "mean"
-    stopped = history.stop_reason != "completed"
+    history, stopped = state.history, state.history.stop_reason != "completed"
+    layers, dtype = model.layers, model.dtype
+    outputs = np.empty((n, k), dtype)  # the epoch's outputs: its cost and accuracy in one go
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(start, 0 if stopped else epochs):
             t0 = time.perf_counter()
             inputs = x_train if augment is None else _augmented(augment, x_train, seed, epoch)
+            cast = inputs.dtype != dtype  # else batches go to the layers as they are
             order = rng.permutation(n)
-            total, correct = 0.0, 0
             bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
-            for b, i in enumerate(range(0, n, batch_size)):
+            for i in range(0, n, batch_size):
                 idx = order[i : i + batch_size]
-                out = model.forward(inputs[idx], train=True)
-                value, delta, fused = model.output_delta(out, targets[idx], loss)
-                if not math.isfinite(value):
-                    bar.close()
-                    raise TrainingError(
-                        f"loss became {value} at epoch {epoch + 1} (batch {b + 1}): lower eta "
-                        f"(now {optimizer.eta:g}) or check the scaling of the inputs and the "
-                        "initial weights"
-                    )
+                a = inputs[idx].astype(dtype) if cast else inputs[idx]
+                for layer in layers:
+                    a = layer.forward(a, True)
+                delta, fused = model.output_gradient(a, targets[idx], loss)
                 model.backward(delta, input_grad=False, skip_last=fused)
                 optimizer.step(model, n)
-                total += value * len(idx) if mean else value
-                correct += int(np.count_nonzero(predicted_labels(out) == labels[idx]))
+                outputs[i : i + len(idx)] = a
                 bar.update()
             bar.close()
+            cost, correct = _epoch_figures(loss, outputs, targets, labels, order)
+            if epoch == 0:
+                history.initial_loss = _cost(loss, outputs[:batch_size], targets[order[:batch_size]])
             val = evaluate(model, loss, x_val, y_val) if x_val is not None else None
             eta = optimizer.eta
             metric = val.accuracy if val is not None else correct / n
+            history.append(
+                train_loss=cost, train_accuracy=correct / n, eta=eta,
+                val_loss=None if val is None else val.loss,
+                val_accuracy=None if val is None else val.accuracy,
+                epoch_time=time.perf_counter() - t0,
+            )  # fmt: skip
+            if divergence is not None:
+                finite = math.isfinite(cost)
+                bad = None if finite else _first_bad_batch(loss, outputs, targets[order], batch_size)
+                _stop_if_diverged(divergence, history, epoch, eta, checkpoint_path, bad)
             if schedule is not None:
                 optimizer.eta = schedule.update(optimizer.eta, metric)
             if stopper is not None and stopper.update(metric):
                 state.best = model.get_weights()
                 history.best_epoch = epoch
-            history.append(
-                train_loss=total / n, train_accuracy=correct / n, eta=eta,
-                val_loss=None if val is None else val.loss,
-                val_accuracy=None if val is None else val.accuracy,
-                epoch_time=time.perf_counter() - t0,
-            )  # fmt: skip
             if progress:
                 print(epoch_summary(epoch, epochs, history, val_label), file=sys.stderr, flush=True)
             if stopper is not None and stopper.should_stop:
@@ -229,6 +240,54 @@ def train(
     if state.best is not None:
         model.set_weights(state.best)
     return history
+
+
+def _cost(loss: Loss, outputs: np.ndarray, targets: np.ndarray) -> float:
+    """Mean cost per example of ``outputs`` (computed in float64, a block of rows at a time)."""
+    total = 0.0
+    for i in range(0, outputs.shape[0], EPOCH_BLOCK):
+        block = outputs[i : i + EPOCH_BLOCK].astype(np.float64)
+        value = loss.fn(block, targets[i : i + EPOCH_BLOCK])
+        total += value * block.shape[0] if loss.reduction == "mean" else value
+    return total / outputs.shape[0]
+
+
+def _epoch_figures(
+    loss: Loss, outputs: np.ndarray, targets: np.ndarray, labels: np.ndarray, order: np.ndarray
+) -> tuple[float, int]:
+    """(mean cost, number correct) of the epoch's outputs, row i from example ``order[i]``."""
+    correct = int(np.count_nonzero(predicted_labels(outputs) == labels[order]))
+    return _cost(loss, outputs, targets[order]), correct
+
+
+def _first_bad_batch(loss: Loss, outputs: np.ndarray, targets: np.ndarray, batch_size: int) -> int | None:
+    """1-based number of the epoch's first minibatch whose cost is not finite (``None`` if
+    every one is finite); ``targets`` in the epoch's order."""
+    for b, i in enumerate(range(0, outputs.shape[0], batch_size)):
+        if not math.isfinite(_cost(loss, outputs[i : i + batch_size], targets[i : i + batch_size])):
+            return b + 1
+    return None
+
+
+def _stop_if_diverged(
+    divergence: Divergence,
+    history: History,
+    epoch: int,
+    eta: float,
+    checkpoint_path: str | os.PathLike | None,
+    bad_batch: int | None,
+) -> None:
+    """Raise :class:`TrainingError` if ``divergence`` says the run has diverged."""
+    reason = divergence.reason(history)
+    if reason is None:
+        return
+    where = "" if bad_batch is None else f" in batch {bad_batch}"
+    kept = ("" if checkpoint_path is None or epoch == 0
+            else f"; the checkpoint of epoch {epoch} in {str(checkpoint_path)!r} is kept")  # fmt: skip
+    raise TrainingError(
+        f"training diverged at epoch {epoch + 1}: {reason}{where}: lower eta (now {eta:g}) or "
+        f"check the scaling of the inputs and the initial weights{kept}"
+    )
 
 
 def epoch_summary(epoch: int, epochs: int, history: History, val_label: str = "val") -> str:
