@@ -9,13 +9,31 @@
 * :mod:`symnn.testing.plugin` — the pytest plugin with the ``symnn_snapshot`` fixture.
 
 >>> import sympy as sp
->>> assert_equivalent(sp.Symbol("x") ** 2 - 1, (sp.Symbol("x") - 1) * (sp.Symbol("x") + 1)).status
+>>> from symnn.testing import assert_equivalent
+>>> x = sp.Symbol("x")
+>>> assert_equivalent(x**2 - 1, (x - 1) * (x + 1)).status
 'proved'
 """
 
 from __future__ import annotations
 
-from symnn.testing.assertions import Equivalence, NumericOnlyWarning, assert_equivalent
-from symnn.testing.derivations import assert_derivation
+import importlib
+from typing import Any
 
 __all__ = ["Equivalence", "NumericOnlyWarning", "assert_derivation", "assert_equivalent"]
+
+# Loaded lazily: the pytest plugin (symnn.testing.plugin) is imported by every pytest run
+# where symnn is installed, and must not import SymPy for runs that never use it.
+_LAZY = {
+    "Equivalence": "symnn.testing.assertions",
+    "NumericOnlyWarning": "symnn.testing.assertions",
+    "assert_equivalent": "symnn.testing.assertions",
+    "assert_derivation": "symnn.testing.derivations",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symnn.testing' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
