@@ -20,7 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["Equivalence", "NumericOnlyWarning", "assert_derivation", "assert_equivalent"]
+__all__ = ["Equivalence", "NumericOnlyWarning", "RegressionData", "Solution", "assert_derivation",
+           "assert_equivalent", "is_symbolic_solution", "regression_dataset", "regression_keys"]
 
 # Loaded lazily: the pytest plugin (symnn.testing.plugin) is imported by every pytest run
 # where symnn is installed, and must not import SymPy for runs that never use it.
@@ -29,6 +30,11 @@ _LAZY = {
     "NumericOnlyWarning": "symnn.testing.assertions",
     "assert_equivalent": "symnn.testing.assertions",
     "assert_derivation": "symnn.testing.derivations",
+    "RegressionData": "symnn.testing.dataset",
+    "regression_dataset": "symnn.testing.dataset",
+    "regression_keys": "symnn.testing.dataset",
+    "Solution": "symnn.testing.solution",
+    "is_symbolic_solution": "symnn.testing.solution",
 }
 
 
