@@ -28,7 +28,7 @@ from symnn.testing.plugin import UPDATE_OPTION
 
 
 def _one(value: Any) -> list[str]:
-    if isinstance(value, sp.Basic):
+    if isinstance(value, (sp.Basic, sp.MatrixBase)):
         return [f"latex: {to_latex(value)}", f"srepr: {sp.srepr(value)}"]
     return [f"latex: {to_latex(value)}", f"repr: {value!r}"]
 
