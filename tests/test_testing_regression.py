@@ -116,3 +116,10 @@ def test_scaled_and_shifted_truths(b, a):
     assert is_symbolic_solution(truth + a, truth).status == "proved"
     assert is_symbolic_solution(b * truth, truth).status == "proved"
     assert is_symbolic_solution(truth + a * x, truth).status == ("proved" if a == 0 else "refuted")
+
+
+def test_integer_symbols_start_inside_an_open_domain():
+    n = sp.Symbol("n", integer=True, positive=True)  # (0, oo): the first integer is 1, not 0
+    found = is_symbolic_solution(n * (n + 1), n**2 + n + 5)
+    assert (found.status, found.relation, found.constant) == ("proved", "offset", 5)
+    assert "n=0" not in found.reason

@@ -37,7 +37,13 @@ from symnn.core.certify import time_limit
 from symnn.core.equivalence import PROVED, REFUTED, SOUND_ROUTES, Decision, choose_route, decide_equal
 from symnn.grading.compare import numeric_test
 from symnn.testing.logic import decide_boolean, decide_sets
-from symnn.testing.values import as_sympy, describe_assumptions, differing_assumptions, match_by_name
+from symnn.testing.values import (
+    as_sympy,
+    describe_assumptions,
+    differing_assumptions,
+    domain_by_name,
+    match_by_name,
+)
 
 NUMERIC = "numeric"
 SHOWN_LINES, SHOWN_ENTRIES, REDUCE_SECONDS = 12, 3, 2.0
@@ -151,10 +157,7 @@ def assert_equivalent(actual: Any, expected: Any, *, strict_assumptions: bool = 
     elif _kind(actual) != _kind(expected):
         _fail(f"actual is {_kind(actual)}, expected is {_kind(expected)} (shape mismatch)",
               actual, expected, [], notes)
-    names = {symbol.name: symbol for symbol in getattr(expected, "free_symbols", set())
-             if isinstance(symbol, sp.Symbol)}
-    region = {names.get(key, key) if isinstance(key, str) else key: value
-              for key, value in (domain or {}).items()}
+    region = domain_by_name(domain, expected)
     decisions = _decisions(actual, expected, region, seconds)
     refuted = {key: d for key, d in decisions.items() if d.status == REFUTED}
     undecided = {key: d for key, d in decisions.items() if d.status not in (PROVED, REFUTED)}

@@ -42,6 +42,7 @@ from symnn.core.registry import derive
 from symnn.errors import ParameterError
 from symnn.grading.grader import declared_domain
 from symnn.grading.parse import natural_key
+from symnn.testing.values import first_integer
 
 WINDOW, INTEGERS, ROUNDS = 3, 10, 20
 
@@ -96,7 +97,7 @@ def _sampler(symbol: sp.Symbol, region: sp.Set) -> Any:
         raise ParameterError(symbol.name, region, "a variable whose domain is an interval")
     low, high = region.start, region.end
     if symbol.is_integer:
-        first = int(sp.ceiling(low)) if low.is_finite else 1
+        first = first_integer(region)
         last = first + INTEGERS - 1 if not high.is_finite else min(int(sp.floor(high)), first + INTEGERS - 1)
         return lambda rng, n: rng.integers(first, last + 1, size=n).astype(float)
     a = float(low) if low.is_finite else min(-WINDOW, float(high) - 2 * WINDOW)

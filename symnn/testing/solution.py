@@ -38,7 +38,7 @@ import sympy as sp
 from symnn.core.counterexample import SEED, region_of, sample, unknowns
 from symnn.core.equivalence import PROVED, REFUTED, UNDECIDED, Decision, decide_equal
 from symnn.core.interval import nonzero
-from symnn.testing.values import as_sympy, match_by_name
+from symnn.testing.values import as_sympy, domain_by_name, first_integer, match_by_name
 
 ATTEMPTS = 8
 
@@ -70,8 +70,7 @@ def reference_point(truth: sp.Expr, candidate: sp.Expr, domain: Mapping[Any, sp.
         for symbol in unknowns(both):
             region = region_of(symbol, domain)
             if symbol.is_integer:
-                start = region.start if region.start.is_finite else sp.Integer(1)
-                point[symbol] = sp.Integer(sp.ceiling(start)) + rng.randint(0, 3)
+                point[symbol] = sp.Integer(first_integer(region) + rng.randint(0, 3))
             else:
                 point[symbol] = sample(region, rng)
         if any(value is None for value in point.values()):
@@ -90,12 +89,12 @@ def is_symbolic_solution(candidate: Any, truth: Any, domain: Mapping[Any, sp.Set
                          offset: bool = True, seconds: float = 30.0) -> Solution:
     """Decide whether ``candidate`` is a symbolic solution of ``truth`` (see the module text).
 
-    Symbols are matched by name; ``domain`` maps symbols to intervals (others range over
-    their assumptions).
+    Symbols are matched by name; ``domain`` maps symbols (or names) to intervals (others
+    range over their assumptions).
     """
     truth = as_sympy(truth, "truth")
     candidate, _ = match_by_name(as_sympy(candidate, "candidate"), truth)
-    domain = domain or {}
+    domain = domain_by_name(domain, truth)
     equal = decide_equal(truth, candidate, domain, seconds=seconds)
     if equal.status == PROVED:
         return Solution(PROVED, "equal", sp.Integer(0), f"truth - candidate = 0: {equal.reason}")

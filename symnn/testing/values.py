@@ -25,6 +25,7 @@ bool, list of rows, set or NumPy array (text is not parsed)
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
@@ -89,6 +90,30 @@ def match_by_name(actual: Any, expected: Any) -> tuple[Any, list[str]]:
     if not replaced:
         return actual, []
     return actual.xreplace(replaced), differing
+
+
+def domain_by_name(domain: Mapping[Any, sp.Set] | None, value: Any) -> dict[Any, sp.Set]:
+    """``domain`` with each name (a string key) replaced by the symbol of ``value`` of that name.
+
+    >>> alpha = sp.Symbol("alpha", real=True)
+    >>> domain_by_name({"alpha": sp.Interval(0, 1)}, 2 * alpha)
+    {alpha: Interval(0, 1)}
+    """
+    names = symbols_of(value)
+    return {names.get(key, key) if isinstance(key, str) else key: region
+            for key, region in (domain or {}).items()}
+
+
+def first_integer(region: sp.Interval) -> int:
+    """The smallest integer of ``region`` (1 when it is unbounded below).
+
+    >>> first_integer(sp.Interval.open(0, sp.oo)), first_integer(sp.Interval(sp.Rational(3, 2), 4))
+    (1, 2)
+    """
+    if not region.start.is_finite:
+        return 1
+    first = int(sp.ceiling(region.start))
+    return first + 1 if region.left_open and first == region.start else first
 
 
 def describe_assumptions(actual: Any, expected: Any, names: list[str]) -> str:
