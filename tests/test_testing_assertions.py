@@ -129,3 +129,16 @@ def test_assert_derivation_compares_named_results():
         assert_derivation("leaky-relu-gaussian-moments", {"mean": (1 + alpha) / sp.sqrt(2 * sp.pi)})
     with pytest.raises(AssertionError, match="has no result 'jacobian_y'; its results: jacobian"):
         assert_derivation("softmax-jacobian", {"jacobian_y": 0}, n=2)
+
+
+def test_equations_and_the_course_sigma():
+    import symnn
+    from symnn.derivations.activations import sigma
+
+    results = symnn.derive("sigmoid-identities").result
+    # sigma is written out as 1/(1 + exp(-x)) before deciding, so the exp-cancel route applies
+    assert assert_equivalent(sigma(x) * (1 - sigma(x)), results["sigmoid_derivative"]).status == "proved"
+    reflection = sp.Eq(1 / (1 + sp.exp(x)), 1 - sigma(x))
+    assert assert_equivalent(reflection, results["reflection"]).status == "proved"
+    with pytest.raises(AssertionError, match="the actual side is false; the expected side holds everywhere"):
+        assert_equivalent(sp.Eq(sigma(-x), 1 + sigma(x)), results["reflection"])

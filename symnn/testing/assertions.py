@@ -43,6 +43,7 @@ from symnn.testing.values import (
     differing_assumptions,
     domain_by_name,
     match_by_name,
+    written_out,
 )
 
 NUMERIC = "numeric"
@@ -158,7 +159,7 @@ def assert_equivalent(actual: Any, expected: Any, *, strict_assumptions: bool = 
         _fail(f"actual is {_kind(actual)}, expected is {_kind(expected)} (shape mismatch)",
               actual, expected, [], notes)
     region = domain_by_name(domain, expected)
-    decisions = _decisions(actual, expected, region, seconds)
+    decisions = _decisions(written_out(actual), written_out(expected), region, seconds)
     refuted = {key: d for key, d in decisions.items() if d.status == REFUTED}
     undecided = {key: d for key, d in decisions.items() if d.status not in (PROVED, REFUTED)}
     if refuted:

@@ -42,7 +42,7 @@ from symnn.core.registry import derive
 from symnn.errors import ParameterError
 from symnn.grading.grader import declared_domain
 from symnn.grading.parse import natural_key
-from symnn.testing.values import first_integer
+from symnn.testing.values import first_integer, written_out
 
 WINDOW, INTEGERS, ROUNDS = 3, 10, 20
 
@@ -74,12 +74,6 @@ def _variables(value: Any) -> list[sp.Symbol] | None:
     if written_out(value).atoms(AppliedUndef):
         return None  # a function without a definition
     return sorted(atoms, key=lambda s: natural_key(s.name))
-
-
-def written_out(value: sp.Expr) -> sp.Expr:
-    """``value`` with symnn's own functions (``sigma``) replaced by their definitions in ``exp``."""
-    return value.replace(lambda e: isinstance(e, sp.Function) and type(e).__module__.startswith("symnn."),
-                         lambda e: e.rewrite(sp.exp))
 
 
 def regression_keys(id: str, **params: Any) -> list[str]:

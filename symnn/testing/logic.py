@@ -5,9 +5,11 @@ values                      how                                                 
 ==========================  ==================================================  ==========
 ``True`` / ``False``        comparison                                          both ways
 propositional formulas      ``satisfiable(Xor(a, e))``: a model is a witness    both ways
-relations of one symbol     ``as_set`` over the reals, then as sets             both ways
-(real)
+relations of one symbol,    ``as_set`` over the reals (exact for rational       both ways
+rational functions          functions), then as sets
 relations of one kind       ``lhs - rhs`` of each side proved equal             equal only
+equations, truth values     both identities; or one an identity, the other      both ways
+                            false at a point
 numeric sets (intervals,    the two complements are empty; else a point of      both ways
 finite sets, unions)        one of them, its membership checked exactly
 intervals, symbolic ends    same open/closed ends, ends proved equal            equal only
@@ -51,7 +53,9 @@ def decide_boolean(actual: Any, expected: Any, domain: Mapping[Any, sp.Set] | No
         point = ", ".join(f"{symbol}={value}" for symbol, value in sorted(model.items(), key=str))
         return Decision(REFUTED, "satisfiable", f"at {point} the two sides have different truth values")
     symbols = (actual.free_symbols | expected.free_symbols)
-    if len(symbols) == 1:  # relations compare reals, whatever the symbol's assumptions
+    relations = (actual.atoms(sp.core.relational.Relational) | expected.atoms(sp.core.relational.Relational))
+    if len(symbols) == 1 and all((r.lhs - r.rhs).is_rational_function(*symbols) for r in relations):
+        # relations compare reals, whatever the symbol's assumptions; solving rational ones is exact
         try:
             sets = [side.as_set() for side in (actual, expected)]
         except (NotImplementedError, TypeError, ValueError):
@@ -66,8 +70,35 @@ def decide_boolean(actual: Any, expected: Any, domain: Mapping[Any, sp.Set] | No
         decision = decide_equal(expected.lhs - expected.rhs, actual.lhs - actual.rhs, domain)
         if decision.status == PROVED:
             return Decision(PROVED, decision.route, f"lhs - rhs of the two relations: {decision.reason}")
-    return Decision(UNDECIDED, "none", "no decision route for these booleans (relations in several "
-                    "symbols are compared only by their lhs - rhs)")
+    if all(isinstance(side, (sp.Eq, *_ATOMS)) for side in (actual, expected)):
+        return _identities(actual, expected, domain)
+    return Decision(UNDECIDED, "none", "no decision route for these booleans (relations are compared by "
+                    "their lhs - rhs, equations also as identities)")
+
+
+def _holds(statement: Any, domain: Mapping[Any, sp.Set] | None) -> Decision:
+    """Is ``statement`` (an equation or a truth value) true everywhere (proved) or false at a point?"""
+    if isinstance(statement, _ATOMS):
+        status = PROVED if statement == sp.true else REFUTED
+        return Decision(status, "exact", f"it is {statement}")
+    return decide_equal(statement.lhs, statement.rhs, domain)
+
+
+def _identities(actual: Any, expected: Any, domain: Mapping[Any, sp.Set] | None) -> Decision:
+    """Both identities (proved), or one an identity and the other false at a point (refuted)."""
+    decisions = {"actual": _holds(actual, domain), "expected": _holds(expected, domain)}
+    statuses = {side: d.status for side, d in decisions.items()}
+    if set(statuses.values()) == {PROVED}:
+        return Decision(PROVED, "identities", "both sides hold everywhere on the domain")
+    if set(statuses.values()) == {PROVED, REFUTED}:
+        false = next(side for side, status in statuses.items() if status == REFUTED)
+        true = "expected" if false == "actual" else "actual"
+        point = decisions[false].counterexample
+        where = "at " + ", ".join(f"{s}={v}" for s, v in point.point.items()) if point else "everywhere"
+        return Decision(REFUTED, "identities", f"{where} the {false} side is false; the {true} side "
+                        "holds everywhere")
+    reasons = "; ".join(f"{side}: {d.reason}" for side, d in decisions.items())
+    return Decision(UNDECIDED, "identities", reasons)
 
 
 def witness(region: sp.Set) -> Any:

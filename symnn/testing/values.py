@@ -104,6 +104,21 @@ def domain_by_name(domain: Mapping[Any, sp.Set] | None, value: Any) -> dict[Any,
             for key, region in (domain or {}).items()}
 
 
+def written_out(value: Any) -> Any:
+    """``value`` with symnn's own functions (``sigma``) replaced by their definitions in ``exp``.
+
+    >>> from symnn.derivations.activations import sigma
+    >>> written_out(sigma(sp.Symbol("x")))
+    1/(1 + exp(-x))
+    """
+    if not isinstance(value, (sp.Basic, sp.MatrixBase)):
+        return value
+    if isinstance(value, sp.core.relational.Relational):  # unevaluated: SymPy's own verdict proves nothing
+        return type(value)(written_out(value.lhs), written_out(value.rhs), evaluate=False)
+    return value.replace(lambda e: isinstance(e, sp.Function) and type(e).__module__.startswith("symnn."),
+                         lambda e: e.rewrite(sp.exp))
+
+
 def first_integer(region: sp.Interval) -> int:
     """The smallest integer of ``region`` (1 when it is unbounded below).
 
