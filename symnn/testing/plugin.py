@@ -9,6 +9,9 @@ run where symnn is installed (or load it with ``pytest -p symnn.testing.plugin``
 ``pytest --symnn-update`` records the snapshots under ``__snapshots__/<test file>/``
 beside the test; afterwards a changed result fails with a diff of its LaTeX and
 ``srepr`` (:mod:`symnn.testing.snapshot`). SymPy is imported only when the fixture is used.
+
+>>> UPDATE_OPTION
+'--symnn-update'
 """
 
 from __future__ import annotations
