@@ -216,7 +216,7 @@ def _load_extensions(sub: Any) -> None:
     """Subcommands defined in other modules (write-ups, training) register themselves here."""
     import importlib
 
-    for module in ("symnn.report.cli", "symnn.experiments.cli", "symnn.grading.cli"):
+    for module in ("symnn.report.cli", "symnn.experiments.cli", "symnn.grading.cli", "symnn.testing.cli"):
         try:
             extension = importlib.import_module(module)
         except ModuleNotFoundError as error:
