@@ -200,8 +200,8 @@ def bound_of(parameter: Parameter) -> str | None:
 def bounds_markdown(kind: str = "derivation") -> str:
     """The table of every parameter's bound (``docs/bounds.md``), from the registry.
 
-    >>> print(bounds_markdown().splitlines()[-1])
-    | hopfield-lyapunov | `W` | MatrixKind | at most 9 x 9, each \\|x\\| <= 1000000 |
+    >>> print(next(line for line in bounds_markdown().splitlines() if "`n` | PositiveInteger" in line))
+    | softmax-shift-invariance | `n` | PositiveInteger | an integer from 1 to 40, or a symbol |
     """
     rows = []
     for id in catalog(kind):

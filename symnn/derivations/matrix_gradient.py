@@ -31,10 +31,10 @@ from symnn.matrix_calculus.check import cross_check
 from symnn.matrix_calculus.composite import verify_gradient, verify_same
 from symnn.matrix_calculus.expression import read_typed
 from symnn.matrix_calculus.from_sympy import as_text
-from symnn.matrix_calculus.gradient import collect_right_factors, reverse_mode
 from symnn.matrix_calculus.params import ExpressionText, MatrixName, Shapes
 from symnn.matrix_calculus.printing import gradient_symbol, matrix_latex
 from symnn.matrix_calculus.reader import MatrixExpressionError
+from symnn.matrix_calculus.reverse import collect_right_factors, reverse_mode
 from symnn.matrix_calculus.verify import verify_rule
 
 DEFAULT_F = "norm(X*w - y)^2/2"

@@ -47,10 +47,12 @@ _RESERVE = 0.15  # the share of the budget kept back so the child can word an un
 
 
 def gradable(value: Any) -> bool:
-    """Whether ``value`` can be graded: an expression, or a matrix of expressions."""
+    """Whether ``value`` can be graded: an expression, or a matrix of expressions (not an
+    expression in matrix symbols, such as a matrix-calculus result)."""
     if isinstance(value, sp.MatrixBase):
         return all(isinstance(item, sp.Expr) for item in value)
-    return isinstance(value, sp.Expr) and not isinstance(value, (sp.MatrixExpr, sp.Order))
+    return (isinstance(value, sp.Expr) and not isinstance(value, (sp.MatrixExpr, sp.Order))
+            and not value.atoms(sp.MatrixSymbol))
 
 
 @functools.lru_cache(maxsize=32)

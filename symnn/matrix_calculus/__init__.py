@@ -14,7 +14,7 @@ module                 contents
 ``functions``          the elementwise functions as a table (relu, sigmoid, tanh, ...)
 ``rules``              the reverse-mode rules as a table, one per node kind
 ``verify``             a rule proved by explicit expansion at concrete sizes
-``gradient``           the reverse sweep; common right factors collected
+``reverse``            the reverse sweep; common right factors collected
 ``composite``          the whole gradient proved against the entrywise derivative
 ``numeric``, ``check``  NumPy evaluation, finite differences, the simulator's layers
 ``printing``           LaTeX in the course's notation

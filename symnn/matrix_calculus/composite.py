@@ -22,7 +22,7 @@ from symnn.core.certify import certify
 from symnn.errors import CertificationError
 from symnn.matrix_calculus.expression import read_typed
 from symnn.matrix_calculus.functions import explicit
-from symnn.matrix_calculus.gradient import collect_right_factors, reverse_mode
+from symnn.matrix_calculus.reverse import collect_right_factors, reverse_mode
 from symnn.matrix_calculus.rules import RULES, route_of
 from symnn.matrix_calculus.verify import (
     MAX_ENTRIES,
