@@ -26,9 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sympy as sp
-
-from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.derivation import Derivation
 from symnn.core.params import Kind, Parameter
 from symnn.core.registry import register
 from symnn.errors import ParameterError
@@ -37,16 +35,9 @@ from symnn.networks import (
     LOSSES,
     MAX_DEPTH,
     NetworkSpec,
-    backprop,
-    certified_route,
-    cross_check,
-    forward,
     sizes_of,
-    sympy_deltas,
-    sympy_gradient,
-    template,
 )
-from symnn.networks.typeset import forward_steps, gradient_blocks, lemma_steps
+from symnn.networks.derivation import derive_network, described
 
 
 class _AsGiven(Kind):
@@ -101,61 +92,3 @@ def network_gradients(**values: Any) -> Derivation:
     """Loss, every gradient and every error signal of the network the parameters describe."""
     spec = spec_from_parameters(values)
     return derive_network(spec, described(spec, values))
-
-
-def described(spec: NetworkSpec, values: dict[str, Any]) -> dict[str, Any]:
-    """The parameters a derivation reports: the structure, then every value given, coerced."""
-    shown: dict[str, Any] = {"sizes": list(spec.sizes), "activations": list(spec.activations),
-                             "loss": spec.loss}
-    exact = {"alpha": spec.alpha, "l2": spec.l2, "X": spec.X, "t": spec.t}
-    exact.update({f"W{l + 1}": W for l, W in enumerate(spec.W)})
-    exact.update({f"b{l + 1}": b for l, b in enumerate(spec.b)})
-    shown.update({name: value for name, value in exact.items() if values.get(name) is not None})
-    return shown
-
-
-def derive_network(spec: NetworkSpec, parameters: dict[str, Any] | None = None) -> Derivation:
-    """The derivation of :class:`NetworkSpec` ``spec``: lemmas, forward pass, deltas, gradients."""
-    run = forward(spec)
-    grads = backprop(spec, run)
-    b = DerivationBuilder("network-gradients", "Back-propagation through a "
-                          + "-".join(map(str, spec.sizes)) + " network", _statement(spec),
-                          parameters or {})
-    m = spec.X.rows
-    b.assume(rf"{m} example{'s' if m != 1 else ''} as the rows of $X$ and $T$; layer $l$ computes "
-             r"$A^{(l)} = f_l(A^{(l-1)} W^{(l)} + \mathbf{1} b^{(l)})$ with $A^{(0)} = X$")
-    b.assume("activations " + ", ".join(rf"$f_{l + 1} = $ {name.replace('_', ' ')}"
-                                        for l, name in enumerate(spec.activations)))
-    if spec.symbolic:
-        b.assume("symbols are real numbers; the derivative is taken where every activation is "
-                 "differentiable")
-    b.convention(r"$\operatorname{ReLU}'(0) = 0$ and $\operatorname{LReLU}'(0) = \alpha$ (the "
-                 r"simulator's choice); the loss is summed over the examples, not averaged")
-    if spec.l2 != 0:
-        b.convention(rf"weight decay $\frac{{\lambda}}{{2}} \sum_l \lVert W^{{(l)}} \rVert^2$ with "
-                     rf"$\lambda = {sp.latex(spec.l2)}$, biases not penalised")
-    lemma_steps(b, spec)
-    forward_steps(b, spec, run)
-    route = certified_route(spec, run)
-    if route == "exact":
-        proved, derivative, deltas = None, sympy_gradient(spec), sympy_deltas(spec, run)
-    else:
-        symbolic = template(spec)
-        symbolic_run = forward(symbolic)
-        proved = backprop(symbolic, symbolic_run)
-        derivative, deltas = sympy_gradient(symbolic), sympy_deltas(symbolic, symbolic_run)
-    for rule, before, after, reason, tex in gradient_blocks(spec, grads, derivative, deltas, proved):
-        b.step(rule, before, after, reason=reason, route=route, tex=tex)
-    result: dict[str, Any] = {"loss": run.loss}
-    result.update({f"dL_dW{l + 1}": grads.dW[l] for l in range(spec.depth)})
-    result.update({f"dL_db{l + 1}": grads.db[l] for l in range(spec.depth)})
-    result.update({f"delta{l + 1}": grads.delta[l] for l in range(spec.depth)})
-    return b.build(result, checker=lambda: cross_check(spec, run, grads))
-
-
-def _statement(spec: NetworkSpec) -> str:
-    loss = LOSSES[spec.loss].tex
-    decay = r" + \frac{\lambda}{2} \sum_l \lVert W^{(l)} \rVert^2" if spec.l2 != 0 else ""
-    return (rf"For the {'-'.join(map(str, spec.sizes))} network with ${loss}{decay}$, find "
-            r"$\partial L / \partial W^{(l)}$, $\partial L / \partial b^{(l)}$ and the error signals "
-            r"$\delta^{(l)} = \partial L / \partial Z^{(l)}$ for every layer $l$.")

@@ -35,6 +35,6 @@ __all__ = [
 
 def gradients(spec: NetworkSpec):  # type: ignore[no-untyped-def]
     """The certified derivation (a :class:`~symnn.core.derivation.Derivation`) of ``spec``."""
-    from symnn.derivations.network_gradients import derive_network
+    from symnn.networks.derivation import derive_network
 
     return derive_network(spec)

@@ -127,6 +127,11 @@ def cross_check(spec: NetworkSpec, run: Forward, grads: Gradients) -> CheckRepor
         check.compare(f"dL_dW{layer + 1} (simulator backprop)", dW, value(grads.dW[layer]))
         check.compare(f"dL_db{layer + 1} (simulator backprop)", simulated[f"{2 * layer}.b"][None, :],
                       value(grads.db[layer]))
+        delta = value(grads.delta[layer])  # dL/dZ: its column sums are dL/db, A^T delta is dL/dW
+        check.compare(f"delta{layer + 1}: column sums against the simulator's dL_db{layer + 1}",
+                      delta.sum(axis=0, keepdims=True), simulated[f"{2 * layer}.b"][None, :])
+        check.compare(f"delta{layer + 1}: A^T delta against the simulator's dL_dW{layer + 1}",
+                      value(run.A[layer]).T @ delta, simulated[f"{2 * layer}.W"])
     _differences(check, spec, run, grads, x, t, W, b, value)
     return check.report()
 

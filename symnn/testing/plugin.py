@@ -37,4 +37,4 @@ def symnn_snapshot(request: pytest.FixtureRequest) -> Any:
 
     test_file = request.path
     folder = test_file.parent / "__snapshots__" / test_file.stem
-    return Snapshot(folder, request.node.name, bool(request.config.getoption(UPDATE_OPTION)))
+    return Snapshot(folder, request.node.name, bool(request.config.getoption(UPDATE_OPTION)), UPDATE_OPTION)

@@ -24,7 +24,6 @@ import sympy as sp
 
 from symnn.core.latex import to_latex
 from symnn.io import write_text_atomic
-from symnn.testing.plugin import UPDATE_OPTION
 
 
 def _one(value: Any) -> list[str]:
@@ -56,8 +55,9 @@ class Snapshot:
     named.
     """
 
-    def __init__(self, folder: Path, test: str, update: bool) -> None:
+    def __init__(self, folder: Path, test: str, update: bool, option: str = "--symnn-update") -> None:
         self.folder, self.test, self.update, self.count = Path(folder), _safe(test), update, 0
+        self.option = option  # the command-line option that records snapshots
 
     def path(self, name: str | None = None) -> Path:
         """The file of the next snapshot (or of the one called ``name``)."""
@@ -75,9 +75,9 @@ class Snapshot:
                 write_text_atomic(path, text)
             return
         if not path.exists():
-            raise AssertionError(f"no snapshot {path}; run pytest {UPDATE_OPTION} to record it")
+            raise AssertionError(f"no snapshot {path}; run pytest {self.option} to record it")
         stored = path.read_text(encoding="utf-8")
         if stored != text:
             diff = difflib.unified_diff(stored.splitlines(), text.splitlines(), "stored", "now", lineterm="")
-            raise AssertionError(f"snapshot {path} changed (run pytest {UPDATE_OPTION} to accept):\n"
+            raise AssertionError(f"snapshot {path} changed (run pytest {self.option} to accept):\n"
                                  + "\n".join(diff))
