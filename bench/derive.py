@@ -60,6 +60,21 @@ def _examples(count: int) -> dict[str, str]:
     return {"X": json.dumps(rows), "t": json.dumps(targets)}
 
 
+def _network(count: int) -> dict[str, str]:
+    """A 2-3-1 ReLU network with exact weights and ``count`` examples, for ``network-gradients``."""
+    rng = random.Random(count)
+    rows = [[rng.randint(-10, 10) / 10, rng.randint(-10, 10) / 10] for _ in range(count)]
+    targets = [rng.randint(-10, 10) / 10 for _ in range(count)]
+    return {"sizes": "[2, 3, 1]", "activations": "[relu, identity]", "X": json.dumps(rows),
+            "t": json.dumps(targets), "W1": "[[0.5, -0.3, 0.8], [0.2, 0.7, -0.6]]",
+            "b1": "[0.1, -0.2, 0.05]", "W2": "[[0.4], [-0.9], [0.3]]", "b2": "[0.1]"}
+
+
+def _least_squares(n: int) -> dict[str, Any]:
+    """``matrix-gradient`` of least squares with X of n x n."""
+    return {"f": "norm(X*w - y)^2/2", "wrt": "w", "shapes": [["X", n, n], ["w", n, 1], ["y", n, 1]]}
+
+
 @dataclass(frozen=True)
 class Family:
     """One row group of the scale table: ``id`` derived at ``params(size)`` for each size."""
@@ -82,8 +97,10 @@ FAMILIES = [
            lambda d: {"d": d}, None, lambda d: 2**d),
     Family("two-layer-relu-gradients examples", "two-layer-relu-gradients", (16, 64, 128),
            _examples, (128, 3.0)),
-    # The new engines join here, e.g.
-    # Family("network-gradients examples", "network-gradients", (16, 64, 128), ..., (128, 3.0)),
+    Family("network-gradients examples (2-3-1 ReLU)", "network-gradients", (16, 64, 128), _network,
+           (128, 3.0)),
+    Family("matrix-gradient least squares n", "matrix-gradient", (4, 16, 64), _least_squares,
+           (64, 2.0)),
 ]
 
 

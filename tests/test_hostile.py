@@ -139,6 +139,9 @@ HOSTILE: list[tuple[str, dict[str, str], str]] = [
     ("matrix-gradient", {"f": "X*y"}, "shapes do not fit"),
     ("matrix-gradient", {"f": "X" + "+X" * 2000}, "at most 2000 characters"),
     ("matrix-gradient", {"shapes": "[[X, 100000, 3]]"}, "sizes from 1 to 64"),
+    ("network-gradients", {"sizes": "[1000000, 1]"}, "each at most 32"),
+    ("network-gradients", {"X": "[" + ", ".join(["[1, 2]"] * 300) + "]", "sizes": "[2, 1]",
+                           "activations": "[relu]", "t": "[" + ", ".join(["1"] * 300) + "]"}, "at most 256"),
 ]
 
 

@@ -30,41 +30,44 @@ from symnn.core.derivation import Derivation
 from symnn.core.params import Kind, Parameter
 from symnn.core.registry import register
 from symnn.errors import ParameterError
-from symnn.networks import (
-    ACTIVATIONS,
-    LOSSES,
-    MAX_DEPTH,
-    NetworkSpec,
-    sizes_of,
-)
+from symnn.networks import ACTIVATIONS, LOSSES, MAX_DEPTH, NetworkSpec, sizes_of
 from symnn.networks.derivation import derive_network, described
+from symnn.networks.spec import MAX_EXAMPLES, MAX_WIDTH
 
 
 class _AsGiven(Kind):
     """Passed through unchanged: :meth:`NetworkSpec.build` checks it and names the parameter."""
 
-    def __init__(self, expected: str) -> None:
+    def __init__(self, expected: str, bound: str) -> None:
         self.expected = expected
+        self._bound = bound
+
+    def bound(self) -> str:
+        return self._bound
 
     def __call__(self, name: str, value: Any) -> Any:
         return value
 
 
 _PARAMETERS = [
-    Parameter("sizes", _AsGiven("a list of at least two positive integers"), [2, 2, 1],
+    Parameter("sizes", _AsGiven("a list of at least two positive integers",
+                                        f"{MAX_DEPTH + 1} widths, each at most {MAX_WIDTH}"), [2, 2, 1],
               "input width, hidden widths ..., output width"),
-    Parameter("activations", _AsGiven("a list of names: " + ", ".join(ACTIVATIONS)),
+    Parameter("activations", _AsGiven("a list of names: " + ", ".join(ACTIVATIONS),
+                                              f"at most {MAX_DEPTH} names"),
               ["tanh", "identity"], "one activation per layer; softmax in the output layer only"),
-    Parameter("loss", _AsGiven("one of " + ", ".join(LOSSES)), "squared",
+    Parameter("loss", _AsGiven("one of " + ", ".join(LOSSES), "one name"), "squared",
               "squared, cross_entropy (softmax output) or binary_cross_entropy (sigmoid output)"),
-    Parameter("alpha", _AsGiven("a real number"), None, "slope of leaky_relu below 0 (default 1/100)"),
-    Parameter("l2", _AsGiven("a number >= 0"), None, "weight decay: adds l2/2 times the sum of squared "
-              "weights (not biases)"),
-    Parameter("X", _AsGiven("a matrix of numbers"), None, "inputs, one example per row; absent: one "
-              "symbolic example x1 .. xn"),
-    Parameter("t", _AsGiven("a matrix of numbers"), None, "targets, one row per example (a list for "
-              "one output); absent: t1 .. tK"),
-    *(Parameter(f"{letter}{layer}", _AsGiven("a matrix of numbers"), None,
+    Parameter("alpha", _AsGiven("a real number", "a number, |x| <= 1000000"), None,
+              "slope of leaky_relu below 0 (default 1/100)"),
+    Parameter("l2", _AsGiven("a number >= 0", "a number, |x| <= 1000000"), None,
+              "weight decay: adds l2/2 times the sum of squared weights (not biases)"),
+    Parameter("X", _AsGiven("a matrix of numbers", f"at most {MAX_EXAMPLES} rows x {MAX_WIDTH}"), None,
+              "inputs, one example per row; absent: one symbolic example x1 .. xn"),
+    Parameter("t", _AsGiven("a matrix of numbers", f"at most {MAX_EXAMPLES} rows x {MAX_WIDTH}"), None,
+              "targets, one row per example (a list for one output); absent: t1 .. tK"),
+    *(Parameter(f"{letter}{layer}", _AsGiven("a matrix of numbers", f"at most {MAX_WIDTH} x {MAX_WIDTH}"),
+                None,
                 f"layer {layer}'s {'weights, width in x width out' if letter == 'W' else 'bias row'}; "
                 f"absent: symbols {letter}{layer}_..")
       for layer in range(1, MAX_DEPTH + 1) for letter in ("W", "b")),

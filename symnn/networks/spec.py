@@ -36,6 +36,8 @@ from symnn.networks.losses import LOSSES
 
 #: The deepest network the keyword interface takes (parameters W1 .. W6, b1 .. b6).
 MAX_DEPTH = 6
+#: the widest layer, and the most examples, a derivation takes (checked before any work)
+MAX_WIDTH, MAX_EXAMPLES = 32, 256
 
 
 def parameter_symbols(letter: str, layer: int, rows: int, cols: int) -> sp.Matrix:
@@ -73,18 +75,26 @@ def sizes_of(value: Any) -> list[int]:
         raise ParameterError("sizes", value, expected) from None
     if any(not n.is_integer or n <= 0 for n in numbers):
         raise ParameterError("sizes", value, expected)
+    if any(n > MAX_WIDTH for n in numbers):
+        raise ParameterError("sizes", value, expected + f" (each at most {MAX_WIDTH})")
     return [int(n) for n in numbers]
 
 
+def _bounded(name: str) -> MatrixKind:
+    """The matrix kind of ``name``: examples (``X``, ``t``) have up to MAX_EXAMPLES rows."""
+    rows = MAX_EXAMPLES if name in ("X", "t") else MAX_WIDTH
+    return MatrixKind(allow_vector=True, max_rows=rows, max_cols=max(MAX_WIDTH, MAX_EXAMPLES))
+
+
 def _matrix(name: str, value: Any, shape: tuple[int, int]) -> sp.Matrix:
-    matrix = MatrixKind(allow_vector=True)(name, value)
+    matrix = _bounded(name)(name, value)
     if matrix.shape != shape:
         raise ShapeError(f"{name} has shape {matrix.shape}, expected {shape}")
     return matrix
 
 
 def _targets(value: Any, examples: int, width: int) -> sp.Matrix:
-    matrix = MatrixKind(allow_vector=True)("t", value)
+    matrix = _bounded("t")("t", value)
     if matrix.rows == 1 and width == 1 and matrix.cols == examples:
         matrix = matrix.T  # a list of numbers: one target per example
     if matrix.shape != (examples, width):
@@ -153,7 +163,7 @@ class NetworkSpec:
         if X is None:
             inputs = sp.Matrix([[sp.Symbol(f"x{i + 1}") for i in range(widths[0])]])
         else:
-            inputs = _matrix("X", X, (MatrixKind(allow_vector=True)("X", X).rows, widths[0]))
+            inputs = _matrix("X", X, (_bounded("X")("X", X).rows, widths[0]))
         if t is None:
             if X is not None:
                 raise ParameterError("t", None, "targets t, one row per example of X")
