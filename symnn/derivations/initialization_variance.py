@@ -105,20 +105,20 @@ def ratios_for(rule: Activation, a: sp.Expr, weight: sp.Expr, factor: float, **s
 
 
 def judge_weight(check: CrossCheck, rule: Activation, a: sp.Expr, weight: sp.Expr, exact: bool,
-                 label: str = "v", width: int = 256) -> None:
+                 label: str = "v", width: int = 256, tolerance: float = 1e-12) -> None:
     """Compare ``n v E[f(Z)^2]`` (quadrature; ``exact``) or ``n v f'(0)^2`` (the simulator's
-    f'; linearised) with 1 at ``n = width``, to 1e-12."""
+    f'; linearised) with 1 at ``n = width``, to ``tolerance``."""
     scaled = float((n * weight).subs(n, width))
     if exact:
         kinks = tuple(p.upper for p in rule.pieces(a)[:-1])
         with mpmath.workdps(30):
             second = float(reference(rule.expression(a) ** 2, 0, 1, kinks))
         check.compare(f"n v E[f(Z)^2] at {label}, n = {width} (quadrature)", scaled * second, 1.0,
-                      tolerance=1e-12)
+                      tolerance=tolerance)
     else:
         slope = float(rule.simulate_prime(np.array([0.0]), a)[0])
         check.compare(f"n v f'(0)^2 at {label}, n = {width} (the simulator's f')", scaled * slope**2, 1.0,
-                      tolerance=1e-12)
+                      tolerance=tolerance)
 
 
 def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
@@ -142,7 +142,9 @@ def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
                   float((n * result["weight_variance"]).subs(at).subs(n, width)), tolerance=1e-12)
     judge_weight(check, rule, a, sp.sympify(result["weight_variance"]).subs(at), exact)
     if not exact:
-        judge_weight(check, rule, a, result["mean_field_weight_variance"], True, "mean-field v")
+        # E[f(Z)^2] there is numeric, with an error bound up to ~3e-5 (hardtanh's kinks)
+        judge_weight(check, rule, a, result["mean_field_weight_variance"], True,
+                     "mean-field v (numeric E[f(Z)^2], to 1e-4)", tolerance=1e-4)
     weight = sp.sympify(result["weight_variance"] if exact else result["mean_field_weight_variance"]).subs(at)
     ratios = ratios_for(rule, a, weight, 1.0)
     label = "derived v" if exact else "mean-field v at q = 1"
