@@ -106,19 +106,20 @@ def ratios_for(rule: Activation, a: sp.Expr, weight: sp.Expr, factor: float, **s
 
 def judge_weight(check: CrossCheck, rule: Activation, a: sp.Expr, weight: sp.Expr, exact: bool,
                  label: str = "v", width: int = 256, tolerance: float = 1e-12) -> None:
-    """Compare ``n v E[f(Z)^2]`` (quadrature; ``exact``) or ``n v f'(0)^2`` (the simulator's
-    f'; linearised) with 1 at ``n = width``, to ``tolerance``."""
+    """Require ``n v E[f(Z)^2]`` (quadrature; ``exact``) or ``n v f'(0)^2`` (the simulator's
+    f'; linearised) to be within ``tolerance`` of 1 at ``n = width``."""
     scaled = float((n * weight).subs(n, width))
     if exact:
         kinks = tuple(p.upper for p in rule.pieces(a)[:-1])
         with mpmath.workdps(30):
-            second = float(reference(rule.expression(a) ** 2, 0, 1, kinks))
-        check.compare(f"n v E[f(Z)^2] at {label}, n = {width} (quadrature)", scaled * second, 1.0,
-                      tolerance=tolerance)
+            factor = float(reference(rule.expression(a) ** 2, 0, 1, kinks))
+        what = "n v E[f(Z)^2]"
     else:
-        slope = float(rule.simulate_prime(np.array([0.0]), a)[0])
-        check.compare(f"n v f'(0)^2 at {label}, n = {width} (the simulator's f')", scaled * slope**2, 1.0,
-                      tolerance=tolerance)
+        factor = float(rule.simulate_prime(np.array([0.0]), a)[0]) ** 2
+        what = "n v f'(0)^2 (the simulator's f')"
+    value = scaled * factor
+    check.require(f"{what} at {label}, n = {width}: {value:.15g}, within {tolerance:g} of 1",
+                  abs(value - 1) <= tolerance)
 
 
 def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
@@ -138,8 +139,10 @@ def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
     if exact != homogeneous:
         return check.report()
     width = 256
-    check.compare(f"gain^2 against n v at n = {width}", float(sp.sympify(result["gain"]).subs(at)) ** 2,
-                  float((n * result["weight_variance"]).subs(at).subs(n, width)), tolerance=1e-12)
+    gain_squared = float(sp.sympify(result["gain"]).subs(at)) ** 2
+    nv = float((n * result["weight_variance"]).subs(at).subs(n, width))
+    check.require(f"gain^2 = {gain_squared:.15g} within 1e-12 of n v = {nv:.15g} at n = {width}",
+                  abs(gain_squared - nv) <= 1e-12 * max(1.0, nv))
     judge_weight(check, rule, a, sp.sympify(result["weight_variance"]).subs(at), exact)
     if not exact:
         # E[f(Z)^2] there is numeric, with an error bound up to ~3e-5 (hardtanh's kinks)
