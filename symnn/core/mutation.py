@@ -10,7 +10,8 @@ The perturbation of a number or expression ``v`` is
 .. math:: v \\mapsto \\tfrac87 v + \\tfrac1{97},
 
 applied entrywise to matrices, tuples and dictionaries and to the end points of an
-interval; a boolean is negated, a relation ``a = b`` becomes ``a = perturbed(b)``, an
+interval and to the elements of a finite set; an absent result (``None``) becomes
+the constant ``1/97``; a boolean is negated, a relation ``a = b`` becomes ``a = perturbed(b)``, an
 order term ``O(g)`` becomes ``O(g x)``.
 
 >>> import sympy as sp
@@ -68,6 +69,10 @@ def _perturb(value: Any) -> Any:
             type(value)(_perturb(v) for v in value))
     if isinstance(value, (sp.Dict, dict)):
         return type(value)({key: _perturb(v) for key, v in dict(value).items()})
+    if value is None:  # an absent result ("none exists") becomes a claimed constant
+        return SHIFT
+    if isinstance(value, sp.FiniteSet):
+        return sp.FiniteSet(*[_perturb(v) for v in value])
     if isinstance(value, sp.Interval):
         return sp.Interval(_perturb(value.start), _perturb(value.end), value.left_open,
                            value.right_open)

@@ -76,7 +76,7 @@ def activation_calculus(activation: str, alpha: sp.Expr | None) -> Derivation:
     result = {"derivative": derivative, "derivative_in_f": in_f, "sup_derivative": sup.value,
               "sup_attained_at": sup.where, "vanishing_factor": factor}
     display = {} if in_f is not None else {"derivative_in_f": r"\text{none (see the witness step)}"}
-    return b.build(result, checker=lambda: _check(rule, a, derivative, in_f, sup.value), display=display)
+    return b.build(result, checker=lambda found: _check(rule, a, found), display=display)
 
 
 def _in_f(b: DerivationBuilder, rule: Activation, a: sp.Expr, f: sp.Expr,
@@ -137,11 +137,12 @@ def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
     return sup
 
 
-def _check(rule: Activation, a: sp.Expr, derivative: sp.Expr, in_f: sp.Expr | None,
-           sup: sp.Expr) -> CheckReport:
+def _check(rule: Activation, a: sp.Expr, result: dict) -> CheckReport:
     """Central differences of the simulator's f; its f'; a grid maximum of f' on [-40, 40]."""
     check = CrossCheck("central differences (h = 1e-6) and the simulator's derivative at 200 "
-                       "points; grid maximum of the simulator's f' on [-40, 40] (step 1e-3)", 1e-6)
+                       "points; grid maximum of the simulator's f' on [-40, 40] (step 1e-3); the "
+                       "simulator's f' at the points of the supremum; the factor at L = 1, 2, 3", 1e-6)
+    derivative, in_f, sup = result["derivative"], result["derivative_in_f"], result["sup_derivative"]
     kinks = [float(p.upper) for p in rule.pieces(a)[:-1]]
     points = np.random.default_rng(0).normal(size=200) * 3
     points = points[np.min(np.abs(points[:, None] - np.array(kinks or [1e9])[None, :]), axis=1) > 1e-3]
@@ -161,4 +162,24 @@ def _check(rule: Activation, a: sp.Expr, derivative: sp.Expr, in_f: sp.Expr | No
     top = float(np.max(rule.simulate_prime(grid, a)))
     check.require(f"grid maximum {top:.12g} <= sup f' + 1e-12", top <= float(sup) + 1e-12)
     check.require(f"grid maximum {top:.12g} within 1e-6 of sup f'", abs(top - float(sup)) <= 1e-6)
+    inside, outside = _probes(result["sup_attained_at"], np.concatenate([points, grid[::500]]))
+    check.compare("the simulator's f' where the supremum is attained against sup f'",
+                  rule.simulate_prime(inside, a), np.full(inside.shape, float(sup)), tolerance=1e-9)
+    check.require("the simulator's f' is below sup f' - 1e-9 just outside the ends of that set",
+                  bool(np.all(rule.simulate_prime(outside, a) < float(sup) - 1e-9)))
+    factor = result["vanishing_factor"]
+    check.compare("vanishing factor at L = 1, 2, 3 against the grid maximum to those powers",
+                  [float(factor.subs(DEPTH, depth)) for depth in (1, 2, 3)],
+                  [top**depth for depth in (1, 2, 3)])
     return check.report()
+
+
+def _probes(attained: sp.Set, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Points of ``attained`` (its finite ends and the given points in it), and points 1e-3
+    outside its finite ends."""
+    ends = [e for e in attained.boundary if e.is_finite]
+    near = [float(e) + side for e in ends for side in (-1e-3, 1e-3)]
+    inside = [float(e) for e in ends if attained.contains(e) == sp.true]
+    inside += [p for p in [*near, *points] if attained.contains(sp.Float(p)) == sp.true]
+    outside = [p for p in near if attained.contains(sp.Float(p)) == sp.false]
+    return np.array(inside, dtype=float), np.array(outside, dtype=float)

@@ -63,7 +63,7 @@ def activation_gaussian_moments(activation: str, alpha: sp.Expr | None, mu: sp.E
         exact = [k for k in KEYS if moments.closed[k]]
         b.note("Closed form: " + (", ".join(k.replace("_", " ") for k in exact) or "none")
                + "; the other results are numeric or left as integrals, not exact.")
-    return b.build(result, checker=lambda: _check(rule, a, mu, sigma, result))
+    return b.build(result, checker=lambda found: check_moments(rule, a, mu, sigma, found))
 
 
 def _samples(a: sp.Expr, mu: sp.Expr, sigma: sp.Expr, rule: Activation) -> list[dict[str, sp.Expr]]:
@@ -84,12 +84,17 @@ def _value(expr: sp.Expr, values: dict[sp.Symbol, sp.Expr]) -> mpmath.mpf:
     return as_mpf(sp.N(expr, 40))
 
 
-def _check(rule: Activation, a: sp.Expr, mu: sp.Expr, sigma: sp.Expr, result: dict[str, Any]) -> CheckReport:
+def check_moments(rule: Activation, a: sp.Expr, mu: sp.Expr, sigma: sp.Expr,
+                  result: dict[str, Any]) -> CheckReport:
     """mpmath tanh-sinh quadrature in x at 30 digits; Monte Carlo, 10^6 samples, 5 standard errors."""
     check = CrossCheck("mpmath tanh-sinh quadrature of f(x)^p N(x; mu, sigma^2) over the whole line "
                        "at 30 digits (to 1e-20); Monte Carlo with 10^6 samples of the simulator's "
                        "function (derived value inside the 5-sigma interval)", 1e-20)
     symbols = {s.name: s for k in KEYS for s in sp.sympify(result[k]).free_symbols}
+    numeric = [k for k in KEYS if sp.sympify(result[k]).has(sp.Float, sp.Integral)]
+    check.require(f"closed_form is {not numeric}: numeric or integral results: {numeric or 'none'}",
+                  bool(result["closed_form"]) == (not numeric))
+    worst = 0.0
     for sample in _samples(a, mu, sigma, rule):
         values = {symbols[n]: v for n, v in (("alpha", sample["alpha"]), ("mu", sample["mu"]),
                                              ("sigma", sample["sigma"]), ("s", sample["sigma"]))
@@ -105,6 +110,7 @@ def _check(rule: Activation, a: sp.Expr, mu: sp.Expr, sigma: sp.Expr, result: di
                 error = abs(_value(result[key], values) - exact[key])
                 relative = float(error / max(1, abs(exact[key])))
                 check.compare(f"{key} against quadrature, {label}", relative, 0.0)
+                worst = max(worst, float(error))
         estimate = monte_carlo(rule, sample["alpha"], float(sample["mu"]), float(sample["sigma"]))
         for key in ("mean", "variance"):
             value, error = estimate[key]
@@ -112,7 +118,11 @@ def _check(rule: Activation, a: sp.Expr, mu: sp.Expr, sigma: sp.Expr, result: di
             check.note(f"Monte Carlo {key}, {label}: {value:.6f} +- {5 * error:.2g} (5 standard errors)")
             check.require(f"Monte Carlo {key} within 5 standard errors, {label}",
                           abs(derived - value) <= 5 * error + 1e-12)
+    if "error_bound" in result:
+        bound = float(result["error_bound"])
+        check.require(f"error bound {bound:.3g} is consistent with the quadrature difference {worst:.3g} "
+                      "(reference good to 1e-20) and below 1e-20", worst <= bound + 1e-20 and bound <= 1e-20)
     return check.report()
 
 
-__all__ = ["activation_gaussian_moments", "x"]
+__all__ = ["activation_gaussian_moments", "check_moments", "x"]

@@ -20,6 +20,8 @@ from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.registry import derive, register
+from symnn.derivations.activation_moments import check_moments
+from symnn.derivations.initialization_variance import judge_weight
 
 SHOWN_DIGITS = 10
 
@@ -55,15 +57,23 @@ def activation_table() -> Derivation:
     b.note(r"Each row is $(\mathbb{E} f(Z),\ \operatorname{Var} f(Z),\ v)$; $\approx$ marks a "
            r"numeric value (30 digits and its error bound in \texttt{activation-gaussian-moments}), "
            r"shown to 10 digits; a linearised $v = 1/(n f'(0)^2)$ is an approximation.")
-    return b.build(result, checker=lambda: _check(derivations), display=display)
+    return b.build(result, checker=lambda found: _check(derivations, found), display=display)
 
 
-def _check(derivations: dict[str, tuple[Derivation, Derivation]]) -> CheckReport:
-    """Each row's moment derivation passes its own check (quadrature and Monte Carlo)."""
-    check = CrossCheck("each activation-gaussian-moments row against mpmath quadrature and Monte "
-                       "Carlo through the simulator", 1e-20)
-    for name, (moments, _) in derivations.items():
-        report = moments.check()
+def _check(derivations: dict[str, tuple[Derivation, Derivation]], result: dict[str, sp.Tuple]) -> CheckReport:
+    """Each row: E f(Z) and Var f(Z) against quadrature and Monte Carlo, v by n v E[f(Z)^2] = 1
+    (quadrature) or n v f'(0)^2 = 1 (linearised)."""
+    check = CrossCheck("each row's mean and variance against mpmath quadrature and Monte Carlo "
+                       "through the simulator; its v against quadrature of E[f(Z)^2] or the "
+                       "simulator's f'(0)", 1e-20)
+    for name, rule in TABLE.items():
+        init = derivations[name][1]
+        mean, variance, weight = result[name]
+        a = rule.resolve_alpha(rule.alpha.typical if rule.alpha else None)
+        report = check_moments(rule, a, sp.Integer(0), sp.Integer(1),
+                               {"mean": mean, "variance": variance, "second_moment": variance + mean**2,
+                                "closed_form": not (mean.has(sp.Float) or variance.has(sp.Float))})
         check.extend(report.comparisons)
-        check.require(f"{name}: the moment check passes", report.ok)
+        check.require(f"{name}: the row's mean and variance pass the moment check", report.ok)
+        judge_weight(check, rule, a, weight, bool(init.result["exact"]), f"{name}'s v")
     return check.report()

@@ -110,7 +110,7 @@ def sigmoid_identities() -> Derivation:
               "sigmoid_derivative": sigma_prime,
               "sigmoid_derivative_reflected": sigma(-x) * sigma(x),
               "tanh_derivative": sp.Mul(*tanh_prime.args)}
-    return b.build(result, checker=lambda: _check_identities(x, result),
+    return b.build(result, checker=lambda found: _check_identities(x, found),
                    display={"tanh_derivative": to_latex(tanh_prime)})
 
 

@@ -82,7 +82,7 @@ def leaky_relu_gaussian_moments(alpha: sp.Expr | None, mu: sp.Expr, sigma: sp.Ex
         spread = held["second_moment"] - held["mean"] ** 2
         display = {"mean": sp.latex(held["mean"]) + where, "variance": sp.latex(spread) + where,
                    "second_moment": sp.latex(held["second_moment"]) + where}
-    return b.build(result, checker=lambda: _check(result, alpha, mu, sigma), display=display)
+    return b.build(result, checker=lambda found: _check(found, alpha, mu, sigma), display=display)
 
 
 def _reduce_to_standard(b: DerivationBuilder, mean: sp.Expr, variance: sp.Expr, alpha: sp.Expr,
@@ -138,11 +138,12 @@ def _check(result: dict[str, sp.Expr], alpha: sp.Expr, mu: sp.Expr, sigma: sp.Ex
         for a in alphas:
             values = {alpha: a, mu: m, sigma: s}
             label = f"alpha={a}, mu={m}, sigma={s}"
-            derived = {k: sp.N(result[k].subs(values), 40) for k in ("mean", "variance")}
+            derived = {k: sp.N(result[k].subs(values), 40) for k in ("mean", "variance", "second_moment")}
             with mpmath.workdps(35):
                 aa = mpmath.mpf(a.p) / a.q
                 first = upper[1] + aa * lower[1]
-                exact = {"mean": first, "variance": upper[2] + aa**2 * lower[2] - first**2}
+                second = upper[2] + aa**2 * lower[2]
+                exact = {"mean": first, "variance": second - first**2, "second_moment": second}
                 for key in exact:
                     error = abs(mpmath.mpf(str(derived[key])) - exact[key])
                     check.compare(f"{key} against quadrature, {label}",

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy as sp
 
 from symnn.activation_analysis.initialization import COLLAPSE, double_sum, n, q, simulate, v
 from symnn.activation_analysis.kinds import ALPHA, activation_parameter
 from symnn.activation_analysis.moments import gaussian_moments
-from symnn.activation_analysis.numeric import expectation
+from symnn.activation_analysis.numeric import expectation, reference
 from symnn.activation_analysis.table import TABLE, Activation, x
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
@@ -81,7 +82,7 @@ def initialization_variance(activation: str, alpha: sp.Expr | None) -> Derivatio
         b.note(rf"At $q = 1$: $\mathbb{{E}}[f(Z)^2] = {sp.latex(value)}$ (numeric, mpmath, error "
                rf"bound ${sp.latex(sp.Float(bound, 2))}$), so the exact $v$ there is "
                rf"${sp.latex(1 / (n * value))}$.")
-    return b.build(result, checker=lambda: _check(rule, a, result))
+    return b.build(result, checker=lambda found: _check(rule, a, found))
 
 
 def _slope_at_zero(b: DerivationBuilder, rule: Activation, a: sp.Expr) -> sp.Expr:
@@ -103,14 +104,51 @@ def ratios_for(rule: Activation, a: sp.Expr, weight: sp.Expr, factor: float, **s
     return simulate(rule, float(a), scale, **sizes)
 
 
+def judge_weight(check: CrossCheck, rule: Activation, a: sp.Expr, weight: sp.Expr, exact: bool,
+                 label: str = "v", width: int = 256, tolerance: float = 1e-12) -> None:
+    """Require ``n v E[f(Z)^2]`` (quadrature; ``exact``) or ``n v f'(0)^2`` (the simulator's
+    f'; linearised) to be within ``tolerance`` of 1 at ``n = width``."""
+    scaled = float((n * weight).subs(n, width))
+    if exact:
+        kinks = tuple(p.upper for p in rule.pieces(a)[:-1])
+        with mpmath.workdps(30):
+            factor = float(reference(rule.expression(a) ** 2, 0, 1, kinks))
+        what = "n v E[f(Z)^2]"
+    else:
+        factor = float(rule.simulate_prime(np.array([0.0]), a)[0]) ** 2
+        what = "n v f'(0)^2 (the simulator's f')"
+    value = scaled * factor
+    check.require(f"{what} at {label}, n = {width}: {value:.15g}, within {tolerance:g} of 1",
+                  abs(value - 1) <= tolerance)
+
+
 def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
     """10,000 Gaussian inputs through 30 Dense layers of width 256 (float32), at v, 2v and v/2."""
     check = CrossCheck("simulation: 10,000 Gaussian inputs through 30 random symnn.sim Dense layers "
                        f"of width 256; at the derived v the variance ratio stays in {BAND}; at 2v and "
                        "v/2 (homogeneous f) it passes 1e6 and 1e-6", 0.0)
-    a = a if not a.free_symbols else rule.alpha.typical
+    at = {} if not a.free_symbols else {a: rule.alpha.typical}
+    a = a.subs(at)
     exact = bool(result["exact"])
-    weight = result["weight_variance"] if exact else result["mean_field_weight_variance"]
+    points = np.random.default_rng(0).normal(size=200) * 3
+    homogeneous = all(np.allclose(rule.simulate(c * points, a), c * rule.simulate(points, a),
+                                  rtol=1e-12, atol=1e-12) for c in (0.5, 3.0))
+    check.require(f"exact is {homogeneous}: the simulator's f is {'' if homogeneous else 'not '}"
+                  "positively homogeneous (f(cx) = c f(x) at 200 points, c = 1/2, 3)",
+                  exact == homogeneous)
+    if exact != homogeneous:
+        return check.report()
+    width = 256
+    gain_squared = float(sp.sympify(result["gain"]).subs(at)) ** 2
+    nv = float((n * result["weight_variance"]).subs(at).subs(n, width))
+    check.require(f"gain^2 = {gain_squared:.15g} within 1e-12 of n v = {nv:.15g} at n = {width}",
+                  abs(gain_squared - nv) <= 1e-12 * max(1.0, nv))
+    judge_weight(check, rule, a, sp.sympify(result["weight_variance"]).subs(at), exact)
+    if not exact:
+        # E[f(Z)^2] there is numeric, with an error bound up to ~3e-5 (hardtanh's kinks)
+        judge_weight(check, rule, a, result["mean_field_weight_variance"], True,
+                     "mean-field v (numeric E[f(Z)^2], to 1e-4)", tolerance=1e-4)
+    weight = sp.sympify(result["weight_variance"] if exact else result["mean_field_weight_variance"]).subs(at)
     ratios = ratios_for(rule, a, weight, 1.0)
     label = "derived v" if exact else "mean-field v at q = 1"
     check.note(f"{label}: variance ratio after 1, 10, 30 layers: "

@@ -22,15 +22,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
+from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.params import Parameter
 from symnn.core.registry import register
-from symnn.matrix_calculus.check import cross_check
+from symnn.matrix_calculus.check import POINTS, TOLERANCE, cross_check, numeric_gradient
 from symnn.matrix_calculus.composite import verify_gradient, verify_same
-from symnn.matrix_calculus.expression import read_typed
+from symnn.matrix_calculus.expression import Term, read_typed
 from symnn.matrix_calculus.from_sympy import as_text
+from symnn.matrix_calculus.numeric import evaluate, sample_point
 from symnn.matrix_calculus.params import ExpressionText, MatrixName, Shapes
 from symnn.matrix_calculus.printing import gradient_symbol, matrix_latex
 from symnn.matrix_calculus.reader import MatrixExpressionError
@@ -110,6 +113,29 @@ def matrix_gradient(f: Any, wrt: str, shapes: list[list[Any]]) -> Derivation:
     b.note("The last step was proved by " + re.sub(r"(\d)x(\d)", r"\1$\\times$\2", proofs[0]) + ".")
     return b.build(
         {"gradient": collected, "function": term.expr},
-        checker=lambda: cross_check(term, matrices, wrt, collected),
+        checker=lambda found: _check(term, matrices, wrt, found),
         display={"gradient": matrix_latex(collected), "function": matrix_latex(term.expr)},
     )
+
+
+def _check(term: Term, matrices: dict[str, sp.MatrixSymbol], wrt: str, result: dict[str, Any]) -> CheckReport:
+    """The gradient against finite differences and the simulator; the function, evaluated
+    at the same kind of random points, against the NumPy evaluator of the parsed expression."""
+    gradient = cross_check(term, matrices, wrt, result["gradient"])
+    check = CrossCheck(gradient.method + "; the function against the NumPy evaluator", TOLERANCE)
+    check.extend(gradient.comparisons)
+    for label, holds in gradient.facts:
+        check.require(label, holds)
+    rng = np.random.default_rng(1)
+    for point in range(POINTS):
+        sizes = {s: int(rng.integers(2, 5)) for m in matrices.values() for s in m.shape
+                 if isinstance(s, sp.Symbol)}
+        shapes = {name: tuple(int(sp.sympify(d).xreplace(sizes)) for d in symbol.shape)
+                  for name, symbol in matrices.items()}
+        scalars = sorted(str(s) for s in term.expr.free_symbols if isinstance(s, sp.Symbol)
+                         and s not in sizes)
+        values = sample_point(term, shapes, scalars, rng)
+        check.compare(f"function at point {point + 1}", numeric_gradient(result["function"], matrices,
+                                                                         sizes, values),
+                      np.atleast_2d(evaluate(term, values)))
+    return check.report()

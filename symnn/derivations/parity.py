@@ -92,7 +92,7 @@ def parity_not_linear(d: sp.Integer | sp.Symbol) -> Derivation:
     b.note("Every linear network is an affine map, and affine maps are orthogonal to parity on the "
            "cube; the best one (least squares) is the constant 0, with squared error $2^d$.")
     dims = [2, 3, 5, 8] if general else [int(d)]
-    return b.build(result, checker=lambda: _check(dims, residual, d))
+    return b.build(result, checker=lambda found: _check(dims, d, found))
 
 
 def _collapse(b: DerivationBuilder, d: sp.Expr) -> None:
@@ -241,13 +241,15 @@ def _dimension_one(b: DerivationBuilder) -> Derivation:
            "needs two coordinates (then parity is orthogonal to every affine map).")
     result = {"computable": sp.true, "residual": sp.Integer(0), "W": sp.Matrix([[1]]),
               "b": sp.Matrix([0]), "v": sp.Matrix([1])}
-    return b.build(result, checker=lambda: _check([1], result["residual"], sp.Integer(1)))
+    return b.build(result, checker=lambda found: _check([1], sp.Integer(1), found))
 
 
-def _check(dims: list[int], residual_of_d: sp.Expr, d_param: sp.Expr) -> CheckReport:
-    """Least squares over the whole cube in NumPy, and random linear networks in the simulator."""
-    check = CrossCheck("exhaustive enumeration: NumPy least squares; random linear networks "
+def _check(dims: list[int], d_param: sp.Expr, found: dict[str, sp.Basic]) -> CheckReport:
+    """Least squares over the whole cube in NumPy, and random linear networks in the simulator;
+    the derived residual, verdict, ranks and (d = 1) network against them."""
+    check = CrossCheck("exhaustive enumeration: NumPy least squares and ranks; random linear networks "
                        "(Dense, Identity, Dense) in the simulator", 1e-9)
+    residual_of_d = found["residual"]
     rng = np.random.default_rng(3)
     for d in dims:
         points = _cube_array(d).astype(float)
@@ -259,6 +261,17 @@ def _check(dims: list[int], residual_of_d: sp.Expr, d_param: sp.Expr) -> CheckRe
         derived = float(sp.sympify(residual_of_d).subs(sp.sympify(d_param), d))
         check.compare(f"d = {d}: least-squares residual vs the derived one", residual, derived)
         check.compare(f"d = {d}: least-squares coefficients (a, c)", coef, best)
+        check.require(f"d = {d}: computable is {residual < 1e-9} (least-squares residual {residual:.3g})",
+                      bool(found["computable"]) == (residual < 1e-9))
+        if "rank_A" in found:
+            check.compare(f"d = {d}: ranks of A and [A | chi] (NumPy)",
+                          [float(found["rank_A"]), float(found["rank_augmented"])],
+                          [np.linalg.matrix_rank(design),
+                           np.linalg.matrix_rank(np.column_stack([design, chi]))])
+        if "W" in found:
+            W, bias, v = (np.array(found[key].tolist(), dtype=float) for key in ("W", "b", "v"))
+            check.compare(f"d = {d}: the derived network v^T(Wx + b) against parity",
+                          ((points @ W.T + bias.T) @ v)[:, 0], chi)
         for _ in range(3):
             width = int(rng.integers(1, 6))
             first = Dense(rng.normal(size=(d, width)), rng.normal(size=width))

@@ -164,8 +164,7 @@ def relu_rescaling(sizes: list[int], **params: Any) -> Derivation:
            r"units switch sides, so the rescaled network computes a different function.")
     result.update({"counterexample_x": point, "counterexample_values": sp.Tuple(*values),
                    "counterexample_weights": sp.Tuple(*[sp.Tuple(W, c) for W, c in weights])})
-    return b.build(result, checker=lambda: _check_rescaling(sizes, lam, weights, point, bad, values,
-                                                            (F, F_scaled)))
+    return b.build(result, checker=lambda found: _check_rescaling(sizes, lam, bad, found))
 
 
 def _evaluate(sizes: list[int], weights: list, point: sp.Matrix, lam: sp.Expr) -> tuple:
@@ -211,11 +210,15 @@ def _float_value(expr: sp.Expr, memo: dict[sp.Expr, float]) -> float:
     return value
 
 
-def _check_rescaling(sizes: list[int], lam: sp.Expr, weights: list, point: sp.Matrix,
-                     bad: sp.Expr, values: tuple, derived: tuple) -> CheckReport:
-    """The simulator (Dense + ReLU per layer) with and without rescaling."""
+def _check_rescaling(sizes: list[int], lam: sp.Expr, bad: sp.Expr, found: dict[str, Any]) -> CheckReport:
+    """The simulator (Dense + ReLU per layer) with and without rescaling: the derived F and
+    F_lambda, the verdict, and the counterexample (its weights, point and values)."""
     check = CrossCheck("simulator ReLU networks (Dense + ReLU per layer) at random weights", 1e-12)
     rng = np.random.default_rng(sum(sizes))
+    derived = (found["F"], found["F_rescaled"])
+    weights, point = found["counterexample_weights"], found["counterexample_x"]
+    values = tuple(found["counterexample_values"])
+    unchanged = True
 
     def run(layers: list, x: np.ndarray) -> np.ndarray:
         for W, c in layers:
@@ -240,8 +243,11 @@ def _check_rescaling(sizes: list[int], lam: sp.Expr, weights: list, point: sp.Ma
             check.compare(f"lambda = {scale}: rescaled vs original", rescaled, run(layers, x))
         else:
             differ = differ or bool(np.any(np.abs(rescaled - run(layers, x)) > 1e-9))
+        unchanged = unchanged and bool(np.allclose(rescaled, run(layers, x), rtol=1e-12, atol=1e-12))
     if lam.is_negative:
         check.require(f"lambda = {lam}: some random network changes under the rescaling", differ)
+    check.require(f"invariant is {unchanged}: the simulator's networks are "
+                  f"{'' if unchanged else 'not '}all unchanged", bool(found["invariant"]) == unchanged)
     (W1, b1), (W2, b2), *rest = weights
     at = np.array(point.T.tolist(), dtype=float)
     for value in ([-1.0, -0.3, -7.0] if bad.free_symbols else [float(bad)]):
@@ -251,4 +257,6 @@ def _check_rescaling(sizes: list[int], lam: sp.Expr, weights: list, point: sp.Ma
                        value * np.array(b1.tolist(), dtype=float)),
                       (np.array(W2.tolist(), dtype=float) / value, b2), *rest], at)[0, 0]
         check.compare(f"counterexample at lambda = {value} (F, F_lambda)", [plain, scaled], exact)
+        check.require(f"counterexample at lambda = {value}: the simulator's F and F_lambda differ",
+                      abs(plain - scaled) > 1e-9)
     return check.report()

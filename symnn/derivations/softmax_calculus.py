@@ -30,6 +30,7 @@ from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.notation import index_symbols, vector_symbols
+from symnn.core.numeric_value import value_at
 from symnn.core.params import Parameter, PositiveInteger
 from symnn.core.registry import register
 from symnn.derivations._softmax import resolve_index_range, softmax_entries
@@ -95,16 +96,18 @@ def softmax_jacobian(n: sp.Integer | sp.Symbol) -> Derivation:
     jacobian = jacobian_y.xreplace(stands_for)
     return b.build(
         {"jacobian": jacobian, "jacobian_in_y": jacobian_y},
-        checker=lambda: _check_jacobian(z, jacobian),
+        checker=lambda found: _check_jacobian(z, found["jacobian"], in_y=found["jacobian_in_y"]),
         display={"jacobian": sp.latex(jacobian_y)},
     )
 
 
 def _check_jacobian(z: list[sp.Symbol], jacobian: sp.Matrix,
-                    evaluate: Callable[[np.ndarray], Any] | None = None) -> CheckReport:
+                    evaluate: Callable[[np.ndarray], Any] | None = None,
+                    in_y: sp.Matrix | None = None) -> CheckReport:
     """Finite differences of the simulator's softmax (float64) and mpmath at 50 digits.
 
-    ``evaluate`` computes the derived Jacobian at a point (default: ``jacobian`` lambdified).
+    ``evaluate`` computes the derived Jacobian at a point (default: ``jacobian`` lambdified);
+    ``in_y``, the Jacobian written in ``y``, is evaluated at the simulator's softmax.
     The mpmath derivative is a central difference with step ``1e-20`` at 50 digits, whose
     error ``O(1e-40)`` is far below the tolerance.
     """
@@ -122,6 +125,9 @@ def _check_jacobian(z: list[sp.Symbol], jacobian: sp.Matrix,
             numeric[:, j] = (activations.softmax(point + step) - activations.softmax(point - step)) / (2 * h)
         check.compare(f"finite differences at |z| ~ {np.abs(point).max():.1f}",
                       np.asarray(evaluate(point), dtype=float), numeric)
+        if in_y is not None:
+            check.compare(f"J in y at the simulator's softmax, |z| ~ {np.abs(point).max():.1f}",
+                          value_at(in_y, {"y": activations.softmax(point)}), numeric)
     with mpmath.workdps(50):
         point = [mpmath.mpf(v) for v in rng.normal(size=size)]
         step = mpmath.mpf(10) ** -20
@@ -175,12 +181,13 @@ def _jacobian_instance(size: int) -> Derivation:
         values = np.asarray(y_of_z(point), dtype=float)
         return entry(values[:, None], values[None, :], np.eye(size))
 
-    def check() -> CheckReport:
+    def check(found: dict[str, sp.Matrix]) -> CheckReport:
         nonlocal y_of_z, entry
         y_of_z = sp.lambdify([z], softmax, "numpy")
         delta = sp.Symbol("delta")
         entry = sp.lambdify([y_i, y_j, delta], formula.xreplace({sp.KroneckerDelta(i, j): delta}), "numpy")
-        return _check_jacobian(z, jacobian, evaluate)
+        report = _check_jacobian(z, jacobian, evaluate)
+        return _check_entries(report, found, size)
 
     y_of_z: Callable = print
     entry: Callable = print
@@ -192,14 +199,32 @@ def _jacobian_instance(size: int) -> Derivation:
     )
 
 
+def _check_entries(report: CheckReport, found: dict[str, sp.Matrix], size: int) -> CheckReport:
+    """``report`` and the corner and middle entries of both derived matrices against central
+    differences of the simulator's softmax at one point."""
+    check = CrossCheck(report.method + "; entries of the derived matrices", report.tolerance)
+    check.extend(report.comparisons)
+    point = np.random.default_rng(2).normal(size=size)
+    h = 1e-6
+    for a, c in {(0, 0), (0, size - 1), (size - 1, 0), (size // 2, size // 2)}:
+        step = np.zeros(size)
+        step[c] = h
+        numeric = (activations.softmax(point + step)[a] - activations.softmax(point - step)[a]) / (2 * h)
+        check.compare(f"entry ({a + 1}, {c + 1}) of J", value_at(found["jacobian"][a, c], {"z": point}),
+                      numeric)
+        check.compare(f"entry ({a + 1}, {c + 1}) of J in y",
+                      value_at(found["jacobian_in_y"][a, c], {"y": activations.softmax(point)}), numeric)
+    return check.report()
+
+
 def _jacobian_general(n: sp.Symbol) -> Derivation:
     b = DerivationBuilder("softmax-jacobian", "The Jacobian of softmax", JACOBIAN_STATEMENT, {"n": n})
     b.assume(rf"$z \in \mathbb{{R}}^{{{n}}}$ for a general size ${n}$; indices $1 \le i, j \le {n}$")
     b.convention(r"$\delta_{ij}$ is the Kronecker delta: 1 if $i = j$, else 0")
-    i, j, z, result, jacobian = _index_steps(b, n)
+    i, j, _, result, jacobian = _index_steps(b, n)
     return b.build(
         {"jacobian": jacobian, "jacobian_in_y": result},
-        checker=lambda: _check_general(n, i, j, z, jacobian),
+        checker=lambda found: _check_general(n, i, j, found),
         display={"jacobian": sp.latex(result)},
     )
 
@@ -233,21 +258,22 @@ def _index_steps(b: DerivationBuilder, n: sp.Symbol) -> tuple:
     return i, j, z, result, result.xreplace({y[i]: softmax_i, y[j]: sp.exp(z[j]) / total})
 
 
-def _check_general(n: sp.Symbol, i: sp.Symbol, j: sp.Symbol, z: sp.IndexedBase,
-                   jacobian: sp.Expr) -> CheckReport:
-    """Instantiate the general formula at n = 2..5 and compare with finite differences."""
-    check = CrossCheck("general formula at n = 2..5 against finite differences of the simulator", 1e-7)
+def _check_general(n: sp.Symbol, i: sp.Symbol, j: sp.Symbol, found: dict[str, sp.Expr]) -> CheckReport:
+    """Instantiate both general formulas at n = 2..5 and compare with finite differences."""
+    check = CrossCheck("general formulas (in z, and in y at the simulator's softmax) at n = 2..5 "
+                       "against finite differences of the simulator", 1e-7)
     rng = np.random.default_rng(1)
     h = 1e-6
     for size in range(2, 6):
         point = rng.normal(size=size) * 3
-        values = {z[m + 1]: sp.Float(point[m], 30) for m in range(size)}
-        formula = np.array([[float(jacobian.subs({n: size, i: a + 1, j: c + 1}).doit().xreplace(values))
-                             for c in range(size)] for a in range(size)])
+        vectors = {"z": point, "y": activations.softmax(point)}
         numeric = np.empty((size, size))
         for c in range(size):
             step = np.zeros(size)
             step[c] = h
             numeric[:, c] = (activations.softmax(point + step) - activations.softmax(point - step)) / (2 * h)
-        check.compare(f"n = {size}", formula, numeric)
+        for key in ("jacobian", "jacobian_in_y"):
+            formula = np.array([[float(value_at(found[key].subs({n: size, i: a + 1, j: c + 1}), vectors))
+                                 for c in range(size)] for a in range(size)])
+            check.compare(f"{key}, n = {size}", formula, numeric)
     return check.report()

@@ -229,7 +229,7 @@ def softmax_limit(z: list[sp.Rational] | None, order: list[list[sp.Symbol]] | No
                    rf"the entries tied with $z_i$ at the {word}imum, which share the limit equally",
         )
         results[key] = limit
-    return b.build(results, checker=lambda: _check(vector, ranks, results))
+    return b.build(results, checker=lambda found: _check(vector, ranks, found))
 
 
 def _sample(vector: list[sp.Expr], ranks: list[int], rng: np.random.Generator) -> list[sp.Expr]:

@@ -22,6 +22,7 @@ from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.notation import vector_symbols
+from symnn.core.numeric_value import value_at
 from symnn.core.params import Boolean, Parameter, PositiveInteger
 from symnn.core.registry import register
 from symnn.derivations._softmax import softmax_entries
@@ -79,7 +80,7 @@ def softmax_cross_entropy_gradient(n: sp.Integer, one_hot: bool) -> Derivation:
     gradient = gradient_p.xreplace(stands_for)
     return b.build(
         {"gradient": gradient, "gradient_in_p": gradient_p, "loss": loss},
-        checker=lambda: _check(y, t, gradient, one_hot),
+        checker=lambda found: _check(y, t, found, one_hot),
         display={"gradient": sp.latex(gradient_p)},
     )
 
@@ -90,9 +91,12 @@ def _targets(rng: np.random.Generator, size: int, one_hot: bool) -> np.ndarray:
     return rng.uniform(0, 2, size=size)
 
 
-def _check(y: list[sp.Symbol], t: list[sp.Symbol], gradient: sp.Matrix, one_hot: bool) -> CheckReport:
-    """Central differences of the loss built on the simulator's log-softmax; mpmath at 50 digits."""
-    check = CrossCheck("central differences of -t . log_softmax(y) (simulator); mpmath at 50 digits", 1e-7)
+def _check(y: list[sp.Symbol], t: list[sp.Symbol], found: dict[str, sp.Expr], one_hot: bool) -> CheckReport:
+    """Central differences of the loss built on the simulator's log-softmax; mpmath at 50 digits;
+    the gradient in p at the simulator's softmax; the loss against the simulator's."""
+    check = CrossCheck("central differences of -t . log_softmax(y) (simulator); mpmath at 50 digits; "
+                       "the loss and the gradient in p at the simulator's values", 1e-7)
+    gradient = found["gradient"]
     evaluate = sp.lambdify([y, t], gradient, "numpy")
     rng = np.random.default_rng(11)
     size = len(y)
@@ -105,6 +109,10 @@ def _check(y: list[sp.Symbol], t: list[sp.Symbol], gradient: sp.Matrix, one_hot:
 
         numeric = np.array([(loss(logits + h * e) - loss(logits - h * e)) / (2 * h) for e in np.eye(size)])
         derived = np.asarray(evaluate(logits, target), dtype=float).ravel()
+        vectors = {"y": logits, "t": target, "p": activations.softmax(logits)}
+        check.compare(f"gradient in p, |y| ~ {scale}", value_at(found["gradient_in_p"], vectors).ravel(),
+                      numeric)
+        check.compare(f"loss, |y| ~ {scale}", value_at(found["loss"], vectors), loss(logits))
         if scale < 100:
             check.compare(f"finite differences, |y| ~ {scale}", derived, numeric)
         else:

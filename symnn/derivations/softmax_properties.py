@@ -21,6 +21,7 @@ from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.notation import index_symbols, real_symbol, vector_symbols
+from symnn.core.numeric_value import value_at
 from symnn.core.params import Parameter, PositiveInteger
 from symnn.core.registry import register
 from symnn.derivations._softmax import softmax_entries
@@ -69,18 +70,33 @@ def softmax_shift_invariance(n: sp.Integer | sp.Symbol) -> Derivation:
            reason=r"$e^{x_i + c} = e^c e^{x_i}$; the common factor $e^c > 0$ cancels",
            tex=r"\frac{e^{c}\, e^{x_i}}{e^{c} \sum_k e^{x_k}} = \frac{e^{x_i}}{\sum_k e^{x_k}}")
     return b.build({"shifted": shifted, "softmax": plain},
-                   checker=lambda: _check_shift(n))
+                   checker=lambda found: _check_shift(n, found))
 
 
-def _check_shift(n: sp.Integer | sp.Symbol) -> CheckReport:
-    """Simulator softmax of x and x + c, including shifts of size 500 and 1000."""
-    check = CrossCheck("the simulator's softmax at x and x + c; mpmath at 50 digits", 1e-12)
+def _entries(expr: sp.Expr, n: sp.Integer | sp.Symbol, size: int, vectors: dict, scalars: dict) -> np.ndarray:
+    """A derived softmax vector at numbers: the matrix itself, or the general entry at i = 1..size."""
+    if isinstance(n, sp.Symbol):
+        i = index_symbols()[0]
+        return np.array([value_at(expr.xreplace({n: size, i: a}), vectors, scalars)
+                         for a in range(1, size + 1)], dtype=float)
+    return value_at(expr, vectors, scalars).ravel()
+
+
+def _check_shift(n: sp.Integer | sp.Symbol, found: dict[str, sp.Expr]) -> CheckReport:
+    """Simulator softmax of x and x + c, including shifts of size 500 and 1000; both derived
+    vectors at those numbers."""
+    check = CrossCheck("the simulator's softmax at x and x + c; mpmath at 50 digits; the derived "
+                       "vectors at the same numbers", 1e-12)
     rng = np.random.default_rng(5)
     sizes = range(1, 7) if isinstance(n, sp.Symbol) else [int(n)]
     for size in sizes:
         x = rng.normal(size=size) * 3
         for c in (-1000.0, -3.5, 0.0, 2.25, 500.0):
             check.compare(f"n = {size}, c = {c}", activations.softmax(x + c), activations.softmax(x))
+            check.compare(f"derived shifted softmax, n = {size}, c = {c}",
+                          _entries(found["shifted"], n, size, {"x": x}, {"c": c}), activations.softmax(x + c))
+        check.compare(f"derived softmax, n = {size}", _entries(found["softmax"], n, size, {"x": x}, {}),
+                      activations.softmax(x))
         with mpmath.workdps(50):
             c = mpmath.mpf(123)
             exact = [mpmath.exp(v + c) / mpmath.fsum(mpmath.exp(w + c) for w in x) for v in x]
@@ -122,12 +138,14 @@ def softmax_argmax(n: sp.Integer) -> Derivation:
     s_i, s_j, x_i, x_j = sp.symbols("s_i s_j x_i x_j", real=True)
     equivalence = sp.logic.boolalg.Equivalent(sp.Gt(s_i, s_j), sp.Gt(x_i, x_j))
     return b.build({"log_softmax": log_softmax, "differences": differences, "order": equivalence},
-                   checker=lambda: _check_argmax(int(n)))
+                   checker=lambda found: _check_argmax(int(n), found))
 
 
-def _check_argmax(size: int) -> CheckReport:
-    """Random vectors with ties: the arg-max sets of x, softmax(x), log_softmax(x) agree."""
-    check = CrossCheck("arg-max sets of x, the simulator's softmax and log-softmax", 1e-12)
+def _check_argmax(size: int, found: dict[str, sp.Basic]) -> CheckReport:
+    """Random vectors with ties: the arg-max sets of x, softmax(x), log_softmax(x) agree; the
+    derived log-softmax and differences at those vectors; the derived order law on pairs."""
+    check = CrossCheck("arg-max sets of x, the simulator's softmax and log-softmax; the derived "
+                       "log-softmax, differences and order law at the same numbers", 1e-12)
     rng = np.random.default_rng(7)
     agree = True
     derived, expected_differences = [], []
@@ -140,5 +158,18 @@ def _check_argmax(size: int) -> CheckReport:
         derived.append(log_soft - log_soft[0])
         expected_differences.append(x - x[0])
     check.compare("log-softmax differences equal x differences", derived, expected_differences)
+    order, held = found["order"], True
+    for x in rng.normal(size=(5, size)) * 4:
+        soft, log_soft = activations.softmax(x), activations.log_softmax(x)
+        check.compare("derived log-softmax against the simulator's", value_at(found["log_softmax"],
+                                                                               {"x": x}).ravel(), log_soft)
+        check.compare("derived differences", value_at(found["differences"], {"x": x}),
+                      x[:, None] - x[None, :])
+        for a in range(size):
+            for c in range(size):
+                law = order.xreplace({sp.Symbol(name, real=True): sp.Float(value) for name, value in
+                                      (("s_i", soft[a]), ("s_j", soft[c]), ("x_i", x[a]), ("x_j", x[c]))})
+                held &= law == sp.true
+    check.require("the derived order law holds for every pair of entries of 5 vectors", held)
     check.require("arg-max sets agree on 200 vectors with ties", agree)
     return check.report()

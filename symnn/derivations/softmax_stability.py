@@ -26,6 +26,7 @@ import sympy as sp
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.notation import real_symbol, vector_symbols
+from symnn.core.numeric_value import value_at
 from symnn.core.params import Parameter, Vector
 from symnn.core.registry import register
 from symnn.derivations._softmax import softmax_entries
@@ -111,13 +112,36 @@ def softmax_stability(z: list[sp.Rational]) -> Derivation:
     return b.build(
         {"shifted": shifted, "log_sum_exp": sp.Eq(sp.log(total), log_sum_exp),
          "overflow_threshold": overflow, "underflow_threshold": underflow},
-        checker=lambda: _check(z),
+        checker=lambda found: _check(z, found),
     )
 
 
-def _check(z: list[sp.Rational]) -> CheckReport:
-    """Naive float64 fails, the simulator's shifted softmax matches mpmath at 50 digits."""
-    check = CrossCheck("naive vs shifted softmax in float64 against mpmath at 50 digits", 1e-14)
+def _check(z: list[sp.Rational], found: dict[str, sp.Basic]) -> CheckReport:
+    """Naive float64 fails, the simulator's shifted softmax matches mpmath at 50 digits; the
+    derived shifted softmax and both sides of log-sum-exp at the given scores against mpmath;
+    the thresholds against float64's exp and log of its largest number."""
+    check = CrossCheck("naive vs shifted softmax in float64 against mpmath at 50 digits; the derived "
+                       "formulas at 30 digits against mpmath; the thresholds in float64", 1e-14)
+    given = np.array([float(v) for v in z])
+    with mpmath.workdps(50):
+        exps = [mpmath.exp(mpmath.mpf(v)) for v in given]
+        exact = [float(e / mpmath.fsum(exps)) for e in exps]
+        log_total = float(mpmath.log(mpmath.fsum(exps)))
+    for m in (float(given.max()), 0.0, 17.5):
+        check.compare(f"derived shifted softmax, m = {m:g}",
+                      value_at(found["shifted"], {"z": given}, {"m": m}).ravel(), exact)
+        law = found["log_sum_exp"]
+        check.compare(f"derived log-sum-exp, both sides, m = {m:g}",
+                      [float(value_at(side, {"z": given}, {"m": m})) for side in (law.lhs, law.rhs)],
+                      [log_total, log_total])
+    overflow, underflow = float(found["overflow_threshold"]), float(found["underflow_threshold"])
+    check.compare("overflow threshold against NumPy's log of the largest float64", overflow,
+                  float(np.log(np.finfo(np.float64).max)))
+    check.require("exp overflows just above the overflow threshold and not 1e-9 below it",
+                  _exp_float64(np.nextafter(overflow, np.inf)) == np.inf
+                  and np.isfinite(_exp_float64(overflow - 1e-9)))
+    check.require("exp is 0 in float64 1e-3 below the underflow threshold and positive 1e-3 above it",
+                  _exp_float64(underflow - 1e-3) == 0.0 and _exp_float64(underflow + 1e-3) > 0.0)
     rng = np.random.default_rng(13)
     cases = [np.array([float(v) for v in z])]
     cases += [rng.normal(size=4) + offset for offset in (1000.0, -1000.0, 0.0)]
