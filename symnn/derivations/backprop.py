@@ -177,7 +177,7 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
                " as the simulator does; a central difference sees the average of the two sides.")
     result = {"loss": loss, "dL_dW1": grads.dW[0], "dL_dw2": grads.dW[1].T, "dL_db1": grads.db[0],
               "dL_db2": grads.db[1][0], "Z": Z, "A": A, "y": y, "r": r, "Delta": delta}
-    return b.build(result, checker=lambda: _check(X, t, W1, b1, w2, b2, result))
+    return b.build(result, checker=lambda given: _check(X, t, W1, b1, w2, b2, given))
 
 
 def sympy_derivatives(spec: NetworkSpec, run: Forward) -> dict[str, object]:
@@ -219,8 +219,13 @@ def _check(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2: list, b2: sp.Rati
     net = network(params)
     cost, grads = net.loss_and_grads(x, target, Quadratic(reduction="sum"))
     check.compare("Z = X W1 + b1", net[0].forward(x), _floats(result["Z"]))
+    check.compare("activations A = ReLU(Z)", net[1].forward(net[0].forward(x)), _floats(result["A"]))
     check.compare("outputs y", net.forward(x), _floats(result["y"]))
+    check.compare("residuals r = y - t", net.forward(x) - target, _floats(result["r"]).reshape(-1, 1))
     check.compare("loss", cost, float(result["loss"]))
+    delta = _floats(result["Delta"])  # dL/dZ: its column sums are dL/db1, X^T Delta is dL/dW1
+    check.compare("Delta: column sums against the simulator's dL_db1", delta.sum(axis=0), grads["0.b"])
+    check.compare("Delta: X^T Delta against the simulator's dL_dW1", x.T @ delta, grads["0.W"])
     simulated = {"dL_dW1": grads["0.W"], "dL_db1": grads["0.b"][None, :],
                  "dL_dw2": grads["2.W"].T, "dL_db2": grads["2.b"][0]}
     for key, value in simulated.items():

@@ -108,12 +108,11 @@ def forward_pass(x: list | None, W1: sp.Matrix, W2: sp.Matrix) -> Derivation:
     if not symbolic:
         result["o_decimal"] = o.evalf(15)
         b.note("Decimal outputs: $o \\approx " + to_latex(o.evalf(6)) + "$.")
-    return b.build(result, checker=lambda: _check(W1, W2, x_row, h, o), display=display)
+    return b.build(result, checker=lambda given: _check(W1, W2, x_row, given), display=display)
 
 
-def _check(W1: sp.Matrix, W2: sp.Matrix, x_row: sp.Matrix, h: sp.Matrix,
-           o: sp.Matrix) -> CheckReport:
-    """The simulator (Dense without bias, ReLU, Dense, softmax) against the derived h and o."""
+def _check(W1: sp.Matrix, W2: sp.Matrix, x_row: sp.Matrix, result: dict) -> CheckReport:
+    """The simulator (Dense without bias, ReLU, Dense, softmax) against the derivation's z, h, s, o."""
     check = CrossCheck("simulator forward pass in float64 vs the derived expressions at 30 digits",
                        1e-12)
     first, second = Dense(np.array(W1.tolist(), dtype=float)), Dense(np.array(W2.tolist(), dtype=float))
@@ -123,11 +122,14 @@ def _check(W1: sp.Matrix, W2: sp.Matrix, x_row: sp.Matrix, h: sp.Matrix,
     for sample in samples:
         at = {s: sp.Rational(float(v)) for s, v in zip(free, sample)}
         point = np.array([float(v.xreplace(at)) for v in x_row])
-        hidden = ReLU().forward(first.forward(point[None, :]))
-        out = activations.softmax(second.forward(hidden))
-        derived_h = np.array([float(v.xreplace(at)) for v in h], dtype=float)
-        derived_o = np.array([float(v.xreplace(at).evalf(30)) for v in o], dtype=float)
+        pre = first.forward(point[None, :])
+        hidden = ReLU().forward(pre)
+        logits = second.forward(hidden)
+        out = activations.softmax(logits)
         label = "x = " + np.array2string(point, precision=3)
-        check.compare(f"h at {label}", hidden[0], derived_h)
-        check.compare(f"o at {label}", out[0], derived_o)
+        for name, simulated in (("z", pre), ("h", hidden), ("s", logits), ("o", out)):
+            derived = np.array([float(sp.sympify(v).xreplace(at).evalf(30)) for v in result[name]])
+            check.compare(f"{name} at {label}", simulated[0], derived)
+        if "o_decimal" in result:
+            check.compare(f"o_decimal at {label}", out[0], np.array([float(v) for v in result["o_decimal"]]))
     return check.report()
