@@ -572,10 +572,16 @@ def test_every_symbolic_parameter_named_a_b_typesets(tmp_path: Path) -> None:
     pairs = _symbolic_parameters()
     assert len(pairs) >= 15 and ("box-function", "h") in pairs
     with_alpha = {"activation": "elu"}  # the engines' default activations take no alpha
-    parts = [rf"\section*{{{id}: {name} = a\_b}}" + "\n"
-             + derive(id, **{name: "a_b"}, **(with_alpha if name == "alpha" and "activation" in
-                                              {p.name for p in entry(id).parameters} else {})).latex()
-             for id, name in pairs]
+    parts = []
+    for id, name in pairs:
+        takes_activation = "activation" in {p.name for p in entry(id).parameters}
+        extra = with_alpha if name == "alpha" and takes_activation else {}
+        try:
+            derivation = derive(id, **{name: "a_b"}, **extra)
+        except ParameterError as error:  # a kind that checks its value only in the derivation
+            assert error.name == name
+            continue
+        parts.append(rf"\section*{{{id}: {name} = a\_b}}" + "\n" + derivation.latex())
     tex = tmp_path / "names.tex"
     tex.write_text(PREAMBLE + "\n\\begin{document}\n" + "\n".join(parts) + "\\end{document}\n",
                    encoding="utf-8")

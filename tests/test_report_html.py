@@ -168,7 +168,7 @@ def test_html_output_that_is_a_file_is_refused(tmp_path: Path, capsys: pytest.Ca
     target = tmp_path / "page"
     target.write_text("not a folder", encoding="utf-8")
     assert main(["report", SHEET, "--html", "-o", str(target)]) == 2
-    assert "is a file; expected a folder" in capsys.readouterr().err
+    assert "it is not a folder" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- in a browser

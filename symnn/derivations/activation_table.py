@@ -23,7 +23,7 @@ from symnn.core.registry import derive, register
 from symnn.derivations.activation_moments import check_moments
 from symnn.derivations.initialization_variance import judge_weight
 
-SHOWN_DIGITS = 10
+SHOWN_DIGITS = 6
 
 
 def _cell(value: sp.Expr) -> str:
@@ -56,7 +56,7 @@ def activation_table() -> Derivation:
         display[name] = rf"\left({_cell(row[0])},\ {_cell(row[1])},\ {_cell(row[2])}{linear}\right)"
     b.note(r"Each row is $(\mathbb{E} f(Z),\ \operatorname{Var} f(Z),\ v)$; $\approx$ marks a "
            r"numeric value (30 digits and its error bound in \texttt{activation-gaussian-moments}), "
-           r"shown to 10 digits; a linearised $v = 1/(n f'(0)^2)$ is an approximation.")
+           r"shown to 6 digits; a linearised $v = 1/(n f'(0)^2)$ is an approximation.")
     return b.build(result, checker=lambda found: _check(derivations, found), display=display)
 
 
