@@ -255,6 +255,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with limit:
             return _COMMANDS[args.command](args)
+    except BrokenPipeError:  # the reader left (``symnn derive ID | head``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail
+        return EXIT_OK
     except SymnnError as error:
         print(f"symnn: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -269,7 +273,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("symnn: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader left (``symnn derive ID | head``): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # so that the exit's flush of stdout does not fail
-        return EXIT_OK
