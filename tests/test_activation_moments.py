@@ -171,7 +171,9 @@ def test_cli_refuses_with_one_line(capsys: pytest.CaptureFixture[str], param: st
 def test_numeric_values_property(name: str, mu: object, sigma: object) -> None:
     """Over mu, sigma: the 30-digit values agree with independent quadrature to 1e-20 within their bound."""
     r = symnn.derive(ID, activation=name, mu=str(mu), sigma=str(sigma)).result
-    first, second = quadrature(name, 0, float(mu), float(sigma))
+    with mpmath.workdps(25):  # the parameters exactly, not as binary floats (2/3 is not a float)
+        exact_mu, exact_sigma = (mpmath.mpf(v.numerator) / v.denominator for v in (mu, sigma))
+        first, second = quadrature(name, 0, exact_mu, exact_sigma)
     assert r["closed_form"] is sp.false and float(r["error_bound"]) < 1e-25
     with mpmath.workdps(25):
         assert abs(mpmath.mpf(str(r["second_moment"])) - second) < 1e-20
