@@ -586,3 +586,15 @@ def test_every_symbolic_parameter_named_a_b_typesets(tmp_path: Path) -> None:
     tex.write_text(PREAMBLE + "\n\\begin{document}\n" + "\n".join(parts) + "\\end{document}\n",
                    encoding="utf-8")
     assert build_pdf(tex).pdf.is_file()
+
+
+@pytest.mark.parametrize("call", ["decide_equal", "sign", "find_counterexample"])
+def test_core_decisions_refuse_text_instead_of_parsing_it(call: str) -> None:
+    from symnn.core.counterexample import find_counterexample
+    from symnn.core.equivalence import decide_equal
+    from symnn.core.sign import sign
+
+    function = {"decide_equal": decide_equal, "sign": sign, "find_counterexample": find_counterexample}[call]
+    arguments = ("__import__('os').getpid()", 1) if call != "sign" else ("__import__('os').getpid()",)
+    with pytest.raises(ParameterError, match="text is not parsed"):
+        function(*arguments)

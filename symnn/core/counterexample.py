@@ -10,6 +10,7 @@ excludes 0. A point where the expected side is defined and the other side is not
 (division by 0) is a counterexample too.
 
 >>> import sympy as sp
+
 >>> x = sp.Symbol("x", real=True)
 >>> found = find_counterexample(x**2, x**2 + sp.sin(1000 * sp.pi * x) / 10**6, {x: sp.Interval(0, 1)})
 >>> found.point
@@ -30,6 +31,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core.exact import as_sympy
 from symnn.core.interval import PRECISIONS, enclose, nesting, nonzero, show
 
 DENOMINATORS = (7, 97, 1009, 7919)
@@ -168,7 +170,7 @@ def find_counterexample(expected: Any, given: Any, domain: Mapping[Any, sp.Set] 
                         points: int = POINTS, deadline: float = math.inf,
                         seed: int = SEED) -> Counterexample | None:
     """A point of ``domain`` where ``expected`` and ``given`` provably differ, or None."""
-    expected, given, domain = sp.sympify(expected), sp.sympify(given), domain or {}
+    expected, given, domain = as_sympy(expected), as_sympy(given), domain or {}
     rng = random.Random(seed)
     cases = integer_points(sp.Tuple(expected, given), rng, domain)
     for integers in cases:

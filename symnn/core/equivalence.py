@@ -30,6 +30,7 @@ anything        ``simplify``, accepted only when it returns 0        identity wh
 ==============  ===================================================  ===================
 
 >>> import sympy as sp
+
 >>> alpha = sp.Symbol("alpha", real=True)
 >>> mean = (1 - alpha) / sp.sqrt(2 * sp.pi)
 >>> unit = {alpha: sp.Interval(0, 1)}
@@ -53,6 +54,7 @@ import sympy as sp
 
 from symnn.core.certify import ROUTES, time_limit
 from symnn.core.counterexample import Counterexample, find_counterexample, region_of, unknowns
+from symnn.core.exact import as_sympy
 from symnn.core.indices import index_cases
 from symnn.core.interval import sign_on
 
@@ -203,7 +205,7 @@ def decide_equal(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
     """Decide whether ``expected == given`` everywhere on ``domain`` (see the module text)."""
     deadline = time.perf_counter() + seconds
     domain = domain or {}
-    expected, given = sp.sympify(expected), sp.sympify(given)
+    expected, given = as_sympy(expected), as_sympy(given)
     difference = expected - given
     if difference == 0 or expected == given:
         return Decision(PROVED, "exact", "route exact: the two sides are the same SymPy expression")

@@ -74,3 +74,19 @@ def shortened(value: Any) -> Any:
     """``value`` for an error message: long texts and lists cut to 60 characters."""
     text = value if isinstance(value, str) else repr(value)
     return value if len(text) <= 60 else text[:40] + "..." + text[-10:]
+
+
+def as_sympy(value: Any, name: str = "expression") -> Any:
+    """``value`` as a SymPy object; text is refused (it is never parsed or evaluated here).
+
+    >>> as_sympy(2)
+    2
+    >>> as_sympy("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    symnn.errors.ParameterError: parameter 'expression': got "__import__('os')", expected a SymPy \
+object or a number (text is not parsed)
+    """
+    if isinstance(value, (str, bytes)):
+        raise ParameterError(name, shortened(value), "a SymPy object or a number (text is not parsed)")
+    return sp.sympify(value)

@@ -11,6 +11,7 @@ distinct entries) and finite sums over a symbolic size are opaque unknowns: a
 difference reduced to 0 with them free is 0 whatever their values.
 
 >>> import sympy as sp
+
 >>> i, j = sp.symbols("i j", integer=True, positive=True)
 >>> y = sp.IndexedBase("y", positive=True)
 >>> [label for label, _ in index_cases(y[i] * (sp.KroneckerDelta(i, j) - y[j]))]
@@ -27,6 +28,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import sympy as sp
+
+from symnn.core.exact import as_sympy
 
 MAX_INDEX_SYMBOLS = 5
 
@@ -105,7 +108,7 @@ def index_cases(expr: Any) -> list[tuple[str, sp.Expr]]:
 
     Without deltas between index symbols the only case is ``expr`` itself (made generic).
     """
-    expr = sp.sympify(expr)
+    expr = as_sympy(expr)
     symbols, constants = _delta_terms(expr)
     if not symbols or len(symbols) > MAX_INDEX_SYMBOLS:
         return [("", generic(expr))]

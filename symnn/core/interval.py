@@ -23,6 +23,7 @@ anything else                          no enclosure (``None``)
 =====================================  ==============================================
 
 >>> import sympy as sp
+
 >>> nonzero(sp.sin(1000 * sp.pi / 2001))
 True
 >>> nonzero(sp.exp(-100) * sp.sin(sp.Rational(1, 3)))
@@ -41,6 +42,8 @@ from typing import Any
 
 import mpmath
 import sympy as sp
+
+from symnn.core.exact import as_sympy
 
 PRECISIONS = (64, 256, 1024)  # bits tried by :func:`nonzero`, cheapest first
 MAX_COMPLEX_NESTING = 3
@@ -183,7 +186,7 @@ def enclose(expr: Any, box: Mapping[Any, Any] | None = None, prec: int = PRECISI
         prepared = {symbol: region if isinstance(region, iv.mpf) else
                     _point(region) if isinstance(region, sp.Number) else box_interval(region)
                     for symbol, region in (box or {}).items()}
-        result = _enclose(sp.sympify(expr), prepared)
+        result = _enclose(as_sympy(expr), prepared)
     except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, mpmath.libmp.ComplexResult,
             mpmath.libmp.NoConvergence):
         return None
@@ -205,7 +208,7 @@ def nonzero(value: Any) -> bool | None:
 
     True only when an enclosure at one of :data:`PRECISIONS` excludes 0.
     """
-    value = sp.sympify(value)
+    value = as_sympy(value)
     if value.is_Rational:
         return value != 0
     if value.has(sp.I):  # a complex constant: not 0 when its real or imaginary part is not

@@ -15,6 +15,7 @@ If a subinterval is still open after ``depth`` bisections the answer is undecide
 zeros (``simplify`` must return 0).
 
 >>> import sympy as sp
+
 >>> x = sp.Symbol("x", real=True)
 >>> zeros_accounted_for(sp.sin(x), x, -3, 3, [sp.Integer(0)])
 True
@@ -33,6 +34,7 @@ import mpmath
 import sympy as sp
 from mpmath import iv
 
+from symnn.core.exact import as_sympy
 from symnn.errors import CertificationError
 
 DIGITS = 30
@@ -61,7 +63,7 @@ def enclosure(expr: sp.Expr, x: sp.Symbol) -> Callable[[Any], Any]:
 
 def point(value: sp.Expr) -> Any:
     """An exact number as a tight ``mpmath.iv`` interval containing it."""
-    value = sp.sympify(value)
+    value = as_sympy(value)
     if value.is_Rational:
         return iv.mpf(int(value.p)) / iv.mpf(int(value.q))
     digits, radius = sp.N(value, DIGITS + 10), sp.Rational(1, 10**DIGITS)

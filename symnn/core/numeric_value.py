@@ -7,6 +7,7 @@ vector ``z`` given as numbers fills both the symbols ``z1, z2, ...`` and the ent
 range are expanded first. The value is taken at 30 digits and returned as floats.
 
 >>> import sympy as sp
+
 >>> z1, z2, c = sp.symbols("z1 z2 c", real=True)
 >>> value_at(sp.Matrix([sp.exp(z1 + c), z2]), {"z": [0.0, 2.0]}, {"c": 1.0})
 array([[2.71828183],
@@ -25,13 +26,14 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from symnn.core.exact import as_sympy
 from symnn.errors import CheckError
 
 _ENTRY = re.compile(r"([A-Za-z]+)_?(\d+)")
 
 
 def _scalar(expr: sp.Expr, vectors: dict[str, Sequence[float]], scalars: dict[str, float]) -> float:
-    expr = sp.sympify(expr).doit()
+    expr = as_sympy(expr).doit()
     expr = expr.replace(
         lambda e: isinstance(e, sp.Indexed) and e.base.label.name in vectors and e.indices[0].is_Integer,
         lambda e: sp.Float(vectors[e.base.label.name][int(e.indices[0]) - 1], 30))

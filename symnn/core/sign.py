@@ -17,6 +17,7 @@ zero or positive, and refuses when it cannot decide:
 Anything else raises :class:`UndecidedError`; nothing is decided by a floating-point guess.
 
 >>> import sympy as sp
+
 >>> sign(sp.sqrt(2) + sp.sqrt(3) - sp.sqrt(5 + 2 * sp.sqrt(6)))
 0
 >>> sign(sp.log(8) - 3 * sp.log(2)), sign(sp.pi - sp.Rational(355, 113)), sign(sp.E - 3)
@@ -32,6 +33,7 @@ import mpmath
 import sympy as sp
 
 from symnn.core.certify import time_limit
+from symnn.core.exact import as_sympy
 from symnn.errors import CertificationError
 
 PRECISIONS = (60, 120, 240, 480)
@@ -138,7 +140,7 @@ def sign(expr: sp.Expr) -> int:
 
     Raises :class:`UndecidedError` when no route decides it.
     """
-    expr = sp.sympify(expr)
+    expr = as_sympy(expr)
     if expr.free_symbols:
         raise UndecidedError(f"{sp.sstr(expr)} is not a constant")
     if expr.is_Rational:
@@ -172,4 +174,4 @@ def compare(a: sp.Expr, b: sp.Expr) -> int:
     >>> sorted([sp.sqrt(3), 1, sp.pi / 2], key=functools.cmp_to_key(compare))
     [1, pi/2, sqrt(3)]
     """
-    return sign(sp.sympify(a) - sp.sympify(b))
+    return sign(as_sympy(a) - as_sympy(b))
