@@ -99,7 +99,7 @@ def _sign_split(z: sp.Symbol) -> Route:
     "relu-rescaling",
     title="Rescaling the layers of a ReLU network",
     sheets=[("seminar-1", "A3(b)")],
-    parameters=[Parameter("sizes", Limited(Sizes(min_length=3, largest=4), 4), [2, 3, 2],
+    parameters=[Parameter("sizes", Limited(Sizes(min_length=3, largest=8), 5), [2, 3, 2],
                           "layer widths [n0, n1, n2, ...]"),
                 Parameter("lambda", Number(symbolic=True), None,
                           "the scale, nonzero (absent: a symbolic lambda > 0)")],

@@ -53,7 +53,7 @@ EXPLICIT_UP_TO = 4
     title="The Jacobian of softmax",
     sheets=[("homework-1", "Q2")],
     parameters=[
-        Parameter("n", PositiveInteger(maximum=16, symbolic=True), 3,
+        Parameter("n", PositiveInteger(maximum=40, symbolic=True), 3,
                   "the length of z; a name for general n"),
     ],
 )

@@ -137,8 +137,8 @@ def _gap_limit(sign: int, direction: int) -> sp.Expr:
     title="The name of softmax: limits of softmax(Cz)",
     sheets=[("nn-assignment-2", "P1"), ("seminar-1", "A2(c)")],
     parameters=[
-        Parameter("z", Vector(max_length=12), None, "a concrete vector (ties allowed); absent: symbolic z"),
-        Parameter("order", Limited(Ordering(), 12), None,
+        Parameter("z", Vector(max_length=100), None, "a concrete vector (ties allowed); absent: symbolic z"),
+        Parameter("order", Limited(Ordering(), 100), None,
                   "for symbolic z: groups largest first, default [[z1, z2], [z3]]"),
     ],
 )
