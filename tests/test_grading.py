@@ -284,19 +284,16 @@ def nothing_may_run() -> Iterator[list[str]]:
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=[repr(text[:24]) for text in HOSTILE])
-def test_hostile_input_is_refused_quickly(text: str, warm: None, tmp_path: Path,
+def test_hostile_input_is_refused_before_anything_runs(text: str, warm: None, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     refused: Exception | None = None
     with nothing_may_run() as calls:
-        start = time.perf_counter()
         try:
             grade("softmax-jacobian", text, n=3)
         except Exception as error:
             refused = error
-        elapsed = time.perf_counter() - start
     assert calls == [] and isinstance(refused, UnsafeInputError), repr(refused)
-    assert elapsed < 0.1
     message = str(refused)
     assert message.startswith("answer refused: ") and "\n" not in message
     assert not (tmp_path / "SENTINEL").exists()
