@@ -89,7 +89,10 @@ def newton_one_step(A: sp.Matrix, b: list | None, p: sp.Expr | None) -> Derivati
                 + sp.latex(sp.FiniteSet(*[s[ETA] for s in one_step])))
     low, high = roots[0], roots[-1]
     best = 2 / (low + high)
-    kappa = sp.radsimp(sp.simplify(1 - best * low))
+    # Radical eigenvalues are rationalised; roots of irreducible cubics and beyond (CRootOf)
+    # stay generators, for which (high - low)/(high + low) is what cancel can prove.
+    exact_roots = not any(r.has(sp.CRootOf) for r in (low, high))
+    kappa = sp.radsimp(sp.simplify(1 - best * low)) if exact_roots else (high - low) / (high + low)
     d.step("best fixed GD step", 1 - ETA * low, kappa, given={ETA: best}, route="cancel",
            reason=r"$\eta = 2/(\lambda_{\min} + \lambda_{\max})$ balances $|1 - \eta\lambda|$ at "
                   r"both ends: $\|e_k\| \le \kappa^k \|e_0\|$ with $\kappa = "
