@@ -2,7 +2,7 @@
 
 The largest value of :math:`|f'|` on :math:`[-B, B]` is taken at an endpoint or at a zero
 of :math:`f''` (cited: extreme value theorem, Fermat's theorem). ``solveset`` proposes
-the zeros; :func:`symnn.core.intervals.zeros_accounted_for` proves they are all of them;
+the zeros; :func:`symnn.core.zeros.zeros_accounted_for` proves they are all of them;
 the maximum is then checked exactly to be attained and to bound every candidate.
 
 >>> M, critical = sup_abs_derivative(sp.exp(-x**2), sp.Integer(3))
@@ -19,8 +19,8 @@ import itertools
 import sympy as sp
 
 from symnn.core.derivation import DerivationBuilder
-from symnn.core.intervals import zeros_accounted_for
 from symnn.core.latex import to_latex
+from symnn.core.zeros import zeros_accounted_for
 from symnn.errors import CertificationError
 
 x = sp.Symbol("x", real=True)

@@ -24,17 +24,16 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from mpmath import iv
 
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.exact_lp import gordan
-from symnn.core.intervals import unique_zero
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Number, Parameter, Vector
 from symnn.core.registry import register
+from symnn.core.zeros import unique_zero
 from symnn.derivations.activations import NUMPY_SIGMA, sigma
 from symnn.errors import ParameterError, ShapeError
 from symnn.sim import activations
@@ -213,7 +212,7 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
         maximizer = _maximizer(gradient, w)
         center = [sp.Rational(value) for value in maximizer]
         b.claim("the maximiser", maximizer, lambda: sp.sympify(unique_zero(
-                    gradient, hessian, list(w), center, RADIUS, {"sigma": _interval_sigma})),
+                    gradient, hessian, list(w), center, RADIUS)),
                 route="Krawczyk test in interval arithmetic (mpmath.iv) around the sympy.nsolve "
                       "approximation",
                 reason=r"$\nabla J$ has exactly one zero within $10^{-20}$ of the approximation "
@@ -225,10 +224,6 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
 
 
 RADIUS = sp.Rational(1, 10**20)
-
-
-def _interval_sigma(t: Any) -> Any:
-    return 1 / (1 + iv.exp(-t))
 
 
 def _maximizer(gradient: sp.Matrix, w: sp.Matrix) -> sp.Matrix:

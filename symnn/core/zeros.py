@@ -1,9 +1,9 @@
-"""Verified interval arithmetic: every zero of a function on an interval is accounted for.
+"""Zeros proved by interval arithmetic: all zeros of a function on an interval, one zero in a box.
 
 :func:`zeros_accounted_for` proves that a finite list of exact zeros of ``g`` on
 ``[a, b]`` is *all* of them. It covers ``[a, b]`` by subintervals ``X`` (bisecting as
 needed) and, on each, evaluates ``g`` in outward-rounded interval arithmetic
-(``mpmath.iv``):
+(:func:`symnn.core.interval.enclose`, ``mpmath.iv``):
 
 * if ``0 not in g(X)``, ``g`` has no zero in ``X``;
 * otherwise, if ``0 not in g'(X)``, ``g`` is strictly monotone on ``X`` and has at most one
@@ -30,44 +30,35 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import mpmath
 import sympy as sp
 from mpmath import iv
 
 from symnn.core.exact import as_sympy
+from symnn.core.interval import enclose
 from symnn.errors import CertificationError
 
-DIGITS = 30
-
-
-def _iv_tanh(X: Any) -> Any:
-    return 1 - 2 / (1 + iv.exp(2 * X))
-
-
-#: SymPy functions in outward-rounded interval arithmetic
-INTERVAL_FUNCTIONS = {"sin": iv.sin, "cos": iv.cos, "exp": iv.exp, "tanh": _iv_tanh,
-                      "sqrt": iv.sqrt, "log": iv.log,
-                      "mpf": lambda value: iv.mpf(mpmath.mpf(value))}  # constants as intervals too
+#: Working precision of the enclosures, in bits (about 38 decimal digits).
+PRECISION = 128
 
 
 def enclosure(expr: sp.Expr, x: sp.Symbol) -> Callable[[Any], Any]:
-    """``expr`` as a function of an ``mpmath.iv`` interval (outward-rounded)."""
+    """``expr`` as a function of an ``mpmath.iv`` interval: an enclosure, or ``None`` if none is known."""
     if expr.has(sp.tanh):  # 1 - tanh^2 cancels catastrophically; as a rational function of e^x it does not
         expr = sp.factor(sp.cancel(expr.rewrite(sp.exp)))
-    unknown = {type(f).__name__ for f in expr.atoms(sp.Function)} - set(INTERVAL_FUNCTIONS)
-    if unknown:
-        raise CertificationError(f"interval check: no interval version of {', '.join(sorted(unknown))}")
-    function = sp.lambdify(x, expr, [INTERVAL_FUNCTIONS, "mpmath"])
-    return lambda X: iv.mpf(function(X))
+    prepared = as_sympy(expr)
+    return lambda X: enclose(prepared, {x: X}, prec=PRECISION)
 
 
 def point(value: sp.Expr) -> Any:
     """An exact number as a tight ``mpmath.iv`` interval containing it."""
-    value = as_sympy(value)
-    if value.is_Rational:
-        return iv.mpf(int(value.p)) / iv.mpf(int(value.q))
-    digits, radius = sp.N(value, DIGITS + 10), sp.Rational(1, 10**DIGITS)
-    return iv.mpf([str(sp.N(digits - radius, DIGITS + 10)), str(sp.N(digits + radius, DIGITS + 10))])
+    enclosed = enclose(as_sympy(value), prec=PRECISION)
+    if enclosed is None:
+        raise CertificationError(f"interval check: no enclosure of {sp.sstr(value)}")
+    return enclosed
+
+
+def _excludes_zero(Y: Any) -> bool:
+    return Y is not None and 0 not in Y
 
 
 def zeros_accounted_for(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr, zeros: Sequence[sp.Expr],
@@ -77,31 +68,27 @@ def zeros_accounted_for(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr, zeros:
         if sp.simplify(g.subs(x, zero)) != 0:
             raise CertificationError(f"interval check: {sp.sstr(zero)} is not a zero of {sp.sstr(g)}")
     G, dG = enclosure(g, x), enclosure(sp.diff(g, x), x)
-    saved, iv.dps = iv.dps, DIGITS
-    try:
-        located = [point(zero) for zero in zeros]
-        pending = [(sp.Rational(a), sp.Rational(b), 0)]
-        while pending:
-            lo, hi, level = pending.pop()
-            X = iv.mpf([point(lo).a, point(hi).b])
-            if 0 not in G(X):
+    located = [point(zero) for zero in zeros]
+    pending = [(sp.Rational(a), sp.Rational(b), 0)]
+    while pending:
+        lo, hi, level = pending.pop()
+        X = iv.mpf([point(lo).a, point(hi).b])
+        if _excludes_zero(G(X)):
+            continue
+        if _excludes_zero(dG(X)):  # strictly monotone on X: at most one zero
+            if any(Z.b >= X.a and Z.a <= X.b for Z in located):
                 continue
-            if 0 not in dG(X):  # strictly monotone on X: at most one zero
-                if any(Z.b >= X.a and Z.a <= X.b for Z in located):
-                    continue
-                ends = G(point(lo)), G(point(hi))
-                if _one_sign(*ends):
-                    continue
-                if _strict(ends[0]) and _strict(ends[1]):
-                    raise CertificationError(f"interval check: a zero of {sp.sstr(g)} in "
-                                             f"[{lo}, {hi}] is not listed")
-            if level >= depth:
-                raise CertificationError(f"interval check undecided for the zeros of {sp.sstr(g)} "
-                                         f"on [{lo}, {hi}] after {depth} bisections")
-            middle = (lo + hi) / 2
-            pending += [(lo, middle, level + 1), (middle, hi, level + 1)]
-    finally:
-        iv.dps = saved
+            ends = G(point(lo)), G(point(hi))
+            if None not in ends and _one_sign(*ends):
+                continue
+            if None not in ends and _strict(ends[0]) and _strict(ends[1]):
+                raise CertificationError(f"interval check: a zero of {sp.sstr(g)} in "
+                                         f"[{lo}, {hi}] is not listed")
+        if level >= depth:
+            raise CertificationError(f"interval check undecided for the zeros of {sp.sstr(g)} "
+                                     f"on [{lo}, {hi}] after {depth} bisections")
+        middle = (lo + hi) / 2
+        pending += [(lo, middle, level + 1), (middle, hi, level + 1)]
     return True
 
 
@@ -114,14 +101,14 @@ def _one_sign(Y: Any, Z: Any) -> bool:
 
 
 def unique_zero(F: sp.Matrix, jacobian: sp.Matrix, variables: Sequence[sp.Symbol],
-                center: Sequence[sp.Expr], radius: sp.Rational,
-                functions: dict[str, Callable[[Any], Any]] | None = None) -> bool:
+                center: Sequence[sp.Expr], radius: sp.Rational) -> bool:
     """True when ``F`` has exactly one zero in the box ``center +- radius`` (Krawczyk test).
 
     With ``m`` the centre, ``X`` the box and ``Y`` an approximate inverse of ``F'(m)``,
     :math:`K = m - Y F(m) + (I - Y F'(X))(X - m) \\subset \\operatorname{int} X` proves a
-    unique zero in ``X``; everything is evaluated in outward-rounded interval arithmetic.
-    ``functions`` maps further SymPy function names to interval versions.
+    unique zero in ``X``; everything is evaluated in outward-rounded interval arithmetic
+    (functions such as the logistic sigma enclosed through their ``rewrite(exp)``). ``False``
+    when the test does not succeed (no enclosure, or ``K`` not inside ``X``).
 
     >>> u, v = sp.symbols("u v", real=True)
     >>> F = sp.Matrix([u**2 + v**2 - 2, u - v])
@@ -130,18 +117,18 @@ def unique_zero(F: sp.Matrix, jacobian: sp.Matrix, variables: Sequence[sp.Symbol
     >>> unique_zero(F, F.jacobian([u, v]), [u, v], [1, sp.Rational(11, 10)], sp.Rational(1, 100))
     False
     """
-    modules = [{**INTERVAL_FUNCTIONS, **(functions or {})}, "mpmath"]
     size = len(variables)
-    values = sp.lambdify([list(variables)], list(F), modules)
-    slopes = sp.lambdify([list(variables)], [list(jacobian.row(k)) for k in range(size)], modules)
-    approximate = sp.Matrix(jacobian.xreplace(dict(zip(variables, center)))).evalf(DIGITS)
-    Y = [[point(entry) for entry in row] for row in approximate.inv().tolist()]
-    saved, iv.dps = iv.dps, DIGITS + 20
+    approximate = sp.Matrix(jacobian.xreplace(dict(zip(variables, center)))).evalf(40)
+    Y = [[point(sp.Rational(str(entry))) for entry in row] for row in approximate.inv().tolist()]
+    m = [point(c) for c in center]
+    box = [iv.mpf([(mi - point(radius)).a, (mi + point(radius)).b]) for mi in m]
+    Fm = [enclose(value, dict(zip(variables, m)), prec=PRECISION) for value in F]
+    JX = [[enclose(jacobian[i, j], dict(zip(variables, box)), prec=PRECISION) for j in range(size)]
+          for i in range(size)]
+    if any(value is None for value in Fm) or any(value is None for row in JX for value in row):
+        return False
+    saved, iv.prec = iv.prec, PRECISION
     try:
-        m = [point(c) for c in center]
-        box = [iv.mpf([(mi - point(radius)).a, (mi + point(radius)).b]) for mi in m]
-        Fm = [iv.mpf(value) for value in values(m)]
-        JX = [[iv.mpf(value) for value in row] for row in slopes(box)]
         for i in range(size):
             k = m[i] - sum((Y[i][j] * Fm[j] for j in range(size)), iv.mpf(0))
             for j in range(size):
@@ -151,4 +138,4 @@ def unique_zero(F: sp.Matrix, jacobian: sp.Matrix, variables: Sequence[sp.Symbol
                 return False
         return True
     finally:
-        iv.dps = saved
+        iv.prec = saved
