@@ -48,6 +48,14 @@ JACOBIAN_STATEMENT = sp.Eq(
 EXPLICIT_UP_TO = 4
 
 
+def _vector_z(size: int) -> str:
+    """``z = (z_1, ..., z_n)`` in LaTeX, written out for one or two entries."""
+    if size > 2:
+        return rf"z = (z_1, \dots, z_{{{size}}})"
+    entries = ", ".join(f"z_{{{k}}}" for k in range(1, size + 1))
+    return f"z = ({entries})"
+
+
 @register(
     "softmax-jacobian",
     title="The Jacobian of softmax",
@@ -71,8 +79,7 @@ def softmax_jacobian(n: sp.Integer | sp.Symbol) -> Derivation:
     size = int(n)
     b = DerivationBuilder("softmax-jacobian", "The Jacobian of softmax", JACOBIAN_STATEMENT,
                           {"n": n})
-    b.assume(rf"$z = (z_1, \dots, z_{{{size}}}) \in \mathbb{{R}}^{{{size}}}$, "
-             r"$y = \operatorname{softmax}(z)$")
+    b.assume(rf"${_vector_z(size)} \in \mathbb{{R}}^{{{size}}}$, $y = \operatorname{{softmax}}(z)$")
     b.convention(r"$\delta_{ij}$ is the Kronecker delta: 1 if $i = j$, else 0")
     b.define("softmax", sp.Matrix(y), sp.Matrix(softmax), reason=r"$y_i = e^{z_i} / \sum_k e^{z_k}$")
     log_y = sp.Matrix([zi - sp.log(total) for zi in z])
@@ -150,8 +157,7 @@ def _jacobian_instance(size: int) -> Derivation:
     """The index argument of :func:`_jacobian_general` once, then the ``size x size`` instance."""
     b = DerivationBuilder("softmax-jacobian", "The Jacobian of softmax", JACOBIAN_STATEMENT,
                           {"n": sp.Integer(size)})
-    b.assume(rf"$z = (z_1, \dots, z_{{{size}}}) \in \mathbb{{R}}^{{{size}}}$, "
-             r"$y = \operatorname{softmax}(z)$")
+    b.assume(rf"${_vector_z(size)} \in \mathbb{{R}}^{{{size}}}$, $y = \operatorname{{softmax}}(z)$")
     b.convention(r"$\delta_{ij}$ is the Kronecker delta: 1 if $i = j$, else 0")
     b.assume(r"the steps are proved for a general size $n$ and indices $1 \le i, j \le n$")
     i, j, _, formula, _ = _index_steps(b, sp.Symbol("n", integer=True, positive=True))
