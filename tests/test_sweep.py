@@ -174,3 +174,33 @@ def test_real_data_grid_gives_the_numbers_of_a_single_run(client, tmp_path):
     assert means[0][2] == pytest.approx(abs(pair[0] - pair[1]) / 2**0.5, abs=1e-12)  # sample std of two
     plot(tmp_path / "sweep.png", records, ["eta"], experiment="fashion-ffnn-sgd")
     assert (tmp_path / "sweep.png").read_bytes()[:8] == PNG
+
+
+class _Stopped(BaseException):
+    """Stands for a kill right after the first checkpoint (nothing catches it)."""
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_resumes_from_its_checkpoint(client, tmp_path, monkeypatch):
+    require_data("fashion-mnist")
+    from symnn.sim import checkpoint
+
+    sweep = plan("fashion-ffnn-sgd", "0", epochs=2, quick=True)
+    out = check_output(tmp_path / "sweep", sweep)
+    write = checkpoint.write_checkpoint
+
+    def stop_after_writing(*args, **kwargs):
+        write(*args, **kwargs)
+        raise _Stopped
+
+    monkeypatch.setattr(checkpoint, "write_checkpoint", stop_after_writing)
+    with pytest.raises(_Stopped):
+        run("fashion-ffnn-sgd", epochs=2, seed=0, quick=True, out=out / RUNS / "seed=0", progress=False)
+    monkeypatch.setattr(checkpoint, "write_checkpoint", write)
+    assert json.loads((out / RUNS / "seed=0" / "run.json").read_text())["state"] == "unfinished"
+
+    (record,) = run_sweep(client, sweep, out, progress=False)
+    log = (out / RUNS / "seed=0.log").read_text()
+    assert "epoch 2/2" in log and "epoch 1/2" not in log  # the task trained the second epoch only
+    whole = run("fashion-ffnn-sgd", epochs=2, seed=0, quick=True, out=tmp_path / "whole", progress=False)
+    assert record["test_accuracy"] == whole["test_accuracy"] and record["epochs_run"] == 2
