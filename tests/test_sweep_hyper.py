@@ -113,3 +113,23 @@ def test_train_with_a_hyper_parameter_trains_with_it(tmp_path, capsys):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["config"]["eta"] == 0.02 and metrics["config"]["batch_size"] == 50
     assert metrics["history"]["eta"] == [0.02]  # the rate the optimiser actually used
+
+
+def test_the_documented_table_states_every_hyper_parameter_and_its_bound():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "experiments.md").read_text(encoding="utf-8")
+    table = text.split("## Hyper-parameters", 1)[1].split("\n## ", 1)[0]
+    rows, current = {}, None
+    for line in table.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[1].startswith("`"):
+            current = cells[0].strip("`") or current
+            rows[current, cells[1].strip("`")] = cells
+    declared = {(id, name): parameter for id in catalog("experiment")
+                for name, parameter in common.hyper_parameters(id).items()}
+    assert set(rows) == set(declared)
+    for key, parameter in declared.items():
+        assert rows[key][3] in parameter.kind.bound()  # "(0, 10]", "1 to 4096", ...
+        default = DOCUMENTED[key[0]][key[1]]
+        assert default is None or float(rows[key][2]) == default
