@@ -204,3 +204,41 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(client, tmp_path, monkey
     assert "epoch 2/2" in log and "epoch 1/2" not in log  # the task trained the second epoch only
     whole = run("fashion-ffnn-sgd", epochs=2, seed=0, quick=True, out=tmp_path / "whole", progress=False)
     assert record["test_accuracy"] == whole["test_accuracy"] and record["epochs_run"] == 2
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_sweep_on_a_scheduler_started_as_a_separate_process(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = [sys.executable, "-m", "dask"]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard"], **quiet)
+    worker = subprocess.Popen([*dask, "worker", address, "--nworkers", "1", "--nthreads", "1",
+                               "--no-dashboard", "--local-directory", str(tmp_path / "worker")], **quiet)
+    try:
+        out = tmp_path / "sweep"
+        assert main(["sweep", "manual-backprop", "--seeds", "4", "--scheduler", address, "--no-progress",
+                     "-o", str(out)]) == 0
+        assert f"dask: scheduler {address}" in capsys.readouterr().err
+        rows = list(csv.DictReader((out / "sweep.csv").open()))
+        assert [(row["run"], row["error"]) for row in rows] == [("seed=4", "")]
+        assert json.loads((out / RUNS / "seed=4" / "metrics.json").read_text())["seed"] == 4
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
