@@ -9,7 +9,7 @@ output directory::
     metrics["test_accuracy"], metrics["epochs_run"], metrics["history"]["test_loss"]
 
 The command line is ``symnn train EXPERIMENT [--data-dir DIR] [--epochs N] [--seed S]
-[--out DIR] [--quick] [--no-progress] [--restart]``. Every epoch is checkpointed into
+[--out DIR] [--param NAME=VALUE ...] [--quick] [--no-progress] [--restart]``. Every epoch is checkpointed into
 the output directory, and the same call on an unfinished run resumes it
 (:mod:`symnn.experiments.rundir`); ``docs/experiments.md`` describes what each
 experiment reports.

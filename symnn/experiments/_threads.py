@@ -10,7 +10,7 @@ libraries the process has loaded) and restores it afterwards; without OpenBLAS i
 nothing.
 
 >>> with blas_threads(1) as found:
-...     isinstance(found, int)
+...     isinstance(found, int) and blas_thread_counts() == [1] * found
 True
 """
 
@@ -21,7 +21,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-__all__ = ["blas_threads"]
+__all__ = ["blas_thread_counts", "blas_threads"]
 
 _NAMES = [
     (f"{prefix}openblas_set_num_threads{suffix}", f"{prefix}openblas_get_num_threads{suffix}")
@@ -68,3 +68,10 @@ def blas_threads(n: int) -> Iterator[int]:
     finally:
         for (setter, _), count in zip(controls, before):
             setter(count)
+
+
+def blas_thread_counts() -> list[int]:
+    """The thread count each loaded OpenBLAS library uses now, as OpenBLAS reports it."""
+    import numpy  # noqa: F401  (loads OpenBLAS, so that it can be found)
+
+    return [int(getter()) for _, getter in _controls()]

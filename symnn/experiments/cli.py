@@ -3,12 +3,13 @@
 ::
 
     symnn train EXPERIMENT [--data-dir DIR] [--epochs N] [--seed S] [--out DIR]
-                           [--quick] [--no-progress] [--restart]
+                           [--param NAME=VALUE ...] [--quick] [--no-progress] [--restart]
 
 It runs :func:`symnn.experiments.run` and prints where the output went and the
-headline numbers. Every epoch is checkpointed into ``--out``: the same command run
-again on an unfinished run resumes it, on a finished run reports it without training
-(``--restart`` starts over). A missing dataset, an unknown id, a bad option or an
+headline numbers. ``--param`` sets one of the experiment's declared hyper-parameters
+(``symnn list --kind experiment -v`` shows them). Every epoch is checkpointed into
+``--out``: the same command run again on an unfinished run resumes it, on a finished run
+reports it without training (``--restart`` starts over). A missing dataset, an unknown id, a bad option or an
 output directory that cannot be written is a :class:`~symnn.errors.SymnnError`: the
 command line prints it as one line and exits 2, before any training.
 """
@@ -20,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from symnn.cli import EXIT_OK, command
+from symnn.cli import EXIT_OK, command, parse_params
 from symnn.errors import SymnnError
 
 
@@ -38,6 +39,8 @@ def add_subcommands(sub: Any) -> None:
     p.add_argument("--epochs", type=int, metavar="N", help="training epochs (default: the experiment's)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--out", metavar="DIR", help="output directory (default out/EXPERIMENT)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="a declared hyper-parameter, e.g. --param eta=0.05 (symnn list -v shows them)")
     p.add_argument("--quick", action="store_true",
                    help="train on a small subset of the real data (a few thousand images)")
     p.add_argument("--no-progress", action="store_true",
@@ -48,12 +51,13 @@ def add_subcommands(sub: Any) -> None:
 
 def _state(args: argparse.Namespace, out: Path) -> str:
     """What ``out`` holds for this request; errors are left to ``run``, which raises them."""
-    from symnn.experiments import rundir
+    from symnn.experiments import common, rundir
 
     if args.restart:
         return "new"
-    request = rundir.Request(args.experiment, args.epochs, args.seed, args.quick)
     try:
+        hyper = common.hyper_values(args.experiment, parse_params(args.param))
+        request = common.request(args.experiment, args.epochs, args.seed, args.quick, hyper)
         return rundir.status(out, request)
     except SymnnError:
         return "new"
@@ -63,6 +67,7 @@ def _state(args: argparse.Namespace, out: Path) -> str:
 def _train(args: argparse.Namespace) -> int:
     from symnn.experiments import run
 
+    hyper = parse_params(args.param)
     out = Path(args.out or f"out/{args.experiment}")
     state = _state(args, out)
     if state == "unfinished":
@@ -70,6 +75,7 @@ def _train(args: argparse.Namespace) -> int:
     metrics = run(
         args.experiment, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed,
         out=args.out, quick=args.quick, progress=not args.no_progress, restart=args.restart,
+        **hyper,
     )  # fmt: skip
     accuracy = metrics.get("test_accuracy")
     headline = "" if accuracy is None else f"test accuracy {100 * accuracy:.2f}%, "

@@ -14,9 +14,15 @@ The runner returns at least
 * ``history``: per-epoch lists of losses and accuracies;
 * ``config``: the hyperparameters it used;
 
-and may return more keys. Every wall-clock number goes under the one key ``timing``, so
-two runs with the same seed give dictionaries that are equal once ``timing`` is removed
-(:func:`without_timing`).
+and may return more keys. Besides ``epochs``, ``seed`` and ``quick`` an experiment may
+declare hyper-parameters (``eta``, ``batch_size``, ...) as bounded
+:class:`~symnn.core.params.Parameter` objects; :func:`run` reads them by their declared
+kinds (``run("fashion-mlp", eta=0.01)``, or ``--param eta=0.01`` on the command line),
+refuses a name the experiment does not declare, and hands the values to the runner as
+:attr:`Context.hyper`, the declared defaults for the others.
+
+Every wall-clock number goes under the one key ``timing``, so two runs with the same seed
+give dictionaries that are equal once ``timing`` is removed (:func:`without_timing`).
 
 >>> without_timing({"test_accuracy": 0.9, "timing": {"wall_time_s": 1.5}})
 {'test_accuracy': 0.9}
@@ -36,29 +42,100 @@ from typing import Any
 
 import numpy as np
 
-from symnn.core.params import Boolean, Parameter, PositiveInteger
+from symnn.core.params import Boolean, Number, Parameter, PositiveInteger
 from symnn.errors import ParameterError, ReportError, SymnnError, TrainingError, UnknownIdError
 from symnn.experiments import rundir
 from symnn.experiments._threads import blas_threads
 from symnn.io import write_bytes_atomic, write_text_atomic
 
 __all__ = [
-    "BLAS_THREADS", "Context", "experiment_parameters", "history_record", "run", "save_npz",
-    "to_json", "without_timing",
+    "BLAS_THREADS", "RUN_PARAMETERS", "Context", "batch_size", "experiment_parameters", "history_record",
+    "hyper_parameters", "hyper_values", "learning_rate", "run", "save_npz", "to_json", "without_timing",
 ]  # fmt: skip
 
 BLAS_THREADS = 1
+#: The parameters of every run; the other declared parameters are hyper-parameters.
+RUN_PARAMETERS = ("epochs", "seed", "quick")
 
 
-def experiment_parameters(epochs: int | None) -> list[Parameter]:
-    """The declared parameters: ``epochs`` (when the experiment trains), ``seed``, ``quick``."""
+def experiment_parameters(epochs: int | None, *hyper: Parameter) -> list[Parameter]:
+    """The declared parameters: ``epochs`` (when the experiment trains), ``seed``, ``quick``, ``hyper``.
+
+    >>> [p.name for p in experiment_parameters(10, learning_rate(0.1))]
+    ['epochs', 'seed', 'quick', 'eta']
+    """
     declared = [
         Parameter("seed", PositiveInteger(minimum=0), 0, "seed of every random choice"),
         Parameter("quick", Boolean(), False, "a small real-data subset, for CI"),
     ]
     if epochs is not None:
         declared.insert(0, Parameter("epochs", PositiveInteger(), epochs, "training epochs"))
-    return declared
+    return [*declared, *hyper]
+
+
+def learning_rate(default: float) -> Parameter:
+    """The hyper-parameter ``eta``: the (initial) learning rate, in (0, 10]."""
+    return Parameter("eta", Number(lower=0, lower_open=True, upper=10), default, "learning rate eta")
+
+
+def batch_size(default: int) -> Parameter:
+    """The hyper-parameter ``batch_size``: images per minibatch, from 1 to 4096."""
+    return Parameter("batch_size", PositiveInteger(maximum=4096), default, "images per minibatch")
+
+
+def hyper_parameters(id: str) -> dict[str, Parameter]:
+    """The hyper-parameters experiment ``id`` declares, by name (an unknown id is refused).
+
+    >>> sorted(hyper_parameters("fashion-ffnn-sgd"))
+    ['batch_size', 'eta']
+    """
+    from symnn.core.registry import catalog, entry
+
+    experiments = catalog("experiment")
+    if id not in experiments:
+        raise UnknownIdError("experiment", id, experiments)
+    return {p.name: p for p in entry(id).parameters if p.name not in RUN_PARAMETERS}
+
+
+def _plain(parameter: Parameter, value: Any) -> Any:
+    """``value`` read by ``parameter``'s kind, as a Python ``int`` (integer kinds) or ``float``."""
+    if value is None:
+        return None
+    exact = parameter.coerce(value)
+    return int(exact) if isinstance(parameter.kind, PositiveInteger) else float(exact)
+
+
+def hyper_values(id: str, given: dict[str, Any]) -> dict[str, Any]:
+    """Every hyper-parameter of ``id``: ``given`` ones read by their kinds, the others' defaults.
+
+    A name ``id`` does not declare is refused with one line listing the declared ones;
+    values are read by the safe literal reader (text from the command line included),
+    bounded, and returned as Python numbers.
+
+    >>> hyper_values("fashion-ffnn-sgd", {"eta": "0.05"})
+    {'eta': 0.05, 'batch_size': 32}
+    >>> hyper_values("fashion-ffnn-sgd", {"lr": 1})
+    Traceback (most recent call last):
+    ...
+    symnn.errors.ParameterError: parameter 'lr': got 1, expected a hyper-parameter of fashion-ffnn-sgd: \
+eta, batch_size
+    """
+    declared = hyper_parameters(id)
+    for name, value in given.items():
+        if name not in declared:
+            known = ", ".join(declared) or "(none)"
+            raise ParameterError(name, value, f"a hyper-parameter of {id}: {known}")
+    values = {}
+    for name, parameter in declared.items():
+        values[name] = _plain(parameter, given.get(name, parameter.default))
+    return values
+
+
+def request(id: str, epochs: int | None, seed: int, quick: bool, hyper: dict[str, Any]) -> rundir.Request:
+    """The :class:`~symnn.experiments.rundir.Request` of a run; it names the changed hyper-parameters."""
+    defaults = hyper_values(id, {})
+    changed = {name: value for name, value in hyper.items() if value != defaults.get(name)}
+    return rundir.Request(id, epochs, seed, bool(quick), changed)
 
 
 @dataclass
@@ -74,6 +151,7 @@ class Context:
         out: the output directory (created by :func:`run`).
         quick: train on a small subset of the real data (a few thousand images).
         progress: show progress bars (one line per stage and per epoch is shown anyway).
+        hyper: the experiment's hyper-parameters (:func:`hyper_values`): ``ctx.hyper["eta"]``.
         written: names of the files written so far, in order.
         figures: the figures to draw once the metrics are written, as
             ``(name, draw)`` with ``draw(path)``.
@@ -86,6 +164,7 @@ class Context:
     out: Path
     quick: bool = False
     progress: bool = True
+    hyper: dict[str, Any] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     figures: list[tuple[str, Callable[[Path], None]]] = field(default_factory=list)
 
@@ -195,12 +274,15 @@ def run(
     quick: bool = False,
     progress: bool = True,
     restart: bool = False,
+    **hyper: Any,
 ) -> dict[str, Any]:
     """Run experiment ``id``, write ``out/metrics.json`` (default ``out/ID``); return the metrics.
 
+    ``hyper`` sets declared hyper-parameters (:func:`hyper_values`), e.g. ``eta=0.01``.
+
     ``out`` is created and checked before any work; a run that fails before its first
     checkpoint (a missing dataset) leaves nothing behind. If ``out`` holds an unfinished
-    run of the same request (id, epochs, seed, quick) it is resumed from its checkpoints;
+    run of the same request (id, epochs, seed, quick, hyper-parameters) it is resumed from its checkpoints;
     a finished one is not run again: its metrics are read back. ``restart=True`` starts
     over. ``epochs=None`` takes the experiment's default (its declared ``epochs``
     parameter, or a smaller number in quick mode).
@@ -225,20 +307,21 @@ def run(
     elif epochs is not None:
         raise ParameterError("epochs", epochs, f"no epochs: {id} does not train a network")
     seed = _integer("seed", seed, 0)
+    values = hyper_values(id, hyper)
     out_dir = Path("out") / id if out is None else Path(out)
     if data_dir is not None:
         data_dir = Path(data_dir)
-    request = rundir.Request(id, epochs, seed, bool(quick))
+    asked = request(id, epochs, seed, quick, values)
     created = rundir.prepare(out_dir)
-    state = "new" if restart else rundir.status(out_dir, request)
+    state = "new" if restart else rundir.status(out_dir, asked)
     if state == "finished":
         try:
             return json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):  # damaged since: the run is done again
             state = "unfinished"
-    ctx = Context(id, data_dir, epochs, seed, out_dir, bool(quick), bool(progress))
+    ctx = Context(id, data_dir, epochs, seed, out_dir, bool(quick), bool(progress), values)
     try:
-        rundir.begin(out_dir, request, restart)
+        rundir.begin(out_dir, asked, restart)
         metrics = _train_and_write(ctx, item)
         rundir.finish(out_dir)
     except SymnnError:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from symnn.core.registry import register
-from symnn.experiments.common import Context, experiment_parameters, history_record
+from symnn.experiments.common import Context, batch_size, experiment_parameters, history_record, learning_rate
 from symnn.experiments.plots import bar_plot, image_grid, line_plot, pixel_statistics_plot
 
 EPOCHS, QUICK_EPOCHS = 15, 2
@@ -120,7 +120,7 @@ def build_model(seed: int) -> Any:
     kind="experiment",
     title="Fashion-MNIST: data exploration and a convolutional network",
     sheets=[("nn-assignment-2", "P5")],
-    parameters=experiment_parameters(EPOCHS),
+    parameters=experiment_parameters(EPOCHS, learning_rate(ETA), batch_size(BATCH_SIZE)),
 )
 def fashion_cnn(ctx: Context) -> dict[str, Any]:
     """Explore the data, train the network, evaluate it on the test set."""
@@ -128,6 +128,7 @@ def fashion_cnn(ctx: Context) -> dict[str, Any]:
     from symnn.sim import Adam, SoftmaxCrossEntropy, StepDecay, evaluate, train
 
     epochs = ctx.choose_epochs(EPOCHS, QUICK_EPOCHS)
+    eta, size = ctx.hyper["eta"], ctx.hyper["batch_size"]
     x, y = ctx.load("fashion-mnist", "train", limit=QUICK["train"] if ctx.quick else None)
     x_test, y_test = ctx.load("fashion-mnist", "test", limit=QUICK["test"] if ctx.quick else None)
     ctx.say(f"exploring {len(x)} training images")
@@ -140,8 +141,8 @@ def fashion_cnn(ctx: Context) -> dict[str, Any]:
     blank = float((0 - mean) / std)  # a blank pixel, standardized
     ctx.say(f"training the network for {epochs} epochs on {len(x_train)} images")
     history = train(
-        model, loss, Adam(ETA), standardize(x_train), y_train, epochs=epochs,
-        batch_size=BATCH_SIZE, seed=ctx.seed, x_val=standardize(x_val), y_val=y_val,
+        model, loss, Adam(eta), standardize(x_train), y_train, epochs=epochs,
+        batch_size=size, seed=ctx.seed, x_val=standardize(x_val), y_val=y_val,
         schedule=StepDecay(DECAY_STEP, DECAY), early_stopping_patience=epochs + 1,
         augment=lambda images, rng: augment(images, rng, blank), **ctx.train_options(epochs),
     )  # fmt: skip
@@ -163,8 +164,8 @@ def fashion_cnn(ctx: Context) -> dict[str, Any]:
         "exploration": exploration,
         "data": {"train": len(y_train), "validation": len(y_val), "test": len(y_test)},
         "config": {
-            "epochs": epochs, "model": repr(model), "optimizer": "Adam", "eta": ETA,
-            "eta_decay": {"every": DECAY_STEP, "factor": DECAY}, "batch_size": BATCH_SIZE,
+            "epochs": epochs, "model": repr(model), "optimizer": "Adam", "eta": eta,
+            "eta_decay": {"every": DECAY_STEP, "factor": DECAY}, "batch_size": size,
             "hidden": HIDDEN, "dropout": DROPOUT, "input_standardization": [float(mean), float(std)],
             "augmentation": {"horizontal_flip": 0.5, "max_shift_pixels": SHIFT},
         },

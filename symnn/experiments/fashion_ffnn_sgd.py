@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from symnn.core.registry import register
-from symnn.experiments.common import Context, experiment_parameters, history_record
+from symnn.experiments.common import Context, batch_size, experiment_parameters, history_record, learning_rate
 from symnn.experiments.plots import line_plot
 
 EPOCHS, QUICK_EPOCHS = 10, 5
@@ -29,7 +29,7 @@ QUICK = {"train": 6000, "validation": 1000, "test": 1000}
     kind="experiment",
     title="Fashion-MNIST feed-forward network, plain SGD, train/validation/test split",
     sheets=[("exercise-sheet-6", "6.6")],
-    parameters=experiment_parameters(EPOCHS),
+    parameters=experiment_parameters(EPOCHS, learning_rate(ETA), batch_size(BATCH_SIZE)),
 )
 def fashion_ffnn_sgd(ctx: Context) -> dict[str, Any]:
     """Split, train for the fixed number of epochs, report the three accuracies."""
@@ -37,6 +37,7 @@ def fashion_ffnn_sgd(ctx: Context) -> dict[str, Any]:
     from symnn.sim import SGD, SoftmaxCrossEntropy, evaluate, mlp, train
 
     epochs = ctx.choose_epochs(EPOCHS, QUICK_EPOCHS)
+    eta, size = ctx.hyper["eta"], ctx.hyper["batch_size"]
     x, y = ctx.load("fashion-mnist", "train", flatten=True, limit=QUICK["train"] if ctx.quick else None)
     n_val = QUICK["validation"] if ctx.quick else N_VALIDATION
     x_train, y_train, x_val, y_val = train_validation_split(x, y, n_val, seed=ctx.seed)
@@ -46,7 +47,7 @@ def fashion_ffnn_sgd(ctx: Context) -> dict[str, Any]:
     loss = SoftmaxCrossEntropy()
     ctx.say(f"training {'-'.join(map(str, SIZES))} by SGD for {epochs} epochs")
     history = train(
-        model, loss, SGD(ETA), x_train, y_train, epochs=epochs, batch_size=BATCH_SIZE,
+        model, loss, SGD(eta), x_train, y_train, epochs=epochs, batch_size=size,
         seed=ctx.seed, x_val=x_val, y_val=y_val, **ctx.train_options(epochs),
     )  # fmt: skip
     record, epoch_times = history_record(history)
@@ -74,8 +75,8 @@ def fashion_ffnn_sgd(ctx: Context) -> dict[str, Any]:
         "data": {"train": len(y_train), "validation": len(y_val), "test": len(y_test)},
         "config": {
             "epochs": epochs, "sizes": SIZES, "activation": "relu",
-            "loss": "softmax-cross-entropy", "optimizer": "SGD", "eta": ETA,
-            "batch_size": BATCH_SIZE,
+            "loss": "softmax-cross-entropy", "optimizer": "SGD", "eta": eta,
+            "batch_size": size,
         },
         "timing": {"epoch_time_s": epoch_times},
     }

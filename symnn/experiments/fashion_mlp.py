@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from symnn.core.registry import register
-from symnn.experiments.common import Context, experiment_parameters, history_record
+from symnn.experiments.common import Context, batch_size, experiment_parameters, history_record, learning_rate
 from symnn.experiments.plots import line_plot, probability_plot
 
 EPOCHS, QUICK_EPOCHS = 20, 3
@@ -53,13 +53,14 @@ def _samples(ctx: Context, model: Any, x_test: np.ndarray, y_test: np.ndarray) -
     kind="experiment",
     title="Fashion-MNIST with a dense 784-256-128-64-10 ReLU network",
     sheets=[("homework-1", "Q3")],
-    parameters=experiment_parameters(EPOCHS),
+    parameters=experiment_parameters(EPOCHS, learning_rate(ETA), batch_size(BATCH_SIZE)),
 )
 def fashion_mlp(ctx: Context) -> dict[str, Any]:
     """Train the network, plot the train and test loss curves and three predictions."""
     from symnn.sim import Adam, SoftmaxCrossEntropy, StepDecay, evaluate, mlp, train
 
     epochs = ctx.choose_epochs(EPOCHS, QUICK_EPOCHS)
+    eta, size = ctx.hyper["eta"], ctx.hyper["batch_size"]
     x_train, y_train = ctx.load("fashion-mnist", "train", flatten=True,
                                 limit=QUICK["train"] if ctx.quick else None)
     x_test, y_test = ctx.load("fashion-mnist", "test", flatten=True,
@@ -68,7 +69,7 @@ def fashion_mlp(ctx: Context) -> dict[str, Any]:
     loss = SoftmaxCrossEntropy()
     ctx.say(f"training {'-'.join(map(str, SIZES))} for {epochs} epochs on {len(x_train)} images")
     history = train(
-        model, loss, Adam(ETA), x_train, y_train, epochs=epochs, batch_size=BATCH_SIZE,
+        model, loss, Adam(eta), x_train, y_train, epochs=epochs, batch_size=size,
         seed=ctx.seed, x_val=x_test, y_val=y_test, schedule=StepDecay(DECAY_STEP, DECAY),
         **ctx.train_options(epochs, val_label="test"),
     )  # fmt: skip
@@ -94,8 +95,8 @@ def fashion_mlp(ctx: Context) -> dict[str, Any]:
         "data": {"train": len(y_train), "test": len(y_test)},
         "config": {
             "epochs": epochs, "sizes": SIZES, "activation": "relu",
-            "loss": "softmax-cross-entropy", "optimizer": "Adam", "eta": ETA,
-            "eta_decay": {"every": DECAY_STEP, "factor": DECAY}, "batch_size": BATCH_SIZE,
+            "loss": "softmax-cross-entropy", "optimizer": "Adam", "eta": eta,
+            "eta_decay": {"every": DECAY_STEP, "factor": DECAY}, "batch_size": size,
         },
         "timing": {"epoch_time_s": epoch_times},
     }

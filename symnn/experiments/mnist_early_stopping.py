@@ -30,8 +30,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from symnn.core.params import Number, Parameter, PositiveInteger
 from symnn.core.registry import register
-from symnn.experiments.common import Context, experiment_parameters, history_record
+from symnn.experiments.common import Context, batch_size, experiment_parameters, history_record, learning_rate
 from symnn.experiments.plots import line_plot
 
 EPOCHS, QUICK_EPOCHS = 60, 8
@@ -43,6 +44,15 @@ MAX_SHIFT = 1  # pixels: training images move by dy, dx in -1..1, redrawn every 
 N_VALIDATION = 10_000
 QUICK = {"train": 6000, "validation": 1000, "test": 2000}
 RUNS = ("fixed", "early_stopping", "schedule")
+HYPER = (
+    learning_rate(ETA),
+    Parameter("lmbda", Number(lower=0, upper=1000), LMBDA, "L2 strength: cost C_0 + lmbda / (2n) sum w^2"),
+    batch_size(BATCH_SIZE),
+    Parameter("patience", PositiveInteger(maximum=100), None,
+              f"epochs without a validation gain before stopping or dividing eta ({PATIENCE}; "
+              f"{QUICK_PATIENCE} with quick)"),
+    Parameter("hidden", PositiveInteger(maximum=1000), SIZES[1], "sigmoid units of the hidden layer"),
+)
 
 
 def _data(ctx: Context) -> dict[str, Any]:
@@ -56,12 +66,17 @@ def _data(ctx: Context) -> dict[str, Any]:
     return {"train": (x_train, y_train), "validation": (x_val, y_val), "test": (x_test, y_test)}
 
 
+def _sizes(ctx: Context) -> list[int]:
+    """784, the hidden width, 10."""
+    return [SIZES[0], ctx.hyper["hidden"], SIZES[-1]]
+
+
 def _train_one(ctx: Context, how: str, data: dict[str, Any], epochs: int, patience: int) -> Any:
     """Train one of the three variants; returns (model, history)."""
     from symnn.data import shift_images
     from symnn.sim import SGD, CrossEntropy, PlateauDivide, mlp, train
 
-    model = mlp(SIZES, "sigmoid", output="sigmoid", rng=ctx.seed)
+    model = mlp(_sizes(ctx), "sigmoid", output="sigmoid", rng=ctx.seed)
     options: dict[str, Any] = {}
     if how == "early_stopping":
         options["early_stopping_patience"] = patience
@@ -75,8 +90,8 @@ def _train_one(ctx: Context, how: str, data: dict[str, Any], epochs: int, patien
     x_train, y_train = data["train"]
     x_val, y_val = data["validation"]
     history = train(
-        model, CrossEntropy(), SGD(ETA, lmbda=LMBDA), x_train, y_train, epochs=epochs,
-        batch_size=BATCH_SIZE, seed=ctx.seed, x_val=x_val, y_val=y_val,
+        model, CrossEntropy(), SGD(ctx.hyper["eta"], lmbda=ctx.hyper["lmbda"]), x_train, y_train,
+        epochs=epochs, batch_size=ctx.hyper["batch_size"], seed=ctx.seed, x_val=x_val, y_val=y_val,
         augment=lambda x, rng: shift_images(x, rng, MAX_SHIFT, image_shape=(28, 28)), **options,
         **ctx.train_options(epochs, name=how),
     )  # fmt: skip
@@ -109,14 +124,14 @@ def _answer(runs: dict[str, dict[str, Any]], budget: int) -> dict[str, Any]:
     kind="experiment",
     title="MNIST with early stopping and a plateau learning-rate schedule (network2)",
     sheets=[("nn-assignment-2", "P4")],
-    parameters=experiment_parameters(EPOCHS),
+    parameters=experiment_parameters(EPOCHS, *HYPER),
 )
 def mnist_early_stopping(ctx: Context) -> dict[str, Any]:
     """Train the three variants, evaluate them on the test set, plot the validation curves."""
     from symnn.sim import CrossEntropy, evaluate
 
     epochs = ctx.choose_epochs(EPOCHS, QUICK_EPOCHS)
-    patience = QUICK_PATIENCE if ctx.quick else PATIENCE
+    patience = ctx.hyper["patience"] or (QUICK_PATIENCE if ctx.quick else PATIENCE)
     data = _data(ctx)
     runs: dict[str, dict[str, Any]] = {}
     times: dict[str, Any] = {}
@@ -141,7 +156,8 @@ def mnist_early_stopping(ctx: Context) -> dict[str, Any]:
     ctx.figure(
         "validation_accuracy.png", line_plot,
         {label: runs[how]["history"]["val_accuracy"] for how, label in labels.items()},
-        xlabel="epoch", ylabel="validation accuracy", title="MNIST 784-100-10: validation accuracy",
+        xlabel="epoch", ylabel="validation accuracy",
+        title=f"MNIST {'-'.join(map(str, _sizes(ctx)))}: validation accuracy",
         marks={labels["schedule"]: [i for i, (a, b) in enumerate(itertools.pairwise(eta)) if b < a]},
     )  # fmt: skip
     main = runs["schedule"]
@@ -153,8 +169,9 @@ def mnist_early_stopping(ctx: Context) -> dict[str, Any]:
         "answer": _answer(runs, epochs),
         "data": {part: len(pair[1]) for part, pair in data.items()},
         "config": {
-            "epochs": epochs, "sizes": SIZES, "activation": "sigmoid", "loss": "cross-entropy",
-            "eta": ETA, "lmbda": LMBDA, "batch_size": BATCH_SIZE, "patience": patience,
+            "epochs": epochs, "sizes": _sizes(ctx), "activation": "sigmoid", "loss": "cross-entropy",
+            "eta": ctx.hyper["eta"], "lmbda": ctx.hyper["lmbda"], "batch_size": ctx.hyper["batch_size"],
+            "patience": patience,
             "eta_factor": FACTOR, "eta_reductions": REDUCTIONS, "main_run": "schedule",
             "augmentation": {"max_shift_pixels": MAX_SHIFT, "redrawn": "every epoch"},
         },

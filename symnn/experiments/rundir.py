@@ -2,7 +2,8 @@
 
 ``symnn train EXPERIMENT --out DIR`` keeps in ``DIR``, besides the results,
 
-* ``run.json``: the request (experiment, epochs, seed, quick) and the state,
+* ``run.json``: the request (experiment, epochs, seed, quick, the hyper-parameters
+  changed from their defaults) and the state,
   ``"unfinished"`` until the metrics and every figure are written, then ``"finished"``;
 * ``checkpoints/NAME.npz``: the training checkpoints (:mod:`symnn.sim.checkpoint`),
   written after every epoch and removed once the run is finished.
@@ -35,8 +36,9 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from symnn.errors import ParameterError, TrainingError
 from symnn.io import write_text_atomic
@@ -57,15 +59,20 @@ class Request:
     epochs: int | None
     seed: int
     quick: bool
+    hyper: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
         """The request in words.
 
         >>> Request("fashion-mlp", None, 0, True).describe()
         'fashion-mlp with seed 0, the default epochs, quick'
+        >>> Request("fashion-mlp", 2, 0, False, {"eta": 0.01}).describe()
+        'fashion-mlp with seed 0, 2 epochs, full, eta=0.01'
         """
         epochs = "the default epochs" if self.epochs is None else f"{self.epochs} epochs"
-        return f"{self.experiment} with seed {self.seed}, {epochs}, {'quick' if self.quick else 'full'}"
+        changed = "".join(f", {name}={value}" for name, value in self.hyper.items())
+        mode = "quick" if self.quick else "full"
+        return f"{self.experiment} with seed {self.seed}, {epochs}, {mode}{changed}"
 
 
 def _unwritable(out: Path, error: OSError) -> ParameterError:
