@@ -50,7 +50,9 @@ if pause:
     seen = [0]
 
     def wait_to_be_killed():
-        Path(marker).write_text(str(os.getpid()))
+        staged = Path(marker + ".tmp")  # written whole, then renamed: never read half-written
+        staged.write_text(str(os.getpid()))
+        os.replace(staged, marker)
         time.sleep(600)
 
     if when == "after":  # the COUNT-th checkpoint is complete
