@@ -216,7 +216,8 @@ def _load_extensions(sub: Any) -> None:
     """Subcommands defined in other modules (write-ups, training) register themselves here."""
     import importlib
 
-    for module in ("symnn.report.cli", "symnn.experiments.cli", "symnn.grading.cli", "symnn.testing.cli"):
+    for module in ("symnn.report.cli", "symnn.experiments.cli", "symnn.grading.cli", "symnn.testing.cli",
+                   "symnn.distributed.cli"):
         try:
             extension = importlib.import_module(module)
         except ModuleNotFoundError as error:
