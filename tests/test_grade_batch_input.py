@@ -20,8 +20,11 @@ from symnn.cli import main
 from symnn.distributed import answer_sheet, cluster
 from symnn.distributed.answer_sheet import AnswerSheetError, Row, read_answers, row_params, screen
 from symnn.distributed.feedback import feedback_markdown, feedback_name, without_expected
+from symnn.distributed.grade_batch import grade_row, task_failed
 from symnn.distributed.gradebook import GRADEBOOK_COLUMNS, Graded, gradebook_csv, summary_csv
-from symnn.errors import ParameterError
+from symnn.errors import ParameterError, ResourceError
+from symnn.grading import grader
+from symnn.grading.errors import GradingError, UnsafeInputError
 
 HEADER = "student,id,key,params,answer\n"
 JACOBIAN = '"[[y1 - y1**2, -y1*y2], [-y1*y2, y2 - y2**2]]"'
@@ -260,3 +263,29 @@ def test_feedback_file_names_stay_in_the_folder(student):
 def test_distinct_students_get_distinct_feedback_files(first, second):
     if first != second:
         assert feedback_name(first) != feedback_name(second)
+
+
+# --- how a task words what went wrong ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("raised", "verdict"), [
+    (UnsafeInputError("the unknown name 'q1'"), "unreadable"),
+    (ParameterError("n", "17", "an integer from 1 to 16"), "refused"),
+    (GradingError("softmax-jacobian has no result 'x'; its results: jacobian"), "refused"),
+    (GradingError("grading failed: the process ended without a result (exit code -9)"), "error"),
+    (ResourceError("softmax-jacobian: out of memory"), "error"),
+    (ZeroDivisionError("division by zero"), "error"),
+])
+def test_a_task_turns_every_failure_into_a_row_verdict(monkeypatch, raised, verdict):
+    def failing(*args: object, **kwargs: object) -> None:
+        raise raised
+
+    monkeypatch.setattr(grader, "grade", failing)
+    record = grade_row("softmax-jacobian", "y1", "", {"n": "2"}, 30)
+    assert record["verdict"] == verdict
+    assert str(raised) in record["detail"] and record["seconds"] >= 0
+
+
+def test_a_task_whose_workers_kept_dying_is_an_error_row():
+    record = task_failed("k", RuntimeError("worker died\nthree times"))
+    assert record == {"verdict": "error",
+                      "detail": "the grading task failed: RuntimeError: worker died three times"}
