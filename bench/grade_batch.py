@@ -6,11 +6,14 @@ and the leaky-ReLU Gaussian mean), one student per answer. For each worker count
 cluster is started, warmed up (one answer per worker, so that each worker's grading
 fork server has imported SymPy), and then the whole batch is graded and timed from the
 first task submitted to the last verdict journaled. Prints answers/s for each count,
-the mean seconds one answer takes in its grading process, and the ratio 2 workers / 1
+the mean wall seconds one answer takes in its worker, the CPU seconds one answer takes
+in its grading process (``--cpu-only`` prints only that), and the ratio 2 workers / 1
 worker against its aim (>= 1.7x on 2 free cores).
 
 Figures are wall-clock on the machine it runs on: with other work on the cores, the
-ratio measures the cores that were free, not the batch.
+ratio measures the cores that were free, not the batch. Where Linux shares the CPU per
+session (``autogroup``, printed in the first line), every process of this bench (its
+workers and their grading processes too) shares one session's slice of a busy machine.
 """
 
 from __future__ import annotations
@@ -34,6 +37,16 @@ ANSWERS = [
 ]
 
 
+def autogroup() -> str:
+    """Whether Linux shares the CPU per session (autogroup): then this bench's processes share one slice."""
+    try:
+        with open("/proc/sys/kernel/sched_autogroup_enabled") as flag:
+            shared = flag.read().strip() == "1"
+    except OSError:
+        return "CPU shared per session: unknown"
+    return "CPU shared per session (autogroup): " + ("yes" if shared else "no")
+
+
 def answers_file(folder: Path, count: int, seed: int = 0) -> Path:
     """A CSV of ``count`` answers drawn (seeded) from :data:`ANSWERS`, one student each."""
     rng = random.Random(seed)
@@ -44,6 +57,28 @@ def answers_file(folder: Path, count: int, seed: int = 0) -> Path:
     path = folder / "answers.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def cpu_per_answer(repeats: int = 2) -> float:
+    """Mean CPU seconds (user + system) of one grading process, each kind of answer graded in turn.
+
+    CPU time does not grow when other work shares the cores, so it is the figure to plan with.
+    """
+    import resource
+
+    from symnn.distributed.answer_sheet import row_params
+    from symnn.grading.grader import grade
+
+    def spent() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    start, count = spent(), 0
+    for _ in range(repeats):
+        for id, key, params, answer in ANSWERS:
+            grade(id, answer.strip('"'), key=key or None, timeout=120, **row_params(params))
+            count += 1
+    return (spent() - start) / count
 
 
 def measure(workers: int, answers: Path, folder: Path, timeout: float) -> tuple[float, float, float]:
@@ -74,9 +109,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=200, help="answers in the batch (default 200)")
     parser.add_argument("--timeout", type=float, default=120.0, help="per-answer budget in seconds")
+    parser.add_argument("--cpu-only", action="store_true",
+                        help="only the CPU seconds one answer takes in its grading process")
     args = parser.parse_args()
     print(f"grade-batch: {args.answers} answers; cores available: {len(os.sched_getaffinity(0))}; "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {autogroup()}")
+    if args.cpu_only:
+        print(f"CPU seconds per answer in its grading process: {cpu_per_answer():.2f}")
+        return
     rows = []
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
@@ -86,6 +126,7 @@ def main() -> None:
     print(f"\n{'workers':>7} {'start s':>8} {'batch s':>8} {'answers/s':>10} {'s/answer':>9}")
     for workers, started, graded, mean in rows:
         print(f"{workers:>7} {started:8.1f} {graded:8.1f} {args.answers / graded:10.2f} {mean:9.2f}")
+    print(f"CPU seconds per answer in its grading process: {cpu_per_answer():.2f}")
     ratio = rows[0][2] / rows[1][2]
     verdict = "met" if ratio >= AIM else "NOT met"
     print(f"\nratio 2 workers / 1 worker: {ratio:.2f}x (aim >= {AIM}x): {verdict}")

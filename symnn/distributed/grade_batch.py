@@ -166,9 +166,12 @@ def grade_batch(answers: str | os.PathLike[str], outdir: str | os.PathLike[str],
     files = [folder / "gradebook.csv", folder / "summary.csv"]
     write_text_atomic(files[0], gradebook_csv(graded))
     write_text_atomic(files[1], summary_csv(graded))
-    for student in dict.fromkeys(g.row.student for g in graded if g.row.student):
+    by_student: dict[str, list[Graded]] = {}
+    for g in graded:
+        if g.row.student:
+            by_student.setdefault(g.row.student, []).append(g)
+    for student, theirs in by_student.items():
         path = folder / "feedback" / feedback_name(student)
-        mine = [g for g in graded if g.row.student == student]
-        write_text_atomic(path, feedback_markdown(student, mine, show_expected=show_expected))
+        write_text_atomic(path, feedback_markdown(student, theirs, show_expected=show_expected))
         files.append(path)
     return Batch(graded, len([key for key in todo if key not in before]), files)
