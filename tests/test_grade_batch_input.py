@@ -289,3 +289,19 @@ def test_a_task_whose_workers_kept_dying_is_an_error_row():
     record = task_failed("k", RuntimeError("worker died\nthree times"))
     assert record == {"verdict": "error",
                       "detail": "the grading task failed: RuntimeError: worker died three times"}
+
+
+def test_a_batch_whose_rows_are_all_journaled_starts_no_cluster(tmp_path, capsys, no_cluster):
+    from symnn.distributed.grade_batch import JOURNAL
+    from symnn.distributed.journal import Journal
+
+    path = _write(tmp_path, HEADER + "ada,softmax-jacobian,,n=2," + JACOBIAN + "\nbob,nope,,,y1\n")
+    [row, _] = read_answers(path)
+    (tmp_path / "out").mkdir()
+    Journal(tmp_path / "out" / JOURNAL).append({"key": row.task_key(), "verdict": "correct",
+                                                "detail": "from an earlier run", "seconds": 1.5})
+    assert main(["grade-batch", str(path), "-o", str(tmp_path / "out"), "--no-progress"]) == 0
+    assert "2 rows (0 graded now): 1 correct, 1 refused" in capsys.readouterr().out
+    book = list(csv.DictReader((tmp_path / "out" / "gradebook.csv").open(encoding="utf-8")))
+    first = (book[0]["verdict"], book[0]["detail"], book[0]["seconds"])
+    assert first == ("correct", "from an earlier run", "1.50")
