@@ -217,7 +217,7 @@ def _load_extensions(sub: Any) -> None:
     import importlib
 
     for module in ("symnn.report.cli", "symnn.experiments.cli", "symnn.grading.cli", "symnn.testing.cli",
-                   "symnn.distributed.sweep_cli"):
+                   "symnn.distributed.cli", "symnn.distributed.sweep_cli"):
         try:
             extension = importlib.import_module(module)
         except ModuleNotFoundError as error:

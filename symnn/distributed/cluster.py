@@ -74,6 +74,10 @@ def _distributed() -> Any:
     for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker",
                  "distributed.core", "distributed.comm", "distributed.http.proxy"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # worker processes start children of their own (the time- and memory-limited grading process)
+    import dask
+
+    dask.config.set({"distributed.worker.daemon": False})
     return distributed
 
 
