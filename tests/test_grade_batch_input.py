@@ -102,7 +102,7 @@ SCREENED = [
     (_row(id="no-such-id"), "refused", "unknown derivation id 'no-such-id'"),
     (_row(id="softmax-jacobain"), "refused", "did you mean softmax-jacobian"),
     (_row(id="mnist-early-stopping"), "refused", "unknown derivation id"),  # an experiment, not gradable
-    (_row(params="n=17"), "refused", "parameter 'n'"),
+    (_row(params="n=41"), "refused", "parameter 'n'"),
     (_row(params="m=2"), "refused", "'m'"),
     (_row(params="n=2 n=3"), "refused", "each parameter once"),
     (_row(params="n"), "refused", "NAME=VALUE"),
@@ -212,6 +212,20 @@ def test_gradebook_has_one_line_per_row_in_file_order_and_one_line_cells():
     assert tuple(book[0]) == GRADEBOOK_COLUMNS
     assert [line[0] for line in book[1:]] == ["bob", "ada"]
     assert book[1][GRADEBOOK_COLUMNS.index("detail")] == "differs | expected: 1 | given:    2"
+
+
+@pytest.mark.parametrize("student", ["=HYPERLINK(\"http://x\")", "+1+cmd", "@SUM(A1:A9)", "-2+3*cmd"])
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_made_inert(student):
+    rows = [_graded(student, "a", "incorrect", detail="=1+1")]
+    for table in (gradebook_csv(rows), summary_csv(rows)):
+        cells = [cell for line in csv.reader(io.StringIO(table)) for cell in line]
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells), cells
+        assert "'" + student in cells
+
+
+def test_numbers_stay_numbers_in_the_tables():
+    rows = [_graded("-1", "a", "correct")]
+    assert list(csv.reader(io.StringIO(summary_csv(rows))))[1][0] == "-1"
 
 
 def test_summary_is_students_by_problems_and_leaves_out_repeated_rows():

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -60,11 +61,28 @@ def one_line(text: str) -> str:
     return " | ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def inert(cell: object) -> object:
+    """A text cell a spreadsheet will not run as a formula: a leading ``= + - @`` gets a ``'``.
+
+    Plain numbers are left alone.
+
+    >>> inert("=1+2"), inert("-1.5"), inert("@SUM(A1)"), inert("ada")
+    ("'=1+2", '-1.5', "'@SUM(A1)", 'ada')
+    """
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and not _NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
 def _csv(header: Sequence[str], lines: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(lines)
+    writer.writerow([inert(cell) for cell in header])
+    writer.writerows([inert(cell) for cell in line] for line in lines)
     return buffer.getvalue()
 
 
