@@ -117,3 +117,12 @@ def test_targets_table_puts_thread_counts_side_by_side(bench) -> None:
     assert row.split()[-4:] == ["6.00x", "yes", "1.20x", "NO"]
     gemm = next(line for line in lines if line.startswith("784-30-10 sigmoid: >= 60%"))
     assert gemm.split()[-4:] == ["60%", "yes", "12%", "NO"]  # 600 samples/s x 1 MFLOP of 1 GFLOP/s
+
+
+def test_one_thread_is_timed_on_the_cpu_clock_and_the_report_says_so(bench) -> None:
+    """One thread: CPU seconds (waiting for a core under load does not count); more threads:
+    wall seconds, since CPU time would add the threads' seconds up."""
+    assert bench.clock_for(1) == "CPU" and bench.clock_for(2) == "wall"
+    result = {"threads": 1, "gemm": 1e9, "blas": "openblas", "clock": "CPU", "load": 7.25,
+              "models": {}}  # fmt: skip
+    assert "timed on the CPU clock (load average 7.2 at the start)" in bench.report(result)[0]

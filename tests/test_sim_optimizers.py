@@ -39,6 +39,21 @@ def test_sgd_with_l2_is_network2_update() -> None:
     assert np.allclose(net[0].params["b"], [-0.1, -0.2], rtol=1e-15)  # biases are not decayed
 
 
+def test_a_replaced_parameter_array_is_bound_again_before_the_update() -> None:
+    """``bind`` notices a layer array that is no longer a view of the parameter vector (an
+    assignment to ``params``), so ``apply`` updates the array the layer holds now."""
+    net, x, y = one_layer()
+    opt = SGD(0.5)
+    net.loss_and_grads(x, y, Quadratic())
+    opt.step(net)  # W = [[1, 2]] - 0.5 [[1, 2]]
+    net[0].params["W"] = np.array([[3.0, 4.0]])  # no longer a view of the vector
+    net.loss_and_grads(x, y, Quadratic())  # a = [3, 4] + b = [2.5, 3]: dC/dW = [[2.5, 3]]
+    opt.bind(net)
+    opt.apply()
+    assert net[0].params["W"].tolist() == [[3.0 - 0.5 * 2.5, 4.0 - 0.5 * 3.0]]
+    assert net[0].params["b"].tolist() == [-0.5 - 0.5 * 2.5, -1.0 - 0.5 * 3.0]
+
+
 def test_l2_penalty_gradient_is_the_decay_term() -> None:
     net, _, _ = one_layer()
     assert l2_penalty(net, lmbda=2.0, n=4) == pytest.approx(2.0 / 8 * 5.0, rel=1e-15)

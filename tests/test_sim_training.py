@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -81,6 +82,40 @@ def test_training_learns_separable_clusters() -> None:
     assert history.train_loss[-1] < history.train_loss[0]
     assert evaluate(net, SoftmaxCrossEntropy(), x, y).accuracy == history.val_accuracy[-1]
     json.dumps(history.to_dict())  # JSON-ready
+
+
+def test_train_is_the_plain_minibatch_loop_bit_for_bit() -> None:
+    """One epoch of ``train`` against the loop it stands for, written with the public
+    per-step calls: shuffle with the seed, forward, loss gradient, backward, step."""
+    x, y = blobs()
+    nets = [mlp([6, 12, 3], "sigmoid", output="sigmoid", rng=1) for _ in range(2)]
+    loss, batch = CrossEntropy(), 25  # 240 rows: the last minibatch is smaller
+    train(nets[0], loss, Momentum(0.3, 0.5, lmbda=2.0), x, y, epochs=1, batch_size=batch,
+          seed=4, progress=False)  # fmt: skip
+    order, opt = np.random.default_rng(4).permutation(len(x)), Momentum(0.3, 0.5, lmbda=2.0)
+    targets = np.eye(3, dtype=np.float32)[y]
+    for i in range(0, len(x), batch):
+        idx = order[i : i + batch]
+        nets[1].loss_and_grads(x[idx], targets[idx], loss)
+        opt.step(nets[1], len(x))
+    wa, wb = nets[0].get_weights(), nets[1].get_weights()
+    assert all(np.array_equal(wa[k], wb[k]) for k in wa)
+
+
+def test_minibatches_do_not_depend_on_how_the_inputs_are_gathered(monkeypatch) -> None:
+    """Blocks of one minibatch each, and float64 inputs cast in the block, give the run
+    of float32 inputs gathered in one block: the same rows reach the layers."""
+    training = importlib.import_module("symnn.sim.train")  # the module, not the function
+
+    x, y = blobs()
+    reference = run(None)
+    monkeypatch.setattr(training, "BLOCK_BYTES", 1)
+    same_run(reference, run(None))
+    net = regularised_net()
+    history = train(net, SoftmaxCrossEntropy(), Momentum(0.1, 0.9, lmbda=0.5), x.astype(np.float64), y,
+                    epochs=3, batch_size=32, seed=7, x_val=x[:60], y_val=y[:60], progress=False,
+                    early_stopping_patience=5, schedule=PlateauDivide(patience=1))  # fmt: skip
+    same_run(reference, (net, history))
 
 
 def test_same_seed_same_numbers_and_other_seed_other_numbers() -> None:

@@ -263,7 +263,11 @@ class Sigmoid(_Elementwise):
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         a = self._cached("out")
         grad_out = self._check_grad(grad_out, a.shape)
-        return grad_out * (a * (1 - a)) if need_input_grad else None
+        if not need_input_grad:
+            return None
+        slope = np.subtract(1, a, dtype=a.dtype)  # a (1 - a) in one array, then times grad_out
+        slope *= a
+        return np.multiply(grad_out, slope, out=slope) if grad_out.dtype == a.dtype else grad_out * slope
 
 
 class Tanh(_Elementwise):

@@ -168,7 +168,9 @@ class CrossEntropy(Loss):
 
     def gradient_z(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
         """:meth:`delta_z` for a checked and converted target (see :meth:`Loss.gradient`)."""
-        return (output - self._dense_target(output, target)) * output.dtype.type(self._scale(output))
+        delta = np.subtract(output, self._dense_target(output, target))
+        delta *= output.dtype.type(self._scale(output))
+        return delta
 
 
 class SoftmaxCrossEntropy(Loss):

@@ -114,7 +114,7 @@ class Sequential:
         ``fused`` is true for :class:`CrossEntropy` after a final :class:`Sigmoid`: then
         ``delta`` is a - y with respect to the sigmoid's input (network2's output delta).
         """
-        if self._fused(loss):
+        if self.fuses(loss):
             return loss.fn(output, target), loss.delta_z(output, target), True
         value, delta = loss.fn_and_delta(output, target)
         return value, delta, False
@@ -123,12 +123,18 @@ class Sequential:
         """``(delta, fused)`` of :meth:`output_delta` without the cost's value, for a target
         already checked and converted (see :meth:`Loss.gradient <symnn.sim.Loss.gradient>`).
         """
-        if self._fused(loss):
+        if self.fuses(loss):
             return loss.gradient_z(output, target), True
         return loss.gradient(output, target), False
 
-    def _fused(self, loss: Loss) -> bool:
-        """True for CrossEntropy after a final Sigmoid; refuses a Softmax before SoftmaxCrossEntropy."""
+    def fuses(self, loss: Loss) -> bool:
+        """True for CrossEntropy after a final Sigmoid (back-propagation then starts below
+        the Sigmoid with a - y); refuses a Softmax before SoftmaxCrossEntropy.
+
+        >>> from symnn.sim import CrossEntropy
+        >>> mlp([2, 1], output="sigmoid", rng=0).fuses(CrossEntropy())
+        True
+        """
         last = self.layers[-1]
         if isinstance(loss, SoftmaxCrossEntropy) and isinstance(last, Softmax):
             raise ParameterError(

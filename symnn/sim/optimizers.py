@@ -68,9 +68,20 @@ class Optimizer:
 
     def step(self, model: Any, n: int = 1) -> None:
         """Update every parameter of ``model`` once; ``n`` is the training-set size."""
+        self.bind(model)
+        self.apply(n)
+
+    def bind(self, model: Any) -> None:
+        """Make sure the parameter vector is ``model``'s (flatten it again if a layer's
+        arrays were replaced): :meth:`apply` then updates it without that check, which the
+        training loop makes once per epoch rather than once per minibatch."""
         flat = self._flat
         if flat is None or not flat.valid(model):
-            flat = self._flatten(model)
+            self._flatten(model)
+
+    def apply(self, n: int = 1) -> None:
+        """One update of the model last bound (:meth:`bind`); ``n`` is the training-set size."""
+        flat = self._flat
         decay = self.lmbda / n
         self._update(flat.p, flat.g, flat.decayed if decay else [], decay)
 
@@ -195,10 +206,10 @@ class Adam(Optimizer):
                 raise ParameterError(name, value, "a decay rate in [0, 1)")
         self.beta1, self.beta2, self.eps, self.t = float(beta1), float(beta2), float(eps), 0
 
-    def step(self, model: Any, n: int = 1) -> None:
+    def apply(self, n: int = 1) -> None:
         """Advance the time step t and update every parameter once."""
         self.t += 1
-        super().step(model, n)
+        super().apply(n)
 
     def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
         if decayed:  # g + decay * p on the decayed parameters, g elsewhere

@@ -28,7 +28,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -47,6 +47,7 @@ __all__ = ["AUGMENT_STREAM", "Evaluation", "History", "epoch_summary", "evaluate
 
 AUGMENT_STREAM = 1  # third word of the seed of an epoch's augmentation generator
 EPOCH_BLOCK = 8192  # rows per block when the epoch's cost is computed from its outputs
+BLOCK_BYTES = 4 << 20  # inputs gathered at a time for the minibatches (whole minibatches)
 DIVERGENCE = Divergence()
 
 
@@ -186,23 +187,25 @@ def train(
     history, stopped = state.history, state.history.stop_reason != "completed"
     layers, dtype = model.layers, model.dtype
     outputs = np.empty((n, k), dtype)  # the epoch's outputs: its cost and accuracy in one go
+    fused = model.fuses(loss)  # decided once: the same for every minibatch
+    gradient = loss.gradient_z if fused else loss.gradient  # type: ignore[attr-defined]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(start, 0 if stopped else epochs):
             t0 = time.perf_counter()
             inputs = x_train if augment is None else _augmented(augment, x_train, seed, epoch)
-            cast = inputs.dtype != dtype  # else batches go to the layers as they are
             order = rng.permutation(n)
+            optimizer.bind(model)  # the parameter vector is checked here, not at every step
             bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
-            for i in range(0, n, batch_size):
-                idx = order[i : i + batch_size]
-                a = inputs[idx].astype(dtype) if cast else inputs[idx]
-                for layer in layers:
-                    a = layer.forward(a, True)
-                delta, fused = model.output_gradient(a, targets[idx], loss)
-                model.backward(delta, input_grad=False, skip_last=fused)
-                optimizer.step(model, n)
-                outputs[i : i + len(idx)] = a
-                bar.update()
+            for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
+                for i in range(0, block.shape[0], batch_size):
+                    a = block[i : i + batch_size]
+                    for layer in layers:
+                        a = layer.forward(a, True)
+                    delta = gradient(a, block_targets[i : i + batch_size])
+                    model.backward(delta, input_grad=False, skip_last=fused)
+                    optimizer.apply(n)
+                    outputs[j + i : j + i + a.shape[0]] = a
+                    bar.update()
             bar.close()
             cost, correct = _epoch_figures(loss, outputs, targets, labels, order)
             if epoch == 0:
@@ -240,6 +243,25 @@ def train(
     if state.best is not None:
         model.set_weights(state.best)
     return history
+
+
+def _blocks(
+    inputs: np.ndarray, targets: np.ndarray, order: np.ndarray, batch_size: int, dtype: Any
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """``(start, inputs, targets)`` of the epoch in ``order``, a block of whole minibatches
+    (about BLOCK_BYTES of inputs) gathered and cast to ``dtype`` in one call each, so that
+    a minibatch is a view of its block rather than two gathers and a cast of its own."""
+    row_bytes = max(1, inputs[:1].size) * np.dtype(dtype).itemsize
+    rows = min(order.shape[0], max(1, BLOCK_BYTES // (row_bytes * batch_size)) * batch_size)
+    block = np.empty((rows, *inputs.shape[1:]), dtype)  # reused: no page faults per block
+    for j in range(0, order.shape[0], rows):
+        ids = order[j : j + rows]
+        out = block[: ids.shape[0]]
+        if inputs.dtype == dtype:
+            np.take(inputs, ids, axis=0, out=out)
+        else:
+            out[...] = inputs[ids]
+        yield j, out, targets[ids]
 
 
 def _cost(loss: Loss, outputs: np.ndarray, targets: np.ndarray) -> float:
