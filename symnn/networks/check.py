@@ -67,7 +67,9 @@ def floats(value: object) -> np.ndarray:
     return np.array(numbers).reshape(matrix.shape)
 
 
-def _model(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tuple[Sequential, object]:
+def simulator(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tuple[Sequential, object]:
+    """The network in :mod:`symnn.sim` (Dense and activation layers) and its summed loss; for
+    softmax with cross-entropy the softmax sits in the loss, so the model ends at the logits."""
     layers: list[object] = []
     for weights, bias, name in zip(W, b, spec.activations):
         layers += [Dense(weights.copy(), bias.copy()), _LAYERS[name](float(spec.alpha))]
@@ -79,7 +81,7 @@ def _model(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tuple
 
 
 def _loss(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, W: list[np.ndarray], b: list[np.ndarray]) -> float:
-    model, loss = _model(spec, W, b)
+    model, loss = simulator(spec, W, b)
     decay = 0.5 * float(spec.l2) * sum(float(np.vdot(w, w)) for w in W)
     return loss.fn(model.forward(x), t) + decay
 
@@ -109,7 +111,7 @@ def cross_check(spec: NetworkSpec, run: Forward, grads: Gradients) -> CheckRepor
 
     x, t = value(spec.X), value(spec.t)
     W, b = [value(w) for w in spec.W], [value(v)[0] for v in spec.b]
-    model, loss = _model(spec, W, b)
+    model, loss = simulator(spec, W, b)
     cost, simulated = model.loss_and_grads(x, t, loss)
     cost += 0.5 * float(spec.l2) * sum(float(np.vdot(w, w)) for w in W)
     output = model.forward(x)
