@@ -74,8 +74,9 @@ def derive_network(spec: NetworkSpec, parameters: dict[str, Any] | None = None) 
     if kinks:
         b.note("A pre-activation is exactly 0 in layer " + ", ".join(map(str, kinks)) + ": there the "
                "activation has no derivative, and the certified rule gives the stated convention "
-               r"($\mathbb{1}[0 > 0] = 0$, SymPy's derivative of the Piecewise form on the branch "
-               r"$z \le 0$); the simulator makes the same choice.")
+               r"($\operatorname{ReLU}'(0) = 0$, $\operatorname{LReLU}'(0) = \alpha$: SymPy's "
+               r"derivative of the Piecewise form on its branch $z \le 0$); the simulator makes the "
+               "same choice.")
     result: dict[str, Any] = {"loss": run.loss}
     result.update({f"dL_dW{l + 1}": grads.dW[l] for l in range(spec.depth)})
     result.update({f"dL_db{l + 1}": grads.db[l] for l in range(spec.depth)})

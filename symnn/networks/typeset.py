@@ -110,7 +110,8 @@ def map_lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
             derivative, formula = explicit(lemma, sizes)
             b.step(f"layer map rule {name}, entrywise at m, n, p = {sizes}", derivative, formula,
                    reason="every entry of the variable differentiated by SymPy, the rule on the same "
-                   "grid of symbols", route="expand")
+                   "grid of symbols", route="expand",
+                   tex=rf"{lemma.tex}\quad \text{{entry by entry at }} (m, n, p) = {sizes}")
     _, _, derivative, rule = output_gradient(spec)
     b.step("output error of one example", derivative, rule,
            reason=rf"SymPy's gradient of one example's loss ${LOSSES[spec.loss].tex}$ written out in "
