@@ -39,7 +39,7 @@ from symnn.networks import Forward, Gradients, NetworkSpec, backprop, cross_chec
 from symnn.networks.activations import ReLU
 from symnn.networks.layerwise import instantiate
 from symnn.networks.spec import MAX_EXAMPLES, MAX_WIDTH
-from symnn.networks.typeset import map_lemma_steps
+from symnn.networks.typeset import lemma_steps, map_lemma_steps
 
 #: The sheet's numbers, as printed on the sheet (read exactly from this decimal text).
 SHEET = {
@@ -150,6 +150,7 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
     # ---------------------------------------------------------------- backward pass
     # the engine's rules: each layer map's derivative proved once for every size, then
     # evaluated at the data and the error signal of the layer above (symnn.networks.layerwise)
+    lemma_steps(b, spec)
     map_lemma_steps(b, spec)
     grads = backprop(spec, run)
     rules = instantiate(spec, run, grads)
