@@ -49,20 +49,30 @@ def matrix(draw, rows: int, cols: int) -> list[list[sp.Rational]]:
     return draw(st.lists(st.lists(entry, min_size=cols, max_size=cols), min_size=rows, max_size=rows))
 
 
+PIECEWISE_LINEAR = ["identity", "relu", "leaky_relu"]
+ELEMENTWISE = [*PIECEWISE_LINEAR, "sigmoid", "tanh", "softplus"]
+
+
 @st.composite
-def piecewise_networks(draw) -> NetworkSpec:
-    depth = draw(st.integers(1, 3))
-    sizes = [draw(st.integers(1, 3)) for _ in range(depth + 1)]
-    names = [draw(st.sampled_from(["identity", "relu", "leaky_relu"])) for _ in range(depth)]
-    m = draw(st.integers(1, 4))
-    return NetworkSpec.build(sizes, names, alpha=R(1, 5), l2=draw(st.sampled_from([0, R(1, 10)])),
-                             X=matrix(draw, m, sizes[0]), t=matrix(draw, m, sizes[-1]),
+def networks(draw, hidden: list[str], outputs: list[str], width: int) -> NetworkSpec:
+    depth = draw(st.integers(1, 3 if width > 2 else 2))
+    sizes = [draw(st.integers(1, width)) for _ in range(depth + 1)]
+    output = draw(st.sampled_from(outputs))
+    loss = {"softmax": draw(st.sampled_from(["squared", "cross_entropy"])),
+            "sigmoid": draw(st.sampled_from(["squared", "binary_cross_entropy"]))}.get(output, "squared")
+    names = [draw(st.sampled_from(hidden)) for _ in range(depth - 1)] + [output]
+    m = draw(st.integers(1, width + 1))
+    targets = matrix(draw, m, sizes[-1])
+    if loss != "squared":
+        targets = [[abs(v) / 3 for v in row] for row in targets]  # in [0, 1]
+    return NetworkSpec.build(sizes, names, loss=loss, alpha=R(1, 5), l2=draw(st.sampled_from([0, R(1, 10)])),
+                             X=matrix(draw, m, sizes[0]), t=targets,
                              W=[matrix(draw, sizes[k], sizes[k + 1]) for k in range(depth)],
                              b=[matrix(draw, 1, sizes[k + 1]) for k in range(depth)])
 
 
 @settings(max_examples=10, deadline=None)
-@given(piecewise_networks())
+@given(networks(PIECEWISE_LINEAR, PIECEWISE_LINEAR, width=3))
 def test_the_rules_at_the_data_are_sympys_derivative_of_each_examples_loss(spec: NetworkSpec) -> None:
     # the independent oracle: SymPy differentiates each example's whole loss (slow, small networks)
     run = forward(spec)
@@ -104,3 +114,14 @@ def test_the_elementwise_rule_takes_the_certified_slope() -> None:
     Z, G = sp.Matrix([[R(1, 2), -1, 0]]), sp.Matrix([[3, 5, 7]])
     relu = lambda z: sp.Integer(1) if z > 0 else sp.Integer(0)  # noqa: E731 - relu'(0) = 0
     assert evaluate(rule.derivative, {"G": G, "Z": Z}, {}, relu) == sp.Matrix([[3, 0, 0]])
+
+
+
+@settings(max_examples=8, deadline=None)
+@given(networks(ELEMENTWISE, [*ELEMENTWISE, "softmax"], width=2))
+def test_every_activation_and_loss_is_certified_and_checked(spec: NetworkSpec) -> None:
+    # the whole derivation: every step proved (closed forms by exp-ring), then the simulator agrees
+    d = gradients(spec)
+    assert d.certified
+    report = d.check()
+    assert report.ok, report.failures()

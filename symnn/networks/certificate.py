@@ -87,7 +87,8 @@ def _per_example(derivative: sp.Matrix, symbols: list[sp.Symbol], spec: NetworkS
 def compiled(symbols: list[sp.Symbol], expr: sp.Matrix) -> Callable[..., Any]:
     """``expr`` as a function of ``symbols`` on SymPy objects: exact, common subexpressions shared."""
     namespace = {"Rational": sp.Rational, "symnn": symnn, "sympy": sp}
-    return sp.lambdify(symbols, expr, modules=[namespace, "sympy"], cse=True, printer=_ExactPrinter)
+    return sp.lambdify(symbols, expr, modules=[namespace, "sympy"], cse=True, printer=_ExactPrinter,
+                       docstring_limit=0)
 
 
 def sympy_gradient(spec: NetworkSpec) -> sp.Matrix:

@@ -21,10 +21,12 @@ True
 from __future__ import annotations
 
 import random
+from typing import Any, ClassVar
 
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.networks.backprop import Gradients
@@ -54,6 +56,14 @@ _MPMATH = {"sigma": lambda z: 1 / (1 + mpmath.exp(-z)), "softplus": lambda z: mp
            "LReLU": lambda z, a: z if z > 0 else a * z, "LStep": _step}
 
 
+class _Unordered(MpmathPrinter):
+    """mpmath code with the terms of each sum in SymPy's order as built: sorting a sum of closed
+    forms evaluates every term numerically first (seconds for a small network); for the same
+    reason the compiled function gets no docstring (it would print the expression)."""
+
+    _default_settings: ClassVar[dict[str, Any]] = {**MpmathPrinter._default_settings, "order": "none"}
+
+
 def floats(value: object) -> np.ndarray:
     """A SymPy matrix or number as float64: exact numbers directly, closed forms evaluated by
     mpmath at 30 digits (compiled once per matrix, common subexpressions shared)."""
@@ -62,7 +72,9 @@ def floats(value: object) -> np.ndarray:
     if all(isinstance(v, sp.Rational) for v in entries):
         return np.array([float(v) for v in entries]).reshape(matrix.shape)
     with mpmath.workdps(30):
-        compiled = sp.lambdify([], entries, modules=[_MPMATH, "mpmath"], cse=True)
+        compiled = sp.lambdify([], entries, modules=[_MPMATH, "mpmath"], cse=True, docstring_limit=0,
+                               printer=_Unordered({"fully_qualified_modules": False, "inline": True,
+                                                   "allow_unknown_functions": True}))
         numbers = [float(v) for v in compiled()]
     return np.array(numbers).reshape(matrix.shape)
 
@@ -161,6 +173,8 @@ def _differences(check: CrossCheck, spec: NetworkSpec, run: Forward, grads: Grad
     if len(slots) > MAX_DIFFERENCES:
         slots = random.Random(13).sample(slots, MAX_DIFFERENCES)
         check.note(f"central differences at {MAX_DIFFERENCES} seeded parameters")
+    derived = {(kind, layer): value(grads.dW[layer] if kind == "W" else grads.db[layer])
+               for kind, layer, _ in slots}  # each gradient evaluated once
     for kind, layer, index in slots:
         up, down = ({"W": [w.copy() for w in W], "b": [v.copy() for v in b]} for _ in range(2))
         up[kind][layer][index] += h
@@ -169,7 +183,7 @@ def _differences(check: CrossCheck, spec: NetworkSpec, run: Forward, grads: Grad
         numeric = (upper - lower) / (2 * h)
         # float64 round-off of the two losses, divided by 2h, on top of the method's 1e-5
         tolerance = 1e-5 + 64 * np.finfo(float).eps * (1 + abs(upper)) / h
-        exact = value(grads.dW[layer] if kind == "W" else grads.db[layer])
+        exact = derived[kind, layer]
         where = index if kind == "W" else (0, *index)
         check.compare(f"d{kind}{layer + 1}{list(index)} (central difference)", numeric, exact[where],
                       tolerance=tolerance)

@@ -10,7 +10,7 @@ of the delta recursion with those rules at the data, to be certified as whole ma
 >>> from symnn.networks.forward import forward
 >>> spec = NetworkSpec.build([1, 1], ["tanh"], X=[[1]], t=[0], W=[[[1]]], b=[[0]])
 >>> certified_route(spec, forward(spec)).name
-'expand-cancel'
+'exp-ring'
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core import exppoly
 from symnn.core.certify import Route, RouteLike
 from symnn.core.derivation import DerivationBuilder
 from symnn.core.latex import to_latex
@@ -46,16 +47,39 @@ def _expand_cancel(difference: sp.Expr) -> sp.Expr:
     return expanded if expanded == 0 else sp.cancel(expanded)
 
 
+def _exp_ring(difference: sp.Expr) -> sp.Expr:
+    """0 when :func:`symnn.core.exppoly.is_zero` proves it (a rational function of exponentials,
+    ``exp(a) exp(b) = exp(a + b)`` known, other functions as atoms); else :func:`_expand_cancel`."""
+    return sp.Integer(0) if exppoly.is_zero(difference) else _expand_cancel(difference)
+
+
 #: Rational functions of the atoms (exp, log, tanh, sigma, steps, symbols) taken as independent
 #: variables: a polynomial identity is decided by ``expand``, the rest by ``cancel``.
 EXPAND_CANCEL = Route("expand-cancel", lambda d: d.applyfunc(_expand_cancel)
                       if isinstance(d, sp.MatrixBase) else _expand_cancel(d))
+#: Closed forms at the data: the exponential-polynomial zero test first (it knows that
+#: ``exp(1/2) exp(1) = exp(3/2)``, which atoms taken as independent variables do not), then
+#: :data:`EXPAND_CANCEL` for an entry it does not settle.
+EXP_RING = Route("exp-ring", lambda d: d.applyfunc(_exp_ring) if isinstance(d, sp.MatrixBase)
+                 else _exp_ring(d))
 
 
 def certified_route(spec: NetworkSpec, run: Forward) -> RouteLike:
-    """``exact`` when every value is a rational number, else :data:`EXPAND_CANCEL`."""
+    """``exact`` when every value is a rational number, else :data:`EXP_RING`."""
     values = [*run.A[-1], run.loss]
-    return "exact" if all(isinstance(v, sp.Rational) for v in values) else EXPAND_CANCEL
+    return "exact" if all(isinstance(v, sp.Rational) for v in values) else EXP_RING
+
+
+def shown(value: Any) -> str:
+    r"""LaTeX of a value; closed forms of numbers keep SymPy's term order as built (sorting
+    them evaluates every term numerically, seconds for a small network).
+
+    >>> print(shown(sp.Matrix([[sp.tanh(sp.Rational(1, 2)) + 1]])))
+    \begin{bmatrix}1 + \tanh{\left(\frac{1}{2} \right)}\end{bmatrix}
+    """
+    entries = list(value) if isinstance(value, sp.MatrixBase) else [sp.sympify(value)]
+    closed = any(not e.free_symbols and not isinstance(e, sp.Rational) for e in entries)
+    return to_latex(value, order="none") if closed else to_latex(value)
 
 
 def lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
@@ -89,12 +113,12 @@ def forward_steps(b: DerivationBuilder, spec: NetworkSpec, run: Forward) -> None
         b.define(f"layer {layer}: pre-activations", sp.Symbol(f"Z^({layer})"), Z,
                  reason=rf"$Z^{{({layer})}} = A^{{({layer - 1})}} W^{{({layer})}} + \mathbf{{1}} "
                  rf"b^{{({layer})}}$, all examples at once",
-                 tex=rf"Z^{{({layer})}} = {to_latex(Z)}")
+                 tex=rf"Z^{{({layer})}} = {shown(Z)}")
         b.define(f"layer {layer}: activations", sp.Symbol(f"A^({layer})"), A,
                  reason=rf"$A^{{({layer})}} = f_{{{layer}}}(Z^{{({layer})}})$ with $f_{{{layer}}}$ = "
-                 f"{name.replace('_', ' ')}", tex=rf"A^{{({layer})}} = {to_latex(A)}")
+                 f"{name.replace('_', ' ')}", tex=rf"A^{{({layer})}} = {shown(A)}")
     b.define("loss", sp.Symbol("L"), run.loss, reason="summed over the examples",
-             tex=rf"L = {to_latex(run.loss)}")
+             tex=rf"L = {shown(run.loss)}")
 
 
 def map_lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
@@ -144,7 +168,7 @@ def gradient_blocks(spec: NetworkSpec, grads: Gradients, lemma_side: Gradients
                       rf"the rules dA (at $G = \delta^{{({layer + 1})}}$) and elementwise (with the "
                       rf"certified $f_{{{layer}}}'$) at the data")
         steps.append((f"error signal delta{layer}", lemma_side.delta[layer - 1], delta, reason,
-                      rf"{formula} = {to_latex(delta)}"))
+                      rf"{formula} = {shown(delta)}"))
     decay = rf" + {to_latex(spec.l2)} W^{{(l)}}" if spec.l2 != 0 else ""
     plus = " and decay" if spec.l2 != 0 else ""
     for layer in range(L, 0, -1):
@@ -153,10 +177,10 @@ def gradient_blocks(spec: NetworkSpec, grads: Gradients, lemma_side: Gradients
                       rf"$G = \delta^{{({layer})}}$, $A = A^{{({layer - 1})}}$, summed over the examples",
                       rf"\frac{{\partial L}}{{\partial W^{{({layer})}}}} = A^{{({layer - 1})T}} "
                       rf"\delta^{{({layer})}}{decay.replace('(l)', f'({layer})')} = "
-                      rf"{to_latex(grads.dW[layer - 1])}"))
+                      rf"{shown(grads.dW[layer - 1])}"))
         steps.append((f"dL/db{layer}", lemma_side.db[layer - 1], grads.db[layer - 1],
                       rf"certified against the rule db at $G = \delta^{{({layer})}}$",
                       rf"\frac{{\partial L}}{{\partial b^{{({layer})}}}} = \mathbf{{1}}^T "
                       rf"\delta^{{({layer})}} = "
-                      rf"{to_latex(grads.db[layer - 1])}"))
+                      rf"{shown(grads.db[layer - 1])}"))
     return steps
