@@ -113,7 +113,7 @@ def test_the_elementwise_rule_takes_the_certified_slope() -> None:
     rule = lemmas()["elementwise"]
     Z, G = sp.Matrix([[R(1, 2), -1, 0]]), sp.Matrix([[3, 5, 7]])
     relu = lambda z: sp.Integer(1) if z > 0 else sp.Integer(0)  # noqa: E731 - relu'(0) = 0
-    assert evaluate(rule.derivative, {"G": G, "Z": Z}, {}, relu) == sp.Matrix([[3, 0, 0]])
+    assert evaluate(rule.derivative, {"G": G, "Z": Z}, relu) == sp.Matrix([[3, 0, 0]])
 
 
 

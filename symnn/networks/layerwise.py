@@ -99,19 +99,16 @@ def _elementwise() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def lemmas() -> dict[str, Lemma]:
-    """The four matrix rules, each with SymPy's symbolic-shape derivative (computed once)."""
+    """The five matrix rules, each with SymPy's symbolic-shape derivative (computed once)."""
     affine = sp.Trace(G.T * (A * W + sp.OneMatrix(M, 1) * B))
     slope = sp.Lambda(_BOUND, sp.Derivative(f(_BOUND), _BOUND))
 
     return {item.name: item for item in (
-        Lemma("dW", affine.diff(W), A.T * G, W,
-              _affine,
+        Lemma("dW", affine.diff(W), A.T * G, W, _affine,
               r"\nabla_W \operatorname{tr}(G^T (A W + \mathbf{1} b)) = A^T G"),
-        Lemma("db", affine.diff(B), sp.OneMatrix(1, M) * G, B,
-              _affine,
+        Lemma("db", affine.diff(B), sp.OneMatrix(1, M) * G, B, _affine,
               r"\nabla_b \operatorname{tr}(G^T (A W + \mathbf{1} b)) = \mathbf{1}^T G"),
-        Lemma("dA", affine.diff(A), G * W.T, A,
-              _affine,
+        Lemma("dA", affine.diff(A), G * W.T, A, _affine,
               r"\nabla_A \operatorname{tr}(G^T (A W + \mathbf{1} b)) = G W^T"),
         Lemma("decay", (sp.Trace(W.T * W) / 2).diff(W), W, W,
               lambda v: _pair(v["W"], v["W"]) / 2,
@@ -133,11 +130,11 @@ def explicit(lemma: Lemma, sizes: tuple[int, int, int]) -> tuple[sp.Matrix, sp.M
     value = lemma.scalar(grid)
     variable = grid[lemma.variable.name]
     derivative = variable.applyfunc(lambda entry: sp.diff(value, entry))
-    return derivative, evaluate(lemma.formula, grid, {})
+    return derivative, evaluate(lemma.formula, grid)
 
 
-def evaluate(expr: Any, values: dict[str, sp.Matrix], scalars: dict[Any, Any],
-             slope: Callable[[sp.Expr], sp.Expr] | None = None) -> Any:
+def evaluate(expr: Any, values: dict[str, sp.Matrix], slope: Callable[[sp.Expr], sp.Expr] | None = None
+             ) -> Any:
     """A matrix expression of the lemmas at explicit matrices ``values`` (by name).
 
     ``slope`` is the certified ``f'`` put in for ``Derivative(f(u), u)`` (``f`` itself when
@@ -150,18 +147,18 @@ def evaluate(expr: Any, values: dict[str, sp.Matrix], scalars: dict[Any, Any],
         count = values["A"].rows if "A" in values else values["G"].rows
         return sp.ones(1 if rows == 1 else count, 1 if cols == 1 else count)
     if isinstance(expr, sp.Transpose):
-        return evaluate(expr.arg, values, scalars, slope).T
+        return evaluate(expr.arg, values, slope).T
     if isinstance(expr, sp.MatMul):
-        parts = [evaluate(arg, values, scalars, slope) for arg in expr.args]
+        parts = [evaluate(arg, values, slope) for arg in expr.args]
         return functools.reduce(lambda x, y: x * y, parts)
     if isinstance(expr, sp.MatAdd):
-        parts = [evaluate(arg, values, scalars, slope) for arg in expr.args]
+        parts = [evaluate(arg, values, slope) for arg in expr.args]
         return functools.reduce(lambda x, y: x + y, parts)
     if isinstance(expr, sp.HadamardProduct):
-        parts = [evaluate(arg, values, scalars, slope) for arg in expr.args]
+        parts = [evaluate(arg, values, slope) for arg in expr.args]
         return functools.reduce(lambda x, y: x.multiply_elementwise(y), parts)
     if isinstance(expr, ElementwiseApplyFunction):
-        inner = evaluate(expr.expr, values, scalars, slope)
+        inner = evaluate(expr.expr, values, slope)
         body, bound = expr.function.expr, expr.function.variables[0]
         if slope is not None and body != sp.Derivative(f(bound), bound):
             raise CertificationError(f"the elementwise factor {body} is not f'")
@@ -169,7 +166,7 @@ def evaluate(expr: Any, values: dict[str, sp.Matrix], scalars: dict[Any, Any],
         return inner.applyfunc(rule)
     if isinstance(expr, sp.MatrixExpr):
         raise CertificationError(f"no explicit value for the matrix expression {expr}")
-    return sp.sympify(expr).xreplace(scalars)
+    return sp.sympify(expr)
 
 
 def output_gradient(spec: NetworkSpec) -> tuple[list[sp.Symbol], list[sp.Symbol], sp.Matrix, sp.Matrix]:
@@ -201,18 +198,18 @@ def instantiate(spec: NetworkSpec, run: Forward, grads: Gradients) -> Gradients:
     deltas = [top]
     for layer in range(spec.depth - 2, -1, -1):
         upper = {"G": grads.delta[layer + 1], "W": spec.W[layer + 1]}
-        back = evaluate(rules["dA"].derivative, upper, {})
+        back = evaluate(rules["dA"].derivative, upper)
         slope = _slope(spec, layer)
-        deltas.insert(0, evaluate(rules["elementwise"].derivative, {"G": back, "Z": run.Z[layer]}, {},
+        deltas.insert(0, evaluate(rules["elementwise"].derivative, {"G": back, "Z": run.Z[layer]},
                                   slope))
     dW, db = [], []
     for layer in range(spec.depth):
         here = {"A": run.A[layer], "W": spec.W[layer], "b": spec.b[layer], "G": grads.delta[layer]}
-        value = evaluate(rules["dW"].derivative, here, {})
+        value = evaluate(rules["dW"].derivative, here)
         if spec.l2 != 0:
-            value = value + spec.l2 * evaluate(rules["decay"].derivative, here, {})
+            value = value + spec.l2 * evaluate(rules["decay"].derivative, here)
         dW.append(value)
-        db.append(evaluate(rules["db"].derivative, here, {}))
+        db.append(evaluate(rules["db"].derivative, here))
     return Gradients(tuple(deltas), tuple(dW), tuple(db))
 
 
