@@ -130,12 +130,21 @@ def cross_check(spec: NetworkSpec, run: Forward, grads: Gradients) -> CheckRepor
     if spec.loss == "cross_entropy":
         output = softmax(output)
     check.compare("outputs A_L", output, value(run.A[-1]))
+    signal = x
+    for index, part in enumerate(model):  # Dense, activation, Dense, ...: Z1, A1, Z2, ...
+        signal = part.forward(signal)
+        layer, activated = divmod(index, 2)
+        if activated:
+            check.compare(f"A{layer + 1} (simulator {spec.activations[layer]})", signal,
+                          value(run.A[layer + 1]))
+        else:
+            check.compare(f"Z{layer + 1} (simulator Dense)", signal, value(run.Z[layer]))
     check.compare("loss", cost, float(sp.N(run.loss.xreplace(at) if at else run.loss, 30)))
     kinked = _deepest_kink(spec, run, value)
     if kinked:
         check.note(f"layer {kinked} has a ReLU pre-activation exactly 0, which float64 may round to "
                    "either side: the gradients of layers 1 .. " + str(kinked) + " are not compared "
-                   "with the simulator (they are certified exactly by SymPy)")
+                   "with the simulator (they are certified exactly)")
     for layer in range(kinked, spec.depth):
         dW = simulated[f"{2 * layer}.W"] + float(spec.l2) * W[layer]
         check.compare(f"dL_dW{layer + 1} (simulator backprop)", dW, value(grads.dW[layer]))
