@@ -82,7 +82,7 @@ def test_sheet_shapes_intermediates_and_latex() -> None:
     rules = [s.rule for s in d.steps]
     assert "dL/dW1 from Delta" in rules and "error at the pre-activations" in rules
     routes = {s.certificate.route for s in d.steps}
-    assert {"exact", "doit-cancel", "definition"} <= routes
+    assert {"exact", "matrix-identity", "expand", "definition"} <= routes
     tex = d.latex()
     assert tex.count(r"\boxed") == len(d.result) and tex.count("{") == tex.count("}")
     assert r"X^T \Delta" in tex and r"\operatorname{ReLU}'(0) = 0" in tex
@@ -202,3 +202,20 @@ def test_wide_layers_keep_entries_apart() -> None:
     d = symnn.derive("two-layer-relu-gradients", **params)
     assert_matches_oracle(d, params)
     assert d.check().ok
+
+
+def test_one_hundred_twenty_eight_examples_are_accepted() -> None:
+    # the bounds admit 128 examples (and up to 256); the oracle is the loop written out above
+    rows = [[((k * 7) % 11 - 5) / 4, ((k * 3) % 7 - 3) / 2] for k in range(128)]
+    params = dict(X=rows, t=[((k * 5) % 9 - 4) / 3 for k in range(128)], W1=SHEET["W1"], b1=SHEET["b1"],
+                  w2=SHEET["w2"], b2=SHEET["b2"])
+    d = symnn.derive("two-layer-relu-gradients", **params)
+    assert d.result["Z"].shape == (128, 3)
+    assert_matches_oracle(d, params)
+
+
+def test_more_than_the_bound_is_refused() -> None:
+    with pytest.raises(ParameterError, match=r"parameter 'X'.*at most 256 x 32"):
+        symnn.derive("two-layer-relu-gradients", X=[[0, 0]] * 257, t=[0] * 257)
+    with pytest.raises(ParameterError, match=r"parameter 't'.*at most 256 entries"):
+        symnn.derive("two-layer-relu-gradients", t=[0] * 257)

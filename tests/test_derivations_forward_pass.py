@@ -101,3 +101,15 @@ def test_partly_symbolic_input() -> None:
     assert d.result["z"][0] == -a / 5 + b / 5 - R(1, 10)
     assert "o_decimal" not in d.result
     assert d.check().ok
+
+
+def test_values_are_the_engines_forward_pass() -> None:
+    from symnn.derivations.forward_pass import SHEET_W1, SHEET_W2, as_max, network
+    from symnn.networks import forward
+
+    d = symnn.derive("forward-pass", x=[1, 0, 0, 0])
+    W1, W2 = (symnn.core.params.MatrixKind()("W", text) for text in (SHEET_W1, SHEET_W2))
+    run = forward(network(sp.Matrix([[1, 0, 0, 0]]), W1, W2))
+    assert d.result["z"] == run.Z[0] and d.result["h"] == run.A[1] and d.result["s"] == run.Z[1]
+    # the engine's softmax row and the sheet's shifted form are the same numbers
+    assert all(sp.simplify(a - b) == 0 for a, b in zip(as_max(run.A[2]), d.result["o"]))

@@ -27,20 +27,19 @@ taken once and compared as one matrix; ``relu'(0) = 0``, as the simulator has it
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
-from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.crosscheck import CheckReport
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.params import Limited, MatrixKind, Number, Parameter, Vector
 from symnn.core.registry import register
 from symnn.errors import ShapeError
-from symnn.networks import Forward, NetworkSpec, backprop, forward, sympy_deltas, sympy_gradient
-from symnn.sim.activations import ReLU
-from symnn.sim.layers import Dense
-from symnn.sim.losses import Quadratic
-from symnn.sim.network import Sequential
+from symnn.networks import Forward, Gradients, NetworkSpec, backprop, cross_check, forward
+from symnn.networks.activations import ReLU
+from symnn.networks.layerwise import instantiate
+from symnn.networks.spec import MAX_EXAMPLES, MAX_WIDTH
+from symnn.networks.typeset import lemma_steps, map_lemma_steps
 
 #: The sheet's numbers, as printed on the sheet (read exactly from this decimal text).
 SHEET = {
@@ -52,9 +51,15 @@ SHEET = {
     "b2": "-0.7",
 }
 _KINDS = {
-    "X": MatrixKind(allow_vector=True), "t": Vector(), "W1": MatrixKind(allow_vector=True),
-    "b1": Vector(), "w2": Vector(), "b2": Number(),
+    "X": MatrixKind(allow_vector=True, max_rows=MAX_EXAMPLES, max_cols=MAX_WIDTH),
+    "t": Vector(max_length=MAX_EXAMPLES),
+    "W1": MatrixKind(allow_vector=True, max_rows=MAX_WIDTH, max_cols=MAX_WIDTH),
+    "b1": Vector(max_length=MAX_WIDTH), "w2": Vector(max_length=MAX_WIDTH), "b2": Number(),
 }
+#: at most this many scalars per parameter (counted before reading): 256 examples of 4 inputs,
+#: or fewer examples of more; a hidden layer of up to 32 units
+_ENTRIES = {"X": 4 * MAX_EXAMPLES, "t": MAX_EXAMPLES, "W1": 8 * MAX_WIDTH, "b1": MAX_WIDTH, "w2": MAX_WIDTH,
+            "b2": 1}
 _DOCS = {
     "X": "inputs x_k as the rows of an m x n matrix", "t": "the m targets",
     "W1": "first-layer weights, n x p", "b1": "first-layer biases, p of them",
@@ -88,7 +93,7 @@ def check_shapes(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2: list) -> No
     "two-layer-relu-gradients",
     title="Gradients of a two-layer ReLU network by matrix back-propagation",
     sheets=[("ml-assignment-2", "Q1")],
-    parameters=[Parameter(name, Limited(_KINDS[name], {"X": 44, "t": 4, "W1": 121}.get(name, 11)),
+    parameters=[Parameter(name, Limited(_KINDS[name], _ENTRIES[name]),
                           _KINDS[name](name, SHEET[name]), _DOCS[name])
                 for name in SHEET],
 )
@@ -120,7 +125,9 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
                              b=[b1_row, [[b2]]])
     run = forward(spec)
     Z = run.Z[0]
-    per_example = sp.Matrix(m, p, lambda r, j: sum(X[r, i] * W1[i, j] for i in range(n)) + b1[j])
+    rows, weights = X.tolist(), W1.T.tolist()  # each example's row, each unit's column
+    per_example = sp.Matrix([[sum((x * w for x, w in zip(row, column)), b1[j])
+                              for j, column in enumerate(weights)] for row in rows])
     b.step("pre-activations, all examples at once", per_example, Z,
            reason=r"stacking the rows $x_k W^{(1)} + b^{(1)}$ gives one matrix product",
            route="exact", tex=mat("Z", Z, r"X W^{(1)} + \mathbf{1} b^{(1)}"))
@@ -128,7 +135,7 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
     b.define("hidden activations", sp.Symbol("A"), A, reason=r"$A = \max(Z, 0)$ entrywise",
              tex=mat("A", A, r"\operatorname{ReLU}(Z)"))
     y = run.A[2]
-    sheet_y = sp.Matrix([sum(w2[j] * sp.Max(per_example[r, j], 0) for j in range(p)) + b2
+    sheet_y = sp.Matrix([sum((w * ReLU(z) for w, z in zip(w2, per_example.row(r))), b2)
                          for r in range(m)])
     b.step("outputs", sheet_y, y, reason=r"$y_k = w^{(2)} f(x_k W^{(1)} + b^{(1)})^T + b^{(2)}$ "
            "for every k, as one matrix product", route="exact",
@@ -141,34 +148,34 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
            tex=rf"L = \tfrac12 r^T r = {to_latex(loss)}")
 
     # ---------------------------------------------------------------- backward pass
-    # every example's term has the same form, and y_k appears in its own term only: one
-    # generic term, differentiated once, proves the rule for all of them
-    y_k, t_k = sp.symbols("y_k t_k")
-    b.step("output error", sp.Derivative(sp.Rational(1, 2) * (y_k - t_k) ** 2, y_k), y_k - t_k,
-           reason=r"differentiate $\frac12\sum_k (y_k - t_k)^2$: $\partial L/\partial y = y - t = r$",
-           route="doit-cancel", tex=r"\frac{\partial L}{\partial y} = y - t = r")
+    # the engine's rules: each layer map's derivative proved once for every size, then
+    # evaluated at the data and the error signal of the layer above (symnn.networks.layerwise)
+    lemma_steps(b, spec)
+    map_lemma_steps(b, spec)
     grads = backprop(spec, run)
-    direct = sympy_derivatives(spec, run)
+    rules = instantiate(spec, run, grads)
+    b.step("output error", rules.delta[1], r, reason=r"$\partial L/\partial y_k = y_k - t_k = r_k$: "
+           "the output error rule at every example, certified against SymPy's gradient of each "
+           "example's loss", route="exact", tex=r"\frac{\partial L}{\partial y} = y - t = r")
     delta = grads.delta[0]
     backward = [
-        ("dL_dw2", "dL/dw2 from the residuals", grads.dW[1].T, "w^{(2)}", r"r^T A",
-         r"$\partial y_k/\partial w^{(2)}_j = A_{kj}$, summed over the examples"),
-        ("dL_db2", "dL/db2 = sum of the residuals", grads.db[1][0], "b^{(2)}", r"\mathbf{1}^T r",
-         r"$\partial y_k/\partial b^{(2)} = 1$"),
-        ("Delta", "error at the pre-activations", delta, "Z",
+        ("dL/dw2 from the residuals", rules.dW[1].T, grads.dW[1].T, "w^{(2)}", r"r^T A",
+         r"$\partial y_k/\partial w^{(2)}_j = A_{kj}$, summed over the examples: the rule dW at $G = r$"),
+        ("dL/db2 = sum of the residuals", rules.db[1][0], grads.db[1][0], "b^{(2)}",
+         r"\mathbf{1}^T r", r"$\partial y_k/\partial b^{(2)} = 1$: the rule db at $G = r$"),
+        ("error at the pre-activations", rules.delta[0], delta, "Z",
          r"\Delta = (r\, w^{(2)}) \odot \mathbb{1}[Z > 0]",
          r"chain rule through $y = A w^{(2)T} + b^{(2)}$ and $A = \operatorname{ReLU}(Z)$, "
-         r"with $\operatorname{ReLU}'(z) = \mathbb{1}[z > 0]$"),
-        ("dL_dW1", "dL/dW1 from Delta", grads.dW[0], "W^{(1)}", r"X^T \Delta",
-         r"$\partial Z_{kj}/\partial W^{(1)}_{ij} = X_{ki}$"),
-        ("dL_db1", "dL/db1 = column sums of Delta", grads.db[0], "b^{(1)}",
-         r"\mathbf{1}^T \Delta", r"$\partial Z_{kj}/\partial b^{(1)}_j = 1$ for every example $k$"),
+         r"with $\operatorname{ReLU}'(z) = \mathbb{1}[z > 0]$: the rules dA and elementwise"),
+        ("dL/dW1 from Delta", rules.dW[0], grads.dW[0], "W^{(1)}", r"X^T \Delta",
+         r"$\partial Z_{kj}/\partial W^{(1)}_{ij} = X_{ki}$: the rule dW at $G = \Delta$"),
+        ("dL/db1 = column sums of Delta", rules.db[0], grads.db[0], "b^{(1)}",
+         r"\mathbf{1}^T \Delta", r"$\partial Z_{kj}/\partial b^{(1)}_j = 1$ for every example $k$: "
+         r"the rule db at $G = \Delta$"),
     ]
-    for key, rule, value, wrt, formula, why in backward:
-        b.step(rule, direct[key], value,
-               reason=why + "; certified against SymPy's derivative of each example's loss, "
-               "one matrix",
-               route="exact",
+    for rule, proved, value, wrt, formula, why in backward:
+        b.step(rule, proved, value,
+               reason=why + " (the layer rules above at the data, one matrix)", route="exact",
                tex=rf"\frac{{\partial L}}{{\partial {wrt}}} = {formula} = {to_latex(value)}")
     zeros = [(q + 1, j + 1) for q in range(m) for j in range(p) if Z[q, j] == 0]
     if zeros:
@@ -177,77 +184,15 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
                " as the simulator does; a central difference sees the average of the two sides.")
     result = {"loss": loss, "dL_dW1": grads.dW[0], "dL_dw2": grads.dW[1].T, "dL_db1": grads.db[0],
               "dL_db2": grads.db[1][0], "Z": Z, "A": A, "y": y, "r": r, "Delta": delta}
-    return b.build(result, checker=lambda given: _check(X, t, W1, b1, w2, b2, given))
+    return b.build(result, checker=lambda given: _check(spec, given))
 
 
-def sympy_derivatives(spec: NetworkSpec, run: Forward) -> dict[str, object]:
-    """SymPy's own derivatives of L at the sheet's parameters, keyed like the result.
-
-    The loss of one example is differentiated once with respect to every parameter (and
-    to the pre-activations, for Delta) and evaluated exactly at each example
-    (:mod:`symnn.networks.certificate`).
-    """
-    flat = sympy_gradient(spec)
-    (n, p) = spec.W[0].shape
-    dW1 = sp.Matrix(n, p, list(flat[: n * p]))
-    db1 = sp.Matrix(1, p, list(flat[n * p : n * p + p]))
-    dw2 = sp.Matrix(1, p, list(flat[n * p + p : n * p + 2 * p]))
-    return {"dL_dW1": dW1, "dL_db1": db1, "dL_dw2": dw2, "dL_db2": flat[n * p + 2 * p],
-            "Delta": sympy_deltas(spec, run)[0]}
-
-
-def _floats(value: object) -> np.ndarray:
-    return np.array(sp.Matrix(value).tolist() if isinstance(value, sp.MatrixBase) else value,
-                    dtype=float)
-
-
-def _check(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2: list, b2: sp.Rational,
-           result: dict) -> CheckReport:
-    """The simulator's float64 back-propagation, and central differences of its loss."""
-    check = CrossCheck("simulator backprop (Dense + ReLU + Dense, Quadratic sum), float64; "
-                       "central differences", 1e-9)
-    x, target = _floats(X), _floats(t).reshape(-1, 1)
-    params = {"W1": _floats(W1), "b1": _floats(b1), "w2": _floats(w2), "b2": np.array([float(b2)])}
-
-    def network(values: dict[str, np.ndarray]) -> Sequential:
-        return Sequential([Dense(values["W1"], values["b1"]), ReLU(),
-                           Dense(values["w2"].reshape(-1, 1), values["b2"])])
-
-    def loss_of(values: dict[str, np.ndarray]) -> float:
-        return Quadratic(reduction="sum").fn(network(values).forward(x), target)
-
-    net = network(params)
-    cost, grads = net.loss_and_grads(x, target, Quadratic(reduction="sum"))
-    check.compare("Z = X W1 + b1", net[0].forward(x), _floats(result["Z"]))
-    check.compare("activations A = ReLU(Z)", net[1].forward(net[0].forward(x)), _floats(result["A"]))
-    check.compare("outputs y", net.forward(x), _floats(result["y"]))
-    check.compare("residuals r = y - t", net.forward(x) - target, _floats(result["r"]).reshape(-1, 1))
-    check.compare("loss", cost, float(result["loss"]))
-    delta = _floats(result["Delta"])  # dL/dZ: its column sums are dL/db1, X^T Delta is dL/dW1
-    check.compare("Delta: column sums against the simulator's dL_db1", delta.sum(axis=0), grads["0.b"])
-    check.compare("Delta: X^T Delta against the simulator's dL_dW1", x.T @ delta, grads["0.W"])
-    simulated = {"dL_dW1": grads["0.W"], "dL_db1": grads["0.b"][None, :],
-                 "dL_dw2": grads["2.W"].T, "dL_db2": grads["2.b"][0]}
-    for key, value in simulated.items():
-        check.compare(f"{key} (simulator backprop)", value, _floats(result[key]))
-    Z = _floats(result["Z"])
-    nonzero = np.abs(Z[Z != 0])
-    h = min(1e-6, 0.25 * float(nonzero.min()) / (1.0 + np.abs(x).sum())) if nonzero.size else 1e-6
-    kinked = set(np.nonzero((Z == 0).any(axis=0))[0].tolist())
-    names = {"W1": "dL_dW1", "b1": "dL_db1", "w2": "dL_dw2", "b2": "dL_db2"}
-    for name, key in names.items():
-        exact = _floats(result[key]).reshape(params[name].shape)
-        for index in np.ndindex(params[name].shape):
-            if name in ("W1", "b1") and index[-1] in kinked:
-                continue
-            up = {k: v.copy() for k, v in params.items()}
-            down = {k: v.copy() for k, v in params.items()}
-            up[name][index] += h
-            down[name][index] -= h
-            numeric = (loss_of(up) - loss_of(down)) / (2 * h)
-            check.compare(f"d{name}{list(index)} (central difference)", numeric, exact[index],
-                          tolerance=1e-5)
-    if kinked:
-        check.note(f"hidden units {sorted(j + 1 for j in kinked)} have a pre-activation exactly 0; "
-                   "their W1 and b1 entries are checked against the simulator only")
-    return check.report()
+def _check(spec: NetworkSpec, result: dict) -> CheckReport:
+    """The engine's cross-check of the stated results: the simulator's float64 backward pass
+    (Dense + ReLU + Dense, Quadratic sum) and central differences of its loss."""
+    run = Forward(Z=(result["Z"], result["y"]), A=(spec.X, result["A"], result["y"]),
+                  data_loss=result["loss"], penalty=sp.Integer(0))
+    stated = Gradients(delta=(result["Delta"], result["r"]),
+                       dW=(result["dL_dW1"], result["dL_dw2"].T),
+                       db=(result["dL_db1"], sp.Matrix([[result["dL_db2"]]])))
+    return cross_check(spec, run, stated)

@@ -6,8 +6,10 @@
     o_k = \\operatorname{softmax}(s)_k = \\frac{e^{s_k}}{\\sum_j e^{s_j}}
         = \\frac{1}{\\sum_j e^{s_j - s_k}}.
 
-The layers are the network engine's (:func:`symnn.networks.forward.pre_activations`, with
-no bias); ``h`` is shown as ``max(0, z)``, as the sheet writes ReLU.
+A thin use of the network engine (:mod:`symnn.networks`): the sheet's network is a
+``NetworkSpec`` (ReLU then softmax, zero biases) and its forward pass gives ``z``, ``h``, ``s``
+and ``o``; ``h`` is shown as ``max(0, z)``, as the sheet writes ReLU. The check runs the
+engine's simulator model of the same network.
 The sheet's input values sit in a figure that is missing, so the input is symbolic
 (``x1 .. x4``) unless a numeric ``x`` is given; every intermediate value is shown.
 
@@ -19,6 +21,8 @@ Matrix([[0, 9/10, 2/5]])
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import sympy as sp
 
@@ -29,10 +33,9 @@ from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Parameter, Vector
 from symnn.core.registry import register
 from symnn.errors import ShapeError
-from symnn.networks.forward import pre_activations
-from symnn.sim import activations
-from symnn.sim.activations import ReLU
-from symnn.sim.layers import Dense
+from symnn.networks import NetworkSpec, forward
+from symnn.networks.activations import ReLU, softmax_row
+from symnn.networks.check import floats, simulator
 
 #: The sheet's weights as printed (read exactly from the decimal text).
 SHEET_W1 = "[[-0.2, 0.9, 0.4], [-0.1, 0.3, 0.4], [0.2, 0.5, -0.7], [0.2, -0.5, 0.5]]"
@@ -80,19 +83,21 @@ def forward_pass(x: list | None, W1: sp.Matrix, W2: sp.Matrix) -> Derivation:
 
     z_s, h_s, s_s = (sp.Matrix([vector_symbols(letter, size)])
                      for letter, size in (("z", p), ("h", p), ("s", W2.cols)))
-    z = pre_activations(x_row, W1, sp.zeros(1, p))
+    spec = network(x_row, W1, W2)
+    run = forward(spec)
+    z = run.Z[0]
     per_unit = sp.Matrix([[sum(x_row[i] * W1[i, j] for i in range(n)) for j in range(p)]])
     b.step("pre-activations", per_unit, z, reason=r"$z_j = \sum_i x_i W^{(1)}_{ij}$, one row "
            "times the weight matrix", route="expand",
            tex=rf"z = x W^{{(1)}} = {to_latex(z)}")
-    h = z.applyfunc(lambda v: sp.Max(0, v))
+    h = as_max(run.A[1])
     b.define("hidden layer", h_s, h, reason=r"$h_j = \operatorname{ReLU}(z_j) = \max(0, z_j)$",
-             tex=shown("h", z_s.applyfunc(lambda v: sp.Max(0, v)), h))
-    s = pre_activations(h, W2, sp.zeros(1, W2.cols))
+             tex=shown("h", as_max(z_s.applyfunc(ReLU)), h))
+    s = as_max(run.Z[1])
     b.define("logits", s_s, s, reason=r"$s_k = \sum_j h_j W^{(2)}_{jk}$",
              tex=shown("s", h_s * W2, s))
-    in_s = s_s.applyfunc(lambda v: sp.exp(v) / sum(sp.exp(u) for u in s_s))
-    b.define("softmax", sp.Symbol("o"), in_s.xreplace(dict(zip(s_s, s))),
+    in_s = sp.Matrix([softmax_row(list(s_s))])
+    b.define("softmax", sp.Symbol("o"), as_max(run.A[2]),
              reason=r"$o_k = e^{s_k} / \sum_j e^{s_j}$",
              tex=shown("o", in_s, s_s.applyfunc(lambda v: 1 / sum(sp.exp(u - v) for u in s))))
     logits = dict(zip(s_s, s))
@@ -108,28 +113,44 @@ def forward_pass(x: list | None, W1: sp.Matrix, W2: sp.Matrix) -> Derivation:
     if not symbolic:
         result["o_decimal"] = o.evalf(15)
         b.note("Decimal outputs: $o \\approx " + to_latex(o.evalf(6)) + "$.")
-    return b.build(result, checker=lambda given: _check(W1, W2, x_row, given), display=display)
+    return b.build(result, checker=lambda given: _check(spec, given), display=display)
 
 
-def _check(W1: sp.Matrix, W2: sp.Matrix, x_row: sp.Matrix, result: dict) -> CheckReport:
-    """The simulator (Dense without bias, ReLU, Dense, softmax) against the derivation's z, h, s, o."""
+def network(x_row: sp.Matrix, W1: sp.Matrix, W2: sp.Matrix) -> NetworkSpec:
+    """The sheet's network in the engine: ReLU then softmax, zero biases, the input row ``x``."""
+    n, p = W1.shape
+    spec = NetworkSpec.build([n, p, W2.cols], ["relu", "softmax"], W=[W1, W2],
+                             b=[sp.zeros(1, p), sp.zeros(1, W2.cols)])
+    return dataclasses.replace(spec, X=x_row)  # x may hold the sheet's real symbols x1 .. xn
+
+
+def as_max(matrix: sp.Matrix) -> sp.Matrix:
+    """The engine's ``ReLU(z)`` written ``max(0, z)``, as the sheet writes it."""
+    return matrix.replace(ReLU, lambda z: sp.Max(0, z))
+
+
+def _check(spec: NetworkSpec, result: dict) -> CheckReport:
+    """The simulator's layers for the spec (the engine's model: Dense, ReLU, Dense, Softmax)
+    against the derivation's z, h, s, o at 30 digits."""
     check = CrossCheck("simulator forward pass in float64 vs the derived expressions at 30 digits",
                        1e-12)
-    first, second = Dense(np.array(W1.tolist(), dtype=float)), Dense(np.array(W2.tolist(), dtype=float))
-    free = sorted(x_row.free_symbols, key=str)
+    free = sorted(spec.X.free_symbols, key=str)
     rng = np.random.default_rng(6)
     samples = [rng.normal(size=len(free)) * scale for scale in (0.5, 1.0, 3.0, 10.0)] if free else [[]]
+    weights = [floats(W) for W in spec.W]
+    model, _ = simulator(spec, weights, [np.zeros(W.shape[1]) for W in weights])
     for sample in samples:
         at = {s: sp.Rational(float(v)) for s, v in zip(free, sample)}
-        point = np.array([float(v.xreplace(at)) for v in x_row])
-        pre = first.forward(point[None, :])
-        hidden = ReLU().forward(pre)
-        logits = second.forward(hidden)
-        out = activations.softmax(logits)
-        label = "x = " + np.array2string(point, precision=3)
-        for name, simulated in (("z", pre), ("h", hidden), ("s", logits), ("o", out)):
+        point = floats(spec.X.xreplace(at))
+        values, layer_input = [], point
+        for layer in model:  # Dense, ReLU, Dense, Softmax: z, h, s, o
+            layer_input = layer.forward(layer_input)
+            values.append(layer_input)
+        label = "x = " + np.array2string(point[0], precision=3)
+        for name, simulated in zip(("z", "h", "s", "o"), values):
             derived = np.array([float(sp.sympify(v).xreplace(at).evalf(30)) for v in result[name]])
             check.compare(f"{name} at {label}", simulated[0], derived)
         if "o_decimal" in result:
-            check.compare(f"o_decimal at {label}", out[0], np.array([float(v) for v in result["o_decimal"]]))
+            check.compare(f"o_decimal at {label}", values[-1][0],
+                          np.array([float(v) for v in result["o_decimal"]]))
     return check.report()

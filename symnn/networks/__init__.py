@@ -1,9 +1,11 @@
 """Back-propagation for any fully connected network, derived and certified in SymPy.
 
 A pipeline of small modules: a validated :class:`NetworkSpec` (:mod:`.spec`), the forward
-pass (:mod:`.forward`), the delta recursion (:mod:`.backprop`), SymPy's own derivative of
-the loss that certifies it (:mod:`.certificate`), the simulator cross-check
-(:mod:`.check`), and the steps a write-up shows (:mod:`.typeset`). Activations and losses
+pass (:mod:`.forward`), the delta recursion (:mod:`.backprop`), the layer-by-layer
+certificate (:mod:`.layerwise`: each layer map's rule proved once for any size, then
+evaluated exactly at the data), SymPy's derivative of each example's whole loss as an
+independent oracle (:mod:`.certificate`), the simulator cross-check (:mod:`.check`), and
+the steps a write-up shows (:mod:`.typeset`). Activations and losses
 are rule tables (:mod:`.activations`, :mod:`.losses`). The registered id
 ``network-gradients`` (:mod:`symnn.derivations.network_gradients`) is the keyword
 interface; :func:`gradients` is the Python one.

@@ -65,8 +65,8 @@ class Step(sp.Function):
     def _eval_rewrite_as_Piecewise(self, z: sp.Expr, **hints: object) -> sp.Expr:
         return sp.Piecewise((1, z > 0), (0, True))
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\mathbb{{1}}[{printer._print(self.args[0])} > 0]"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        return _powered(rf"\mathbb{{1}}[{printer._print(self.args[0])} > 0]", exp)
 
 
 class LReLU(sp.Function):
@@ -85,9 +85,9 @@ class LReLU(sp.Function):
     def _eval_rewrite_as_Piecewise(self, z: sp.Expr, alpha: sp.Expr, **hints: object) -> sp.Expr:
         return sp.Piecewise((z, z > 0), (alpha * z, True))
 
-    def _latex(self, printer: Any) -> str:
+    def _latex(self, printer: Any, exp: Any = None) -> str:
         z, alpha = (printer._print(arg) for arg in self.args)
-        return rf"\operatorname{{LReLU}}_{{{alpha}}}\left({z}\right)"
+        return _powered(rf"\operatorname{{LReLU}}_{{{alpha}}}\left({z}\right)", exp)
 
 
 class LStep(sp.Function):
@@ -105,9 +105,18 @@ class LStep(sp.Function):
     def _eval_rewrite_as_Piecewise(self, z: sp.Expr, alpha: sp.Expr, **hints: object) -> sp.Expr:
         return sp.Piecewise((1, z > 0), (alpha, True))
 
-    def _latex(self, printer: Any) -> str:
+    def _latex(self, printer: Any, exp: Any = None) -> str:
         z, alpha = (printer._print(arg) for arg in self.args)
-        return rf"\operatorname{{LReLU}}_{{{alpha}}}'\left({z}\right)"
+        return _powered(rf"\operatorname{{LReLU}}_{{{alpha}}}'\left({z}\right)", exp)
+
+
+def _powered(tex: str, exp: Any) -> str:
+    r"""``tex`` raised to the printed power ``exp`` (the LaTeX printer passes it for ``f(z)**k``).
+
+    >>> print(_powered(r"\mathbb{1}[z > 0]", "2"))
+    \left(\mathbb{1}[z > 0]\right)^{2}
+    """
+    return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
 
 
 def _on_number(z: sp.Expr, positive: sp.Expr, otherwise: sp.Expr) -> sp.Expr | None:
@@ -170,8 +179,8 @@ class softplus(sp.Function):
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        return _powered(rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)", exp)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ Matrix([
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import sympy as sp
 from sympy.printing.pycode import SymPyPrinter
@@ -78,10 +80,15 @@ def _per_example(derivative: sp.Matrix, symbols: list[sp.Symbol], spec: NetworkS
     rows = [[*inputs.row(k), *spec.t.row(k), *values] for k in range(inputs.rows)]
     if len(rows) == 1 and rows[0] == symbols:
         return [derivative]
+    function = compiled(symbols, derivative)
+    return [sp.Matrix(function(*row)) for row in rows]
+
+
+def compiled(symbols: list[sp.Symbol], expr: sp.Matrix) -> Callable[..., Any]:
+    """``expr`` as a function of ``symbols`` on SymPy objects: exact, common subexpressions shared."""
     namespace = {"Rational": sp.Rational, "symnn": symnn, "sympy": sp}
-    compiled = sp.lambdify(symbols, derivative, modules=[namespace, "sympy"], cse=True,
-                           printer=_ExactPrinter)
-    return [sp.Matrix(compiled(*row)) for row in rows]
+    return sp.lambdify(symbols, expr, modules=[namespace, "sympy"], cse=True, printer=_ExactPrinter,
+                       docstring_limit=0)
 
 
 def sympy_gradient(spec: NetworkSpec) -> sp.Matrix:

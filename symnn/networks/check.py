@@ -21,10 +21,12 @@ True
 from __future__ import annotations
 
 import random
+from typing import Any, ClassVar
 
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.networks.backprop import Gradients
@@ -54,6 +56,14 @@ _MPMATH = {"sigma": lambda z: 1 / (1 + mpmath.exp(-z)), "softplus": lambda z: mp
            "LReLU": lambda z, a: z if z > 0 else a * z, "LStep": _step}
 
 
+class _Unordered(MpmathPrinter):
+    """mpmath code with the terms of each sum in SymPy's order as built: sorting a sum of closed
+    forms evaluates every term numerically first (seconds for a small network); for the same
+    reason the compiled function gets no docstring (it would print the expression)."""
+
+    _default_settings: ClassVar[dict[str, Any]] = {**MpmathPrinter._default_settings, "order": "none"}
+
+
 def floats(value: object) -> np.ndarray:
     """A SymPy matrix or number as float64: exact numbers directly, closed forms evaluated by
     mpmath at 30 digits (compiled once per matrix, common subexpressions shared)."""
@@ -62,12 +72,16 @@ def floats(value: object) -> np.ndarray:
     if all(isinstance(v, sp.Rational) for v in entries):
         return np.array([float(v) for v in entries]).reshape(matrix.shape)
     with mpmath.workdps(30):
-        compiled = sp.lambdify([], entries, modules=[_MPMATH, "mpmath"], cse=True)
+        compiled = sp.lambdify([], entries, modules=[_MPMATH, "mpmath"], cse=True, docstring_limit=0,
+                               printer=_Unordered({"fully_qualified_modules": False, "inline": True,
+                                                   "allow_unknown_functions": True}))
         numbers = [float(v) for v in compiled()]
     return np.array(numbers).reshape(matrix.shape)
 
 
-def _model(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tuple[Sequential, object]:
+def simulator(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tuple[Sequential, object]:
+    """The network in :mod:`symnn.sim` (Dense and activation layers) and its summed loss; for
+    softmax with cross-entropy the softmax sits in the loss, so the model ends at the logits."""
     layers: list[object] = []
     for weights, bias, name in zip(W, b, spec.activations):
         layers += [Dense(weights.copy(), bias.copy()), _LAYERS[name](float(spec.alpha))]
@@ -79,7 +93,7 @@ def _model(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tuple
 
 
 def _loss(spec: NetworkSpec, x: np.ndarray, t: np.ndarray, W: list[np.ndarray], b: list[np.ndarray]) -> float:
-    model, loss = _model(spec, W, b)
+    model, loss = simulator(spec, W, b)
     decay = 0.5 * float(spec.l2) * sum(float(np.vdot(w, w)) for w in W)
     return loss.fn(model.forward(x), t) + decay
 
@@ -109,19 +123,28 @@ def cross_check(spec: NetworkSpec, run: Forward, grads: Gradients) -> CheckRepor
 
     x, t = value(spec.X), value(spec.t)
     W, b = [value(w) for w in spec.W], [value(v)[0] for v in spec.b]
-    model, loss = _model(spec, W, b)
+    model, loss = simulator(spec, W, b)
     cost, simulated = model.loss_and_grads(x, t, loss)
     cost += 0.5 * float(spec.l2) * sum(float(np.vdot(w, w)) for w in W)
     output = model.forward(x)
     if spec.loss == "cross_entropy":
         output = softmax(output)
     check.compare("outputs A_L", output, value(run.A[-1]))
+    signal = x
+    for index, part in enumerate(model):  # Dense, activation, Dense, ...: Z1, A1, Z2, ...
+        signal = part.forward(signal)
+        layer, activated = divmod(index, 2)
+        if activated:
+            check.compare(f"A{layer + 1} (simulator {spec.activations[layer]})", signal,
+                          value(run.A[layer + 1]))
+        else:
+            check.compare(f"Z{layer + 1} (simulator Dense)", signal, value(run.Z[layer]))
     check.compare("loss", cost, float(sp.N(run.loss.xreplace(at) if at else run.loss, 30)))
     kinked = _deepest_kink(spec, run, value)
     if kinked:
         check.note(f"layer {kinked} has a ReLU pre-activation exactly 0, which float64 may round to "
                    "either side: the gradients of layers 1 .. " + str(kinked) + " are not compared "
-                   "with the simulator (they are certified exactly by SymPy)")
+                   "with the simulator (they are certified exactly)")
     for layer in range(kinked, spec.depth):
         dW = simulated[f"{2 * layer}.W"] + float(spec.l2) * W[layer]
         check.compare(f"dL_dW{layer + 1} (simulator backprop)", dW, value(grads.dW[layer]))
@@ -159,6 +182,8 @@ def _differences(check: CrossCheck, spec: NetworkSpec, run: Forward, grads: Grad
     if len(slots) > MAX_DIFFERENCES:
         slots = random.Random(13).sample(slots, MAX_DIFFERENCES)
         check.note(f"central differences at {MAX_DIFFERENCES} seeded parameters")
+    derived = {(kind, layer): value(grads.dW[layer] if kind == "W" else grads.db[layer])
+               for kind, layer, _ in slots}  # each gradient evaluated once
     for kind, layer, index in slots:
         up, down = ({"W": [w.copy() for w in W], "b": [v.copy() for v in b]} for _ in range(2))
         up[kind][layer][index] += h
@@ -167,7 +192,7 @@ def _differences(check: CrossCheck, spec: NetworkSpec, run: Forward, grads: Grad
         numeric = (upper - lower) / (2 * h)
         # float64 round-off of the two losses, divided by 2h, on top of the method's 1e-5
         tolerance = 1e-5 + 64 * np.finfo(float).eps * (1 + abs(upper)) / h
-        exact = value(grads.dW[layer] if kind == "W" else grads.db[layer])
+        exact = derived[kind, layer]
         where = index if kind == "W" else (0, *index)
         check.compare(f"d{kind}{layer + 1}{list(index)} (central difference)", numeric, exact[where],
                       tolerance=tolerance)

@@ -15,12 +15,18 @@ import sympy as sp
 
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.networks.backprop import Gradients, backprop
-from symnn.networks.certificate import sympy_deltas, sympy_gradient, template
 from symnn.networks.check import cross_check
 from symnn.networks.forward import Forward, forward
+from symnn.networks.layerwise import instantiate
 from symnn.networks.losses import LOSSES
 from symnn.networks.spec import NetworkSpec
-from symnn.networks.typeset import certified_route, forward_steps, gradient_blocks, lemma_steps
+from symnn.networks.typeset import (
+    certified_route,
+    forward_steps,
+    gradient_blocks,
+    lemma_steps,
+    map_lemma_steps,
+)
 
 
 def described(spec: NetworkSpec, values: dict[str, Any]) -> dict[str, Any]:
@@ -54,18 +60,23 @@ def derive_network(spec: NetworkSpec, parameters: dict[str, Any] | None = None) 
     if spec.l2 != 0:
         b.convention(rf"weight decay $\frac{{\lambda}}{{2}} \sum_l \lVert W^{{(l)}} \rVert^2$ with "
                      rf"$\lambda = {sp.latex(spec.l2)}$, biases not penalised")
+    b.convention(r"the layer rules compose by the chain rule: $L$ depends on $W^{(l)}$, $b^{(l)}$ and "
+                 r"$A^{(l-1)}$ only through $Z^{(l)}$, so with $G = \delta^{(l)} = \partial L/\partial "
+                 r"Z^{(l)}$ held fixed their gradients are those of $\operatorname{tr}(G^T Z^{(l)})$")
     lemma_steps(b, spec)
     forward_steps(b, spec, run)
+    map_lemma_steps(b, spec)
     route = certified_route(spec, run)
-    if route == "exact":
-        proved, derivative, deltas = None, sympy_gradient(spec), sympy_deltas(spec, run)
-    else:
-        symbolic = template(spec)
-        symbolic_run = forward(symbolic)
-        proved = backprop(symbolic, symbolic_run)
-        derivative, deltas = sympy_gradient(symbolic), sympy_deltas(symbolic, symbolic_run)
-    for rule, before, after, reason, tex in gradient_blocks(spec, grads, derivative, deltas, proved):
+    for rule, before, after, reason, tex in gradient_blocks(spec, grads, instantiate(spec, run, grads)):
         b.step(rule, before, after, reason=reason, route=route, tex=tex)
+    kinks = [layer + 1 for layer, name in enumerate(spec.activations)
+             if name in ("relu", "leaky_relu") and any(z == 0 for z in run.Z[layer])]
+    if kinks:
+        b.note("A pre-activation is exactly 0 in layer " + ", ".join(map(str, kinks)) + ": there the "
+               "activation has no derivative, and the certified rule gives the stated convention "
+               r"($\operatorname{ReLU}'(0) = 0$, $\operatorname{LReLU}'(0) = \alpha$: SymPy's "
+               r"derivative of the Piecewise form on its branch $z \le 0$); the simulator makes the "
+               "same choice.")
     result: dict[str, Any] = {"loss": run.loss}
     result.update({f"dL_dW{l + 1}": grads.dW[l] for l in range(spec.depth)})
     result.update({f"dL_db{l + 1}": grads.db[l] for l in range(spec.depth)})

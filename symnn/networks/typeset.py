@@ -1,15 +1,16 @@
 """The steps of a network derivation, as a written solution shows them.
 
 :func:`lemma_steps` proves each activation's derivative rule (and, for cross-entropy, the
-log-sum-exp form of the loss); :func:`forward_steps` records the forward pass layer by
-layer; :func:`gradient_blocks` pairs every error signal and gradient of the delta
-recursion with SymPy's own derivative of the loss, to be certified as whole matrices.
+log-sum-exp form of the loss); :func:`map_lemma_steps` proves the rules of the layer maps
+and the output error (:mod:`symnn.networks.layerwise`); :func:`forward_steps` records the
+forward pass layer by layer; :func:`gradient_blocks` pairs every error signal and gradient
+of the delta recursion with those rules at the data, to be certified as whole matrices.
 
 >>> from symnn.networks.spec import NetworkSpec
 >>> from symnn.networks.forward import forward
 >>> spec = NetworkSpec.build([1, 1], ["tanh"], X=[[1]], t=[0], W=[[[1]]], b=[[0]])
 >>> certified_route(spec, forward(spec)).name
-'expand-cancel'
+'exp-ring'
 """
 
 from __future__ import annotations
@@ -18,14 +19,19 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core import exppoly
 from symnn.core.certify import Route, RouteLike
 from symnn.core.derivation import DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.networks.activations import ACTIVATIONS
 from symnn.networks.backprop import Gradients
 from symnn.networks.forward import Forward
+from symnn.networks.layerwise import MATRIX_IDENTITY, explicit, lemmas, output_gradient
 from symnn.networks.losses import LOSSES
 from symnn.networks.spec import NetworkSpec
+
+#: the explicit sizes (m, n, p) at which each matrix rule is also derived entry by entry
+LEMMA_SIZES = ((2, 3, 2), (3, 1, 2))
 
 
 def _expand_cancel(difference: sp.Expr) -> sp.Expr:
@@ -41,16 +47,39 @@ def _expand_cancel(difference: sp.Expr) -> sp.Expr:
     return expanded if expanded == 0 else sp.cancel(expanded)
 
 
+def _exp_ring(difference: sp.Expr) -> sp.Expr:
+    """0 when :func:`symnn.core.exppoly.is_zero` proves it (a rational function of exponentials,
+    ``exp(a) exp(b) = exp(a + b)`` known, other functions as atoms); else :func:`_expand_cancel`."""
+    return sp.Integer(0) if exppoly.is_zero(difference) else _expand_cancel(difference)
+
+
 #: Rational functions of the atoms (exp, log, tanh, sigma, steps, symbols) taken as independent
 #: variables: a polynomial identity is decided by ``expand``, the rest by ``cancel``.
 EXPAND_CANCEL = Route("expand-cancel", lambda d: d.applyfunc(_expand_cancel)
                       if isinstance(d, sp.MatrixBase) else _expand_cancel(d))
+#: Closed forms at the data: the exponential-polynomial zero test first (it knows that
+#: ``exp(1/2) exp(1) = exp(3/2)``, which atoms taken as independent variables do not), then
+#: :data:`EXPAND_CANCEL` for an entry it does not settle.
+EXP_RING = Route("exp-ring", lambda d: d.applyfunc(_exp_ring) if isinstance(d, sp.MatrixBase)
+                 else _exp_ring(d))
 
 
 def certified_route(spec: NetworkSpec, run: Forward) -> RouteLike:
-    """``exact`` when every value is a rational number, else :data:`EXPAND_CANCEL`."""
+    """``exact`` when every value is a rational number, else :data:`EXP_RING`."""
     values = [*run.A[-1], run.loss]
-    return "exact" if all(isinstance(v, sp.Rational) for v in values) else EXPAND_CANCEL
+    return "exact" if all(isinstance(v, sp.Rational) for v in values) else EXP_RING
+
+
+def shown(value: Any) -> str:
+    r"""LaTeX of a value; closed forms of numbers keep SymPy's term order as built (sorting
+    them evaluates every term numerically, seconds for a small network).
+
+    >>> print(shown(sp.Matrix([[sp.tanh(sp.Rational(1, 2)) + 1]])))
+    \begin{bmatrix}1 + \tanh{\left(\frac{1}{2} \right)}\end{bmatrix}
+    """
+    entries = list(value) if isinstance(value, sp.MatrixBase) else [sp.sympify(value)]
+    closed = any(not e.free_symbols and not isinstance(e, sp.Rational) for e in entries)
+    return to_latex(value, order="none") if closed else to_latex(value)
 
 
 def lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
@@ -84,41 +113,45 @@ def forward_steps(b: DerivationBuilder, spec: NetworkSpec, run: Forward) -> None
         b.define(f"layer {layer}: pre-activations", sp.Symbol(f"Z^({layer})"), Z,
                  reason=rf"$Z^{{({layer})}} = A^{{({layer - 1})}} W^{{({layer})}} + \mathbf{{1}} "
                  rf"b^{{({layer})}}$, all examples at once",
-                 tex=rf"Z^{{({layer})}} = {to_latex(Z)}")
+                 tex=rf"Z^{{({layer})}} = {shown(Z)}")
         b.define(f"layer {layer}: activations", sp.Symbol(f"A^({layer})"), A,
                  reason=rf"$A^{{({layer})}} = f_{{{layer}}}(Z^{{({layer})}})$ with $f_{{{layer}}}$ = "
-                 f"{name.replace('_', ' ')}", tex=rf"A^{{({layer})}} = {to_latex(A)}")
+                 f"{name.replace('_', ' ')}", tex=rf"A^{{({layer})}} = {shown(A)}")
     b.define("loss", sp.Symbol("L"), run.loss, reason="summed over the examples",
-             tex=rf"L = {to_latex(run.loss)}")
+             tex=rf"L = {shown(run.loss)}")
 
 
-def _blocks(spec: NetworkSpec, flat: sp.Matrix) -> list[tuple[sp.Matrix, sp.Matrix]]:
-    """The flat derivative cut into ``(dW, db)`` per layer (W row by row, then b)."""
-    blocks, start = [], 0
-    for W, bias in zip(spec.W, spec.b):
-        size = W.rows * W.cols
-        dW = sp.Matrix(W.rows, W.cols, list(flat[start:start + size]))
-        db = sp.Matrix(1, bias.cols, list(flat[start + size:start + size + bias.cols]))
-        blocks.append((dW, db))
-        start += size + bias.cols
-    return blocks
+def map_lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
+    """The rules of the layer maps (matrices of any size) and the output error of one example."""
+    rules = lemmas()
+    used = ["dW", "db"] + (["dA", "elementwise"] if spec.depth > 1 else []) + (["decay"] if spec.l2 else [])
+    for name in used:
+        lemma = rules[name]
+        b.step(f"layer map rule {name}", lemma.derivative, lemma.formula,
+               reason="SymPy's matrix derivative on matrix symbols of any shape ($m$ examples, "
+               r"widths $n$ and $p$), the adjoint $G$ held fixed", route=MATRIX_IDENTITY, tex=lemma.tex)
+        for sizes in LEMMA_SIZES:
+            derivative, formula = explicit(lemma, sizes)
+            b.step(f"layer map rule {name}, entrywise at m, n, p = {sizes}", derivative, formula,
+                   reason="every entry of the variable differentiated by SymPy, the rule on the same "
+                   "grid of symbols", route="expand",
+                   tex=rf"{lemma.tex}\quad \text{{entry by entry at }} (m, n, p) = {sizes}")
+    _, _, derivative, rule = output_gradient(spec)
+    b.step("output error of one example", derivative, rule,
+           reason=rf"SymPy's gradient of one example's loss ${LOSSES[spec.loss].tex}$ written out in "
+           r"its output pre-activations $z$ (targets $t$); the loss's rule", route="exp-cancel",
+           tex=rf"\frac{{\partial \ell}}{{\partial z}} = {to_latex(rule)}")
 
 
-def gradient_blocks(spec: NetworkSpec, grads: Gradients, derivative: sp.Matrix,
-                    deltas: list[sp.Matrix], proved: Gradients | None = None
+def gradient_blocks(spec: NetworkSpec, grads: Gradients, lemma_side: Gradients
                     ) -> list[tuple[str, Any, Any, str, str]]:
-    """``(rule, SymPy's derivative, back-propagated value, reason, tex)`` from the output down.
+    """``(rule, the lemmas at the data, back-propagated value, reason, tex)`` from the output down.
 
-    ``proved`` is the back-propagation of the symbolic template when the identity is
-    certified there (closed forms); the formulas show ``grads``, the values at the data.
+    ``lemma_side`` is :func:`~symnn.networks.layerwise.instantiate`: SymPy's derivatives of the
+    layer maps evaluated at the forward pass and the error signal of the layer above.
     """
     L = spec.depth
     steps = []
-    sympy_side = " against SymPy's derivative of each example's loss"
-    if proved is not None:
-        sympy_side += (" (for one symbolic example with symbolic weights; the values are that "
-                       "identity at the data)")
-    proved = proved or grads
     for layer in range(L, 0, -1):
         delta = grads.delta[layer - 1]
         if layer == L:
@@ -126,28 +159,28 @@ def gradient_blocks(spec: NetworkSpec, grads: Gradients, derivative: sp.Matrix,
             if spec.loss == "squared" and spec.activations[-1] == "softmax":
                 formula = (r"\delta^{(L)}_k = a_k \odot (g_k - (g_k \cdot a_k) \mathbf{1}^T),\ "
                            r"g = A^{(L)} - T")
-            reason = "the loss's output error" + (
-                r" ($\partial L/\partial A^{(L)} = A^{(L)} - T$)" if spec.loss == "squared" else "")
+            reason = ("the loss's output error; certified against SymPy's gradient of each example's "
+                      "loss at its output row")
         else:
             formula = (rf"\delta^{{({layer})}} = (\delta^{{({layer + 1})}} W^{{({layer + 1})T}}) \odot "
                        rf"f_{{{layer}}}'(Z^{{({layer})}})")
-            reason = "the delta recursion: the chain rule through the next layer"
-        steps.append((f"error signal delta{layer}", deltas[layer - 1], proved.delta[layer - 1],
-                      reason + rf"; certified{sympy_side} with respect to $z^{{({layer})}}$",
-                      rf"{formula} = {to_latex(delta)}"))
+            reason = (rf"the delta recursion, the chain rule through layer {layer + 1}: certified against "
+                      rf"the rules dA (at $G = \delta^{{({layer + 1})}}$) and elementwise (with the "
+                      rf"certified $f_{{{layer}}}'$) at the data")
+        steps.append((f"error signal delta{layer}", lemma_side.delta[layer - 1], delta, reason,
+                      rf"{formula} = {shown(delta)}"))
     decay = rf" + {to_latex(spec.l2)} W^{{(l)}}" if spec.l2 != 0 else ""
-    for layer, (dW, db) in reversed(list(enumerate(_blocks(spec, derivative), 1))):
-        steps.append((f"dL/dW{layer}", dW, proved.dW[layer - 1],
-                      rf"$\partial z^{{({layer})}}_j / \partial W^{{({layer})}}_{{ij}} = "
-                      rf"a^{{({layer - 1})}}_i$,"
-                      f" summed over the examples; certified{sympy_side}, one matrix",
+    plus = " and decay" if spec.l2 != 0 else ""
+    for layer in range(L, 0, -1):
+        steps.append((f"dL/dW{layer}", lemma_side.dW[layer - 1], grads.dW[layer - 1],
+                      rf"the chain rule through $Z^{{({layer})}}$: certified against the rule dW{plus} at "
+                      rf"$G = \delta^{{({layer})}}$, $A = A^{{({layer - 1})}}$, summed over the examples",
                       rf"\frac{{\partial L}}{{\partial W^{{({layer})}}}} = A^{{({layer - 1})T}} "
                       rf"\delta^{{({layer})}}{decay.replace('(l)', f'({layer})')} = "
-                      rf"{to_latex(grads.dW[layer - 1])}"))
-        steps.append((f"dL/db{layer}", db, proved.db[layer - 1],
-                      rf"$\partial z^{{({layer})}}_j / \partial b^{{({layer})}}_j = 1$; "
-                      f"certified{sympy_side}",
+                      rf"{shown(grads.dW[layer - 1])}"))
+        steps.append((f"dL/db{layer}", lemma_side.db[layer - 1], grads.db[layer - 1],
+                      rf"certified against the rule db at $G = \delta^{{({layer})}}$",
                       rf"\frac{{\partial L}}{{\partial b^{{({layer})}}}} = \mathbf{{1}}^T "
                       rf"\delta^{{({layer})}} = "
-                      rf"{to_latex(grads.db[layer - 1])}"))
+                      rf"{shown(grads.db[layer - 1])}"))
     return steps
