@@ -222,3 +222,39 @@ def test_browser_screenshot_of_the_page(site: Path, tmp_path: Path) -> None:
     pixels = imread(shot)
     assert pixels.shape[:2] == (1400, 900)
     assert float(pixels[..., :3].std()) > 0.05  # text and formulas, not a blank page
+
+
+# ---------------------------------------------------------------- numbered results
+def test_boxed_results_are_numbered_anchors_and_repeats_link_back() -> None:
+    converter = TextToHtml()
+    page = converter.convert("\\begin{equation} \\boxed{x = 1} \\label{s:d:x} \\end{equation}\n"
+                             "\\begin{equation} \\boxed{y = 2} \\label{s:d:y} \\end{equation}\n"
+                             "again: \\[ \\boxed{y = 2} \\tag{\\ref{s:d:y}} \\]")
+    assert re.findall(r'<div class="display" id="([^"]*)">', page) == ["eq-s-d-x", "eq-s-d-y"]
+    assert re.findall(r'<span class="eqno">\((\d+)\)</span>', page) == ["1", "2"]
+    assert '<a class="eqno" href="#eq-s-d-y">(2)</a>' in page and "label" not in outside_annotations(page)
+    with pytest.raises(ReportError, match="defined twice"):
+        TextToHtml().convert("\\begin{equation} a \\label{k} \\end{equation}" * 2)
+    with pytest.raises(ReportError, match="no equation above defines"):
+        TextToHtml().convert("\\[ a \\tag{\\ref{k}} \\]")
+
+
+def test_softmax_jacobian_in_html_keeps_its_three_rows_and_both_forms() -> None:
+    from symnn.report.document import Writer
+
+    page = TextToHtml().convert(Writer(fitted=False).full("softmax-jacobian", "homework-1"))
+    box = page[page.index('id="eq-homework-1-softmax-jacobian-jacobian"'):]
+    box = box[:box.index("</div>")]
+    assert "<merror>" not in box
+    tables = re.findall(r"<mtable.*?</mtable>", outside_annotations(box), re.DOTALL)
+    assert len(tables) == 2 and all(table.count("<mtr>") == 3 for table in tables)  # y form, z form
+    assert "where" in box and "<mi>S</mi>" in box
+
+
+def test_page_numbers_every_boxed_result(site: Path) -> None:
+    page = (site / "index.html").read_text(encoding="utf-8")
+    boxes = page.count('<menclose notation="box">')
+    numbered = re.findall(r'<span class="eqno">\((\d+)\)</span>', page)
+    repeats = re.findall(r'<a class="eqno" href="#([^"]*)">', page)
+    assert boxes == len(numbered) + len(repeats) and numbered == [str(n) for n in range(1, len(numbered) + 1)]
+    assert all(f'id="{anchor}"' in page for anchor in repeats)
