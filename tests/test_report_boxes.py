@@ -26,10 +26,10 @@ RAW_KEY = re.compile(r"\\text\{[^{}]*\\_[^{}]*\}")  # a key such as eta\_max typ
     ("sigma_prime_max", r"\sigma'_{\max}"),
     ("tanh_prime_argmax", r"\operatorname{argmax} \tanh'"),
     ("theta_A", r"\theta_{A}"),
-    ("delta1", r"\delta_{1}"),
-    ("dL_dW1", r"\partial L / \partial W_{1}"),
+    ("delta1", r"\delta^{(1)}"),
+    ("dL_dW1", r"\partial L / \partial W^{(1)}"),
     ("W", "W"),
-    ("b1_matrix", r"b_{1} \text{ matrix}"),
+    ("b1_matrix", r"b^{(1)} \text{ matrix}"),
     ("jacobian_in_y", r"\text{Jacobian in } y"),
     ("finite_maximizer", r"\text{finite maximizer}"),
     ("psd", r"\text{positive semidefinite}"),
@@ -79,6 +79,13 @@ def test_softmax_jacobian_box_shows_the_z_form_it_holds_and_the_y_form() -> None
                         r"e^{z_{3}}}")
     in_y = to_latex(d.result["jacobian_in_y"])
     assert d.result_box("jacobian_in_y") == rf"\boxed{{\text{{Jacobian in }} y = {in_y}}}"
+
+
+def test_object_too_long_to_print_is_described_after_its_display() -> None:
+    d = derive("softmax-jacobian", n=5)  # the index formula in y; the object, 5 x 5 in z
+    assert d.result["jacobian"].shape == (5, 5)
+    assert d.result_box("jacobian").endswith(
+        r"_{i, j = 1}^{5},\quad \text{held as a } 5 \times 5 \text{ matrix in } z_{1}, z_{2}, \ldots, z_{5}}")
 
 
 @settings(max_examples=25, deadline=None)

@@ -9,7 +9,8 @@
   "yes"/"no";
 * a display form given by the derivation is shown first. When it is written in other
   symbols than the object (the Jacobian of softmax in :math:`y`, the object in :math:`z`),
-  the object follows it, so the box always shows what the Python object holds;
+  the object follows it, so the box always shows what the Python object holds (one too
+  long to print is described: its shape and symbols, :func:`described`);
 * a long value whose entries repeat one sum is abbreviated: the sum is named :math:`S`
   and defined after the value (``where S = ...``), see :func:`abbreviated`.
 
@@ -111,14 +112,33 @@ def other_symbols(display: str, value: Any) -> bool:
     return any(to_latex(symbol).replace(" ", "") not in written for symbol in symbols)
 
 
+def described(value: Any) -> str:
+    """Words saying what a value too long to print is (a display in other symbols stands before it).
+
+    >>> z = sp.symbols("z1:6")
+    >>> print(described(sp.Matrix(5, 5, lambda i, j: z[i] * z[j])))
+    \\text{held as a } 5 \\times 5 \\text{ matrix in } z_{1}, z_{2}, \\ldots, z_{5}
+    """
+    symbols = sorted(getattr(value, "free_symbols", set()), key=sp.default_sort_key)
+    names = [to_latex(symbol) for symbol in symbols]
+    listed = ", ".join(names) if len(names) <= 3 else rf"{names[0]}, {names[1]}, \ldots, {names[-1]}"
+    kind = (rf"\text{{held as a }} {value.rows} \times {value.cols} \text{{ matrix in }}"
+            if isinstance(value, sp.MatrixBase) else r"\text{held as an expression in}")
+    return f"{kind} {listed}"
+
+
 def result_box(name: str, value: Any, display: str | None = None) -> str:
     """The boxed result ``name`` (see the module's rules), math-mode LaTeX."""
     title = result_title(name)
     tex, approximate = value_latex(value)
     relation = r"\approx" if approximate else "="
     if display:
-        both = other_symbols(display, value) and len(tex) <= SHOWN_UP_TO
-        tex, relation = (rf"{display} {relation} {tex}", "=") if both else (display, "=")
+        if not other_symbols(display, value):
+            tex, relation = display, "="
+        elif len(tex) <= SHOWN_UP_TO:
+            tex, relation = rf"{display} {relation} {tex}", "="
+        else:
+            tex, relation = rf"{display},\quad {described(value)}", "="
     if is_words(title) and tex in _TRUTH.values():
         return rf"\boxed{{{title[:-1]}: }} {tex}}}"
     return rf"\boxed{{{title} {relation} {tex}}}"

@@ -9,9 +9,9 @@ key                         rule                                    typeset
 ==========================  ======================================  ==========================
 ``eta_max``                 Greek word, then ``max``/``min``        :math:`\\eta_{\\max}`
 ``sigma_prime_max``         ``prime`` after a symbol                :math:`\\sigma'_{\\max}`
-``theta_A``, ``delta1``     a symbol, then a letter or digit        :math:`\\theta_{A}`, :math:`\\delta_{1}`
-``dL_dW1``                  ``dX_dY``                               :math:`\\partial L / \\partial W_{1}`
-``W``, ``b1_matrix``        one letter (and its digit)              :math:`W`, :math:`b_{1}` matrix
+``theta_A``                 a symbol, then a capital or digit       :math:`\\theta_{A}`
+``delta1``, ``b1_matrix``   a letter and its layer                  :math:`\\delta^{(1)}`, :math:`b^{(1)}` ...
+``dL_dW1``                  ``dX_dY``                               :math:`\\partial L / \\partial W^{(1)}`
 ``sigma_prime_argmax``      ``argmax`` after a symbol               :math:`\\operatorname{argmax} \\sigma'`
 ``jacobian_in_y``           other words in text (:data:`WORDS`)     Jacobian in :math:`y`
 ==========================  ======================================  ==========================
@@ -63,10 +63,10 @@ def _symbol(token: str) -> str | None:
         return _OPERATORS[token]
     greek_digit = re.fullmatch(r"([A-Za-z]+?)(\d+)", token)
     if greek_digit and greek_digit.group(1) in _GREEK:
-        return rf"\{greek_digit.group(1)}_{{{greek_digit.group(2)}}}"
+        return rf"\{greek_digit.group(1)}^{{({greek_digit.group(2)})}}"
     letter = _LETTER.match(token)
     if letter:
-        return letter.group(1) + (f"_{{{letter.group(2)}}}" if letter.group(2) else "")
+        return letter.group(1) + (f"^{{({letter.group(2)})}}" if letter.group(2) else "")
     return None
 
 

@@ -197,16 +197,18 @@ def _shares(widths: list[float], room: float) -> list[float]:
 
 
 def _fit_cell(cell: str, budget: float) -> str:
+    """A matrix entry, broken over lines if wider than ``budget``; its lines keep the text style
+    of the entries around it (``aligned`` alone would set them larger, in display style)."""
     cell = cell.strip()
     if width(cell, "T") <= budget:
         return cell
-    return _aligned(break_lines(cell, budget, "D"))
+    return _aligned(break_lines(cell, budget, "T"), r"\textstyle ")
 
 
-def _aligned(lines: list[str]) -> str:
+def _aligned(lines: list[str], style: str = "") -> str:
     if len(lines) == 1:
         return lines[0]
-    return r"\begin{aligned}" + r" \\ ".join(f"& {line}" for line in lines) + r"\end{aligned}"
+    return r"\begin{aligned}" + r" \\ ".join(f"& {style}{line}" for line in lines) + r"\end{aligned}"
 
 
 def fitted(formula: str, budget: float = BUDGET) -> str:
