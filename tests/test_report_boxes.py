@@ -75,8 +75,8 @@ def test_softmax_jacobian_box_shows_the_z_form_it_holds_and_the_y_form() -> None
     assert [str(v) for v in z] == ["z1", "z2", "z3"]
     assert list(named.values()) == [sum(sp.exp(v) for v in z)]
     assert shown.xreplace(named) == d.result["jacobian"]  # S stands for exactly that sum
-    assert box.endswith(rf"{to_latex(shown)},\quad \text{{where }} S = e^{{z_{{1}}}} + e^{{z_{{2}}}} + "
-                        r"e^{z_{3}}}")
+    assert box.endswith(rf"{to_latex(shown)},\quad \text{{where }} {{S = e^{{z_{{1}}}} + e^{{z_{{2}}}} + "
+                        r"e^{z_{3}}}}")
     in_y = to_latex(d.result["jacobian_in_y"])
     assert d.result_box("jacobian_in_y") == rf"\boxed{{\text{{Jacobian in }} y = {in_y}}}"
 

@@ -52,6 +52,11 @@ def test_latex_becomes_mathml_with_its_source_annotated(tex: str, element: str) 
     assert "\\" not in outside_annotations(math)
 
 
+def test_spaces_around_text_in_math_are_kept() -> None:
+    assert "<mtext>Jacobian\u00a0in\u00a0</mtext>" not in display(r"\text{Jacobian in } y")
+    assert "<mtext>Jacobian in\u00a0</mtext>" in display(r"\text{Jacobian in } y")
+
+
 def test_text_in_math_is_plain_and_escaped() -> None:
     math = inline(r"\text{eta\_max < 2 \& more} = 1")
     assert "eta_max &lt; 2 &amp; more" in outside_annotations(math)
@@ -230,7 +235,7 @@ def test_boxed_results_are_numbered_anchors_and_repeats_link_back() -> None:
     page = converter.convert("\\begin{equation} \\boxed{x = 1} \\label{s:d:x} \\end{equation}\n"
                              "\\begin{equation} \\boxed{y = 2} \\label{s:d:y} \\end{equation}\n"
                              "again: \\[ \\boxed{y = 2} \\tag{\\ref{s:d:y}} \\]")
-    assert re.findall(r'<div class="display" id="([^"]*)">', page) == ["eq-s-d-x", "eq-s-d-y"]
+    assert re.findall(r'<div class="display numbered" id="([^"]*)">', page) == ["eq-s-d-x", "eq-s-d-y"]
     assert re.findall(r'<span class="eqno">\((\d+)\)</span>', page) == ["1", "2"]
     assert '<a class="eqno" href="#eq-s-d-y">(2)</a>' in page and "label" not in outside_annotations(page)
     with pytest.raises(ReportError, match="defined twice"):

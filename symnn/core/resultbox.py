@@ -96,7 +96,8 @@ def value_latex(value: Any) -> tuple[str, bool]:
     short, named = abbreviated(shown)
     tex = to_latex(short)
     for symbol, total in named.items():
-        tex += rf",\quad \text{{where }} {to_latex(symbol)} = {to_latex(total)}"
+        # the definition braced: one unit, which a line break never cuts
+        tex += rf",\quad \text{{where }} {{{to_latex(symbol)} = {to_latex(total)}}}"
     return tex, approximate
 
 

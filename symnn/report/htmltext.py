@@ -32,8 +32,12 @@ from dataclasses import dataclass, field
 
 from symnn.errors import ReportError
 from symnn.report.mathml import TEXT_ESCAPES, display, inline
+from symnn.report.texfit import fitted
 from symnn.report.texwidth import group_end
 
+#: Width (pt) at which a boxed result is broken before a relation, as in the PDF: the column
+#: of the page (48rem) less the number; a narrower window scrolls the box.
+RESULT_WIDTH = 520.0
 _COMMAND = re.compile(r"\\([A-Za-z]+\*?|.)")
 _HEADINGS = {"part*": "h2", "section*": "h3", "subsection*": "h4"}
 _WRAPPERS = {"emph": "em", "textit": "em", "textbf": "strong", "texttt": "code"}
@@ -145,8 +149,8 @@ class TextToHtml:
             if tag:
                 formula = formula[:tag.start()] + formula[tag.end():]
                 number = self._number(tag.group(1))
-                self._block(f'<div class="display">{display(formula)}<a class="eqno" '
-                            f'href="#{equation_id(tag.group(1))}">({number})</a></div>')
+                self._block(f'<div class="display numbered"><div class="formula">{display(formula)}</div>'
+                            f'<a class="eqno" href="#{equation_id(tag.group(1))}">({number})</a></div>')
             else:
                 self._block(f'<div class="display">{display(formula)}</div>')
             return end + 2
@@ -252,16 +256,17 @@ class TextToHtml:
         return stop + len(close)
 
     def _equation(self, body: str) -> None:
-        """A numbered display: its number counted here, its ``\\label`` the anchor of the box."""
+        """A numbered display: its number counted here, its ``\\label`` the anchor of the box;
+        a box wider than :data:`RESULT_WIDTH` is broken before a relation (one form per line)."""
         label = re.search(r"\\label\{([^{}]*)\}", body)
         if label is None:
             raise ReportError(f"html: an equation without a label: {body[:60]!r}")
         if label.group(1) in self.numbers:
             raise ReportError(f"html: the label {label.group(1)} is defined twice")
-        self.numbers[label.group(1)] = len(self.numbers) + 1
-        formula = body[:label.start()] + body[label.end():]
-        self._block(f'<div class="display" id="{equation_id(label.group(1))}">{display(formula)}'
-                    f'<span class="eqno">({self.numbers[label.group(1)]})</span></div>')
+        number = self.numbers[label.group(1)] = len(self.numbers) + 1
+        formula = fitted(body[:label.start()] + body[label.end():], budget=RESULT_WIDTH)
+        self._block(f'<div class="display numbered" id="{equation_id(label.group(1))}"><div class="formula">'
+                    f'{display(formula)}</div><span class="eqno">({number})</span></div>')
 
     def _number(self, label: str) -> int:
         if label not in self.numbers:
