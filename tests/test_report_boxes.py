@@ -85,7 +85,8 @@ def test_object_too_long_to_print_is_described_after_its_display() -> None:
     d = derive("softmax-jacobian", n=5)  # the index formula in y; the object, 5 x 5 in z
     assert d.result["jacobian"].shape == (5, 5)
     assert d.result_box("jacobian").endswith(
-        r"_{i, j = 1}^{5},\quad \text{held as a } 5 \times 5 \text{ matrix in } z_{1}, z_{2}, \ldots, z_{5}}")
+        r"_{i, j = 1}^{5},\quad {\text{held as a } 5 \times 5 \text{ matrix in } "
+        r"z_{1}, z_{2}, \ldots, z_{5}}}")
 
 
 @settings(max_examples=25, deadline=None)

@@ -76,6 +76,25 @@ def test_wide_matrix_keeps_its_rows_and_columns() -> None:
     assert split_matrix(r"\begin{bmatrix}1 & 2\end{bmatrix}") == [r"\begin{bmatrix}1 & 2\end{bmatrix}"]
 
 
+def test_matrix_of_unbreakable_wide_entries_is_set_entry_by_entry() -> None:
+    product = (r"\left(" + " + ".join(f"a_{{{i}}}" for i in range(8)) + r"\right) "
+               + r"\sigma\left(u\right)" * 6)
+    matrix = rf"\begin{{bmatrix}}{product} & {product} \\ {product} & {product}\end{{bmatrix}}"
+    lines = split_matrix(matrix, budget=BUDGET)
+    assert lines[0] == r"\begin{bmatrix}M_{11} & M_{12} \\ M_{21} & M_{22}\end{bmatrix},\ \text{with}"
+    named = [line for line in lines if re.match(r"M_\{\d\d\}", line)]
+    assert [line[:6] for line in named] == ["M_{11}", "M_{12}", "M_{21}", "M_{22}"]  # row by row
+    entries = re.split(r"M_\{\d\d\}=", re.sub(r"\\quad|\\left\.|\\right\.|\s", "", "".join(lines[1:])))[1:]
+    assert entries == [re.sub(r"\s", "", product)] * 4  # each entry whole, only broken over lines
+    assert all(width(line) <= BUDGET + 30 for line in lines)
+    shown = break_lines(f"G = {matrix}")  # inside a formula: the entries follow its line
+    assert shown[:2] == ["G", rf"\quad = {lines[0]}"]
+    def flat(parts: list[str]) -> str:
+        return re.sub(r"\\quad|\s", "", "".join(parts))
+
+    assert flat(shown[2:]) == flat(lines[1:])
+
+
 def test_softmax_jacobian_is_never_split_into_column_blocks() -> None:
     from symnn import derive
 

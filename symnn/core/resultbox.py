@@ -118,14 +118,14 @@ def described(value: Any) -> str:
 
     >>> z = sp.symbols("z1:6")
     >>> print(described(sp.Matrix(5, 5, lambda i, j: z[i] * z[j])))
-    \\text{held as a } 5 \\times 5 \\text{ matrix in } z_{1}, z_{2}, \\ldots, z_{5}
+    {\\text{held as a } 5 \\times 5 \\text{ matrix in } z_{1}, z_{2}, \\ldots, z_{5}}
     """
     symbols = sorted(getattr(value, "free_symbols", set()), key=sp.default_sort_key)
     names = [to_latex(symbol) for symbol in symbols]
     listed = ", ".join(names) if len(names) <= 3 else rf"{names[0]}, {names[1]}, \ldots, {names[-1]}"
     kind = (rf"\text{{held as a }} {value.rows} \times {value.cols} \text{{ matrix in }}"
             if isinstance(value, sp.MatrixBase) else r"\text{held as an expression in}")
-    return f"{kind} {listed}"
+    return f"{{{kind} {listed}}}"  # braced: one unit, which a line break never cuts
 
 
 def result_box(name: str, value: Any, display: str | None = None) -> str:

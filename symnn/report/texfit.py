@@ -33,6 +33,10 @@ BUDGET = 360.0
 _INDENT = 11.0
 _DIGITS_PER_LINE = 48
 _GAP = 12.0  # the space between two matrix columns (pt)
+#: A matrix still wider than this many times the line, its entries broken, is set entry by entry.
+_SHRINK_AT_MOST = 1.1
+_ENTRY_LETTERS = ("M", "E", "Q", "K")
+_LISTED_AT_MOST = 12  # entries; a larger matrix (many narrow columns) is shrunk rather than listed
 _MATRIX_DELIMITERS = {"bmatrix": ("[", "]"), "pmatrix": ("(", ")"), "vmatrix": ("|", "|"),
                       "Bmatrix": (r"\{", r"\}"), "matrix": (".", ".")}  # fmt: skip
 
@@ -123,7 +127,7 @@ def _split_chunk(chunk: list[Token], room: float, style: str) -> list[str]:
     inner_room = room - sum(t.width for t in chunk) + token.width
     if token.kind == "env":
         pieces = split_matrix(token.text, max(inner_room, room / 2))
-        if pieces != [token.text]:
+        if len(pieces) == 1 and pieces != [token.text]:  # the entries broken inside the matrix
             return [" ".join(part for part in (before, pieces[0], after) if part)]
     elif token.text.startswith(r"\left") and re.search(r"\\right\s*(\\[A-Za-z]+|\\.|.)$", token.text):
         pieces = _split_brackets(token.text, max(inner_room, room / 2), style)
@@ -157,8 +161,10 @@ def split_matrix(tex: str, budget: float = BUDGET) -> list[str]:
     The matrix keeps its rows and columns, one bracket around them all: only the entries
     that take more than their share of ``budget`` are broken (at top-level ``+``/``-``,
     continuation lines indented inside the entry), and rows are set a little apart so
-    that each row reads as a group. A matrix whose entries cannot be broken is returned
-    whole (``\\fitline`` then shrinks it to the line). Returns one piece, as a list.
+    that each row reads as a group. If that is still far too wide, a matrix of at most 12
+    entries is written with named entries, each entry following on its own lines
+    (``M_{11} = ...``), row by row; a larger one (many narrow columns) is returned whole
+    and ``\\fitline`` shrinks it to the line. Returns the lines, usually one.
 
     >>> entry = " + ".join(f"x_{{{i}}}" for i in range(1, 9))
     >>> [piece] = split_matrix(rf"\\begin{{bmatrix}}{entry} & {entry}\\end{{bmatrix}}", budget=200)
@@ -178,8 +184,29 @@ def split_matrix(tex: str, budget: float = BUDGET) -> list[str]:
     shares = _shares(widths, budget - _GAP * columns)
     cells = [[_fit_cell(row[j], shares[j]) for j in range(columns)] for row in rows]
     spacing = r" \\[1ex] " if any(r"\begin{aligned}" in cell for row in cells for cell in row) else r" \\ "
-    rebuilt = spacing.join(" & ".join(row) for row in cells)
-    return [rf"\begin{{{name}}}{rebuilt}\end{{{name}}}"]
+    body = spacing.join(" & ".join(row) for row in cells)
+    rebuilt = rf"\begin{{{name}}}{body}\end{{{name}}}"
+    if width(rebuilt) > _SHRINK_AT_MOST * budget and 1 < len(rows) * columns <= _LISTED_AT_MOST:
+        return _entry_by_entry(name, rows, budget)
+    return [rebuilt]
+
+
+def _entry_by_entry(name: str, rows: list[list[str]], budget: float) -> list[str]:
+    """A matrix too wide even with its entries broken, as a matrix of entry names, then one line
+    (or more) per entry: ``M = [M_11 M_12; ...]``, ``M_11 = ...``."""
+    text = " ".join(cell for row in rows for cell in row)
+    letter = next((c for c in _ENTRY_LETTERS if not re.search(rf"(?<![A-Za-z\\]){c}(?![A-Za-z])", text)), "M")
+    names = [[f"{letter}_{{{i + 1}{j + 1}}}" if cell.strip() else "" for j, cell in enumerate(row)]
+             for i, row in enumerate(rows)]
+    body = r" \\ ".join(" & ".join(row) for row in names)
+    head = rf"\begin{{{name}}}{body}\end{{{name}}},\ \text{{with}}"
+    lines = [head]
+    for row_names, row in zip(names, rows):
+        for entry_name, cell in zip(row_names, row):
+            if entry_name:
+                # an entry has a line of its own (indented once in its formula, once if continued)
+                lines.extend(break_lines(f"{entry_name} = {cell.strip()}", max(budget, BUDGET) - 2 * _INDENT))
+    return lines
 
 
 def _shares(widths: list[float], room: float) -> list[float]:
