@@ -35,11 +35,11 @@ import re
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "eta", "theta", "lambda", "mu", "xi", "pi",
           "sigma", "tau", "phi", "chi", "psi", "omega", "Delta", "Sigma", "Phi", "Omega", "Gamma"}
 #: Functions named in keys, set as the operators they are.
-_OPERATORS = {"tanh": r"\tanh", "relu": r"\operatorname{ReLU}", "log": r"\log", "exp": r"\exp"}
+_OPERATORS = {"tanh": r"\tanh", "log": r"\log", "exp": r"\exp"}
 #: Words of keys spelled out or capitalised (any other word is shown as it is).
 WORDS = {
     "jacobian": "Jacobian", "hessian": "Hessian", "psd": "positive semidefinite", "gd": "GD",
-    "elu": "ELU", "gelu": "GELU", "silu": "SiLU", "leaky": "leaky", "abs": "absolute value",
+    "elu": "ELU", "gelu": "GELU", "silu": "SiLU", "abs": "absolute value",
     "1d": "1-d", "relu": "ReLU", "jensen": "Jensen", "newton": "Newton",
 }  # fmt: skip
 _SUBSCRIPTS = {"max": r"\max", "min": r"\min"}
