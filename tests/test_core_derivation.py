@@ -94,7 +94,8 @@ def test_latex_has_every_part_and_escapes_text() -> None:
     d = b.build({"the_result": x**2 + 2 * x + 1})
     tex = d.latex()
     for fragment in (r"\paragraph{Statement.}", r"\paragraph{Assumptions.}", r"\paragraph{Conventions.}",
-                     r"\begin{enumerate}", r"\boxed{\text{the\_result}", r"(a+b)\^{}2", "expand"):
+                     r"\begin{enumerate}", r"\boxed{\text{the result} =", r"\label{demo:the_result}",
+                     r"(a+b)\^{}2", "expand"):
         assert fragment in tex
     assert sp.latex(d) == tex
     assert d._repr_latex_().startswith("$$")

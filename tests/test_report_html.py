@@ -52,6 +52,11 @@ def test_latex_becomes_mathml_with_its_source_annotated(tex: str, element: str) 
     assert "\\" not in outside_annotations(math)
 
 
+def test_spaces_around_text_in_math_are_kept() -> None:
+    assert "<mtext>Jacobian\u00a0in\u00a0</mtext>" not in display(r"\text{Jacobian in } y")
+    assert "<mtext>Jacobian in\u00a0</mtext>" in display(r"\text{Jacobian in } y")
+
+
 def test_text_in_math_is_plain_and_escaped() -> None:
     math = inline(r"\text{eta\_max < 2 \& more} = 1")
     assert "eta_max &lt; 2 &amp; more" in outside_annotations(math)
@@ -222,3 +227,44 @@ def test_browser_screenshot_of_the_page(site: Path, tmp_path: Path) -> None:
     pixels = imread(shot)
     assert pixels.shape[:2] == (1400, 900)
     assert float(pixels[..., :3].std()) > 0.05  # text and formulas, not a blank page
+
+
+# ---------------------------------------------------------------- numbered results
+def test_boxed_results_are_numbered_anchors_and_repeats_link_back() -> None:
+    converter = TextToHtml()
+    page = converter.convert("\\begin{equation} \\boxed{x = 1} \\label{s:d:x} \\end{equation}\n"
+                             "\\begin{equation} \\boxed{y = 2} \\label{s:d:y} \\end{equation}\n"
+                             "again: \\[ \\boxed{y = 2} \\tag{\\ref{s:d:y}} \\]")
+    assert re.findall(r'<div class="display numbered" id="([^"]*)">', page) == ["eq-s-d-x", "eq-s-d-y"]
+    assert re.findall(r'<span class="eqno">\((\d+)\)</span>', page) == ["1", "2"]
+    assert '<a class="eqno" href="#eq-s-d-y">(2)</a>' in page and "label" not in outside_annotations(page)
+    with pytest.raises(ReportError, match="defined twice"):
+        TextToHtml().convert("\\begin{equation} a \\label{k} \\end{equation}" * 2)
+    with pytest.raises(ReportError, match="no equation above defines"):
+        TextToHtml().convert("\\[ a \\tag{\\ref{k}} \\]")
+
+
+def test_softmax_jacobian_in_html_keeps_its_three_rows_and_both_forms() -> None:
+    from symnn.report.document import Writer
+
+    page = TextToHtml().convert(Writer(fitted=False).full("softmax-jacobian", "homework-1"))
+    box = page[page.index('id="eq-homework-1-softmax-jacobian-jacobian"'):]
+    box = box[:box.index("</div>")]
+    assert "<merror>" not in box
+    from xml.etree import ElementTree
+
+    math = ElementTree.fromstring(re.search(r"<math.*</math>", box, re.DOTALL).group(0))
+    tag = "{http://www.w3.org/1998/Math/MathML}"
+    shapes = [[len(row.findall(f"{tag}mtd")) for row in table.findall(f"{tag}mtr")]
+              for table in math.iter(f"{tag}mtable")]
+    assert shapes.count([3, 3, 3]) == 2  # the y form and the z form, each whole: 3 rows of 3
+    assert "where" in box and "<mi>S</mi>" in box
+
+
+def test_page_numbers_every_boxed_result(site: Path) -> None:
+    page = (site / "index.html").read_text(encoding="utf-8")
+    boxes = page.count('<menclose notation="box">')
+    numbered = re.findall(r'<span class="eqno">\((\d+)\)</span>', page)
+    repeats = re.findall(r'<a class="eqno" href="#([^"]*)">', page)
+    assert boxes == len(numbered) + len(repeats) and numbered == [str(n) for n in range(1, len(numbered) + 1)]
+    assert all(f'id="{anchor}"' in page for anchor in repeats)

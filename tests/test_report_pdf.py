@@ -157,3 +157,26 @@ def test_missing_pdflatex_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_
     assert main(["report", "seminar-1", "-o", "s.tex", "--pdf"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("symnn: error: pdflatex not found") and err.count("\n") == 1
+
+
+#: Fewest lines of text a page of a write-up holds, unless it shows a picture or ends the sheet.
+FEWEST_LINES = 6
+
+
+@needs_poppler
+@pytest.mark.parametrize("sheet_id", list(sheets()))
+def test_no_page_but_the_last_is_nearly_empty(builds: dict[str, Build], sheet_id: str) -> None:
+    """A page of one or two lines (a sentence pushed past a display) wastes a sheet of paper."""
+    pdf_file = builds[sheet_id].pdf
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_file), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+    listing = subprocess.run(["pdfimages", "-list", str(pdf_file)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    pictured = {int(row.split()[0]) for row in listing if row.split()}
+    lines = [len([line for line in page.splitlines() if line.strip() and not line.strip().isdigit()])
+             for page in pages]
+    assert len(lines) >= 2
+    sparse = [number for number, count in enumerate(lines[:-1], 1)
+              if count < FEWEST_LINES and number not in pictured]
+    assert sparse == [], f"{sheet_id}: pages {sparse} hold fewer than {FEWEST_LINES} lines"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -55,13 +56,53 @@ def test_long_sum_is_broken_before_operators() -> None:
     assert "".join(lines).replace(r"\quad", "").replace(" ", "") == f"S={LONG_SUM}".replace(" ", "")
 
 
-def test_wide_matrix_is_split_by_columns() -> None:
-    blocks = split_matrix(WIDE_MATRIX, budget=BUDGET)
-    assert len(blocks) > 1
-    assert blocks[0].startswith(r"\left[") and blocks[-1].endswith(r"\right]")
-    assert all(balanced(block) for block in blocks)
-    assert sum(block.count("&") for block in blocks) == 3 * (12 - len(blocks))
+def top_level(tex: str, separator: str) -> int:
+    """How many ``separator`` a matrix body has outside its entries' own environments."""
+    body = re.sub(r"\\begin\{aligned\}.*?\\end\{aligned\}", "", tex, flags=re.DOTALL)
+    return body.count(separator)
+
+
+def test_wide_matrix_keeps_its_rows_and_columns() -> None:
+    """The 3 x 3 of wide entries stays one 3 x 3 matrix: only entries are broken, inside their cells."""
+    entry = " + ".join(f"x_{{{i}}}" for i in range(12))
+    matrix = r"\begin{bmatrix}" + r" \\ ".join(" & ".join([entry] * 3) for _ in range(3)) + r"\end{bmatrix}"
+    [piece] = split_matrix(matrix, budget=BUDGET)
+    assert piece.startswith(r"\begin{bmatrix}") and piece.endswith(r"\end{bmatrix}") and balanced(piece)
+    assert top_level(piece, "&") == 3 * 2 and top_level(piece, r"\\[1ex]") == 2
+    assert r"\end{bmatrix}" not in piece[:-len(r"\end{bmatrix}")]  # one matrix, not several blocks
+    cells = re.sub(r"\\begin\{aligned\}|\\end\{aligned\}|\\quad|\\textstyle|\\\\(\[1ex\])?|&|\s", "", piece)
+    assert cells == re.sub(r"\\\\|&|\s", "", matrix)  # every entry, in order, nothing else
+    assert split_matrix(WIDE_MATRIX) == [WIDE_MATRIX]  # unbreakable entries: whole, for TeX to shrink
     assert split_matrix(r"\begin{bmatrix}1 & 2\end{bmatrix}") == [r"\begin{bmatrix}1 & 2\end{bmatrix}"]
+
+
+def test_matrix_of_unbreakable_wide_entries_is_set_entry_by_entry() -> None:
+    product = (r"\left(" + " + ".join(f"a_{{{i}}}" for i in range(8)) + r"\right) "
+               + r"\sigma\left(u\right)" * 6)
+    matrix = rf"\begin{{bmatrix}}{product} & {product} \\ {product} & {product}\end{{bmatrix}}"
+    lines = split_matrix(matrix, budget=BUDGET)
+    assert lines[0] == r"\begin{bmatrix}M_{11} & M_{12} \\ M_{21} & M_{22}\end{bmatrix},\ \text{with}"
+    named = [line for line in lines if re.match(r"M_\{\d\d\}", line)]
+    assert [line[:6] for line in named] == ["M_{11}", "M_{12}", "M_{21}", "M_{22}"]  # row by row
+    entries = re.split(r"M_\{\d\d\}=", re.sub(r"\\quad|\\left\.|\\right\.|\s", "", "".join(lines[1:])))[1:]
+    assert entries == [re.sub(r"\s", "", product)] * 4  # each entry whole, only broken over lines
+    assert all(width(line) <= BUDGET + 30 for line in lines)
+    shown = break_lines(f"G = {matrix}")  # inside a formula: the entries follow its line
+    assert shown[:2] == ["G", rf"\quad = {lines[0]}"]
+    def flat(parts: list[str]) -> str:
+        return re.sub(r"\\quad|\s", "", "".join(parts))
+
+    assert flat(shown[2:]) == flat(lines[1:])
+
+
+def test_softmax_jacobian_is_never_split_into_column_blocks() -> None:
+    from symnn import derive
+
+    fitted = fit_fragment(derive("softmax-jacobian").latex())
+    assert r"\left.\begin{matrix}" not in fitted and r"\end{matrix}\right." not in fitted
+    proofs = Path(__file__).resolve().parents[1] / "proofs"
+    committed = (proofs / "homework-1.tex").read_text(encoding="utf-8")
+    assert r"\left.\begin{matrix}" not in committed and r"\end{matrix}\right." not in committed
 
 
 def test_equation_of_wide_matrices_becomes_aligned_lines() -> None:

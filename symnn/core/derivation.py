@@ -34,8 +34,9 @@ import sympy as sp
 from symnn.core.certify import Certificate, RouteLike, certify, certify_claim
 from symnn.core.crosscheck import CheckReport
 from symnn.core.latex import to_latex
-from symnn.core.render import derivation_text, result_box, text_tex
+from symnn.core.render import derivation_text, text_tex
 from symnn.core.render import text_with_math as _text_with_math
+from symnn.core.resultbox import labelled, result_box
 from symnn.errors import CheckError
 
 RELATIONS = {
@@ -162,14 +163,20 @@ class Derivation:
         return self.display.get(name) or to_latex(self.result[name])
 
     def result_box(self, name: str) -> str:
-        """The boxed result ``name`` (floats shown to six significant digits, with ``\\approx``)."""
+        """The boxed result ``name``, as :func:`symnn.core.resultbox.result_box` typesets it."""
         return result_box(name, self.result[name], self.display.get(name))
 
-    def latex(self, timings: bool = False) -> str:
+    def result_label(self, name: str, prefix: str | None = None) -> str:
+        """The LaTeX label of the result ``name``: ``PREFIX:name`` (the prefix defaults to the id)."""
+        return f"{prefix or self.id}:{name}"
+
+    def latex(self, timings: bool = False, label: str | None = None) -> str:
         """LaTeX fragment: statement, assumptions, conventions, numbered steps, boxed result.
 
         Each step names the route that certified it; ``timings`` adds how long it took
-        (off by default, so that the same derivation always gives the same text).
+        (off by default, so that the same derivation always gives the same text). Each
+        boxed result is a numbered equation labelled :meth:`result_label` (``label`` is the
+        prefix, by default the id), so the text can refer to it with ``\\eqref``.
         """
         lines = [rf"\paragraph{{Statement.}} {_math_or_text(self.statement)}"]
         for heading, items in (("Assumptions", self.assumptions), ("Conventions", self.conventions)):
@@ -188,7 +195,7 @@ class Derivation:
             lines.append(r"\end{enumerate}")
         lines.append(r"\paragraph{Result.}")
         for name in self.result:
-            lines.append(rf"\[ {self.result_box(name)} \]")
+            lines.append(labelled(self.result_box(name), self.result_label(name, label)))
         for note in self.notes:
             lines.append(rf"\paragraph{{Note.}} {note}")
         return "\n".join(lines) + "\n"

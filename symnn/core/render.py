@@ -87,45 +87,6 @@ def text_with_math(text: str) -> str:
     return "".join(f"${piece}$" if index % 2 else text_tex(piece) for index, piece in enumerate(pieces))
 
 
-#: Significant digits of a floating-point number in a boxed result.
-BOX_DIGITS = 6
-
-
-def rounded(value: Any) -> tuple[Any, bool]:
-    """``value`` with every float rounded to :data:`BOX_DIGITS` significant digits, and whether any was.
-
-    >>> rounded(sp.Matrix([sp.Float("1.31244451379210654098192747706", 30), sp.Rational(1, 3)]))
-    (Matrix([
-    [1.31244],
-    [    1/3]]), True)
-    """
-    floats = getattr(value, "atoms", lambda *_: set())(sp.Float)
-    long = {f: sp.Float(f, BOX_DIGITS) for f in floats if len(_digits(f)) > BOX_DIGITS}
-    return (value.xreplace(long), True) if long else (value, False)
-
-
-def _digits(number: sp.Float) -> str:
-    """The significant digits a float prints with (``0.500000`` -> ``5``)."""
-    return sp.sstr(number).lower().split("e")[0].lstrip("-").replace(".", "").strip("0")
-
-
-def result_box(name: str, value: Any, display: str | None = None) -> str:
-    r"""The boxed result ``name``: its display form if given, else the object, floats rounded (``\approx``).
-
-    >>> print(result_box("eta_max", sp.Rational(1, 5)))
-    \boxed{\text{eta\_max} = \frac{1}{5}}
-    >>> print(result_box("x", sp.Float("0.806730442444250460732719846312", 30)))
-    \boxed{\text{x} \approx 0.80673}
-    """
-    from symnn.core.latex import to_latex
-
-    if display:
-        return rf"\boxed{{\text{{{escape(name)}}} = {display}}}"
-    shown, approximate = rounded(value)
-    relation = r"\approx" if approximate else "="
-    return rf"\boxed{{\text{{{escape(name)}}} {relation} {to_latex(shown)}}}"
-
-
 #: Relations of :class:`~symnn.core.derivation.Step` as the terminal shows them.
 UNICODE_RELATIONS = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">", "iff": "⟺",
                      "implies": "⟹", "->": "→"}

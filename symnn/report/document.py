@@ -34,7 +34,7 @@ from symnn.report.pictures import PREAMBLE as PICTURE_PREAMBLE
 from symnn.report.pictures import Plots, figure_block
 from symnn.report.results import experiment_results
 from symnn.report.texfit import PREAMBLE as FIT_PREAMBLE
-from symnn.report.texfit import fit_display, fit_fragment
+from symnn.report.texfit import fit_display, fit_fragment, repeated
 from symnn.report.texutil import code_id, escape, sci
 
 PREAMBLE = "\n".join([
@@ -144,19 +144,23 @@ class Writer:
             if item.kind == "experiment":
                 lines.append(experiment_results(id, sheet_id, self.results, self.base, self.plots))
             elif id in shown:
-                lines.append(self.result_only(id, shown[id]))
+                lines.append(self.result_only(id, shown[id], sheet_id))
             else:
-                lines.append(self.full(id))
+                lines.append(self.full(id, sheet_id))
                 shown[id] = problem.label
         lines.append(self.code(problem.code, typeset))
         return "\n".join(line for line in lines if line) + "\n"
 
-    def full(self, id: str) -> str:
-        """Statement, certified steps, boxed result and cross-check of derivation ``id``."""
+    def full(self, id: str, sheet_id: str | None = None) -> str:
+        """Statement, certified steps, boxed result and cross-check of derivation ``id``.
+
+        Each boxed result is a numbered equation labelled ``SHEET:ID:KEY`` (a derivation
+        may be shown in full in two sheets of one document).
+        """
         derivation = self.derivation(id)
         if isinstance(derivation, str):
             return rf"\emph{{This derivation could not be built: {escape(derivation)}}}"
-        text = derivation.latex()
+        text = derivation.latex(label=f"{sheet_id}:{id}" if sheet_id else None)
         return ((fit_fragment(text) if self.fitted else text) + self.check_line(derivation)
                 + figure_block(derivation, self.plots))
 
@@ -170,12 +174,15 @@ class Writer:
         """Save the plots of the documents written so far as ``folder/fig-ID.png``."""
         return self.plots.write(folder)
 
-    def result_only(self, id: str, label: str) -> str:
-        """The boxed result of a derivation shown in full earlier (under ``label``)."""
+    def result_only(self, id: str, label: str, sheet_id: str | None = None) -> str:
+        """The boxed result of a derivation shown in full earlier (under ``label``), each box
+        numbered as it was there (``\\tag{\\ref{...}}``)."""
         derivation = self.derivation(id)
         if isinstance(derivation, str):
             return rf"\emph{{This derivation could not be built: {escape(derivation)}}}"
-        boxes = [self.display(derivation.result_box(name)) for name in derivation.result]
+        prefix = f"{sheet_id}:{id}" if sheet_id else None
+        boxes = [repeated(derivation.result_box(name), derivation.result_label(name, prefix), self.fitted)
+                 for name in derivation.result]
         return "\n".join([rf"Derived in full under {escape(label)} above; its result:", *boxes,
                           self.check_line(derivation)])
 
@@ -200,8 +207,9 @@ class Writer:
         seen = [code_id(name) for name in names if name in typeset]
         if not names:
             return ""
+        earlier = f" ({', '.join(seen)} typeset above)" if seen else ""
         lines = [r"\paragraph{Simulator code.} Functions of \texttt{symnn.sim} used here, "
-                 r"typeset by latexify-py" + (":" if new else ".")]
+                 r"typeset by latexify-py" + earlier + (":" if new else ".")]
         for name in new:
             typeset.add(name)
             rendered = render(name)
@@ -212,8 +220,6 @@ class Writer:
                 lines.append(rf"{target}, through a scalar mirror that is tested to agree with it "
                              r"(its NumPy source does not typeset cleanly):")
             lines.append(self.display(rendered.latex, budget=400.0))
-        if seen:
-            lines.append(f"Typeset above: {', '.join(seen)}.")
         return "\n".join(lines)
 
 

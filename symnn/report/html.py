@@ -47,6 +47,9 @@ h2 { border-bottom: 1px solid #aaa; margin-top: 2.5rem; } h3 { margin-top: 2rem;
 nav.toc { background: #f6f6f4; padding: 0.5rem 1rem; border: 1px solid #ddd; }
 nav.toc ul { padding-left: 1.2rem; margin: 0.2rem 0; }
 .display { overflow-x: auto; overflow-y: hidden; padding: 0.3rem 0; max-width: 100%; }
+.numbered { display: flex; align-items: center; gap: 1rem; overflow-x: visible; }
+.numbered .formula { flex: 1 1 auto; min-width: 0; overflow-x: auto; overflow-y: hidden; }
+.eqno { flex: none; color: #333; text-decoration: none; }
 math[display="block"] { margin: 0.2rem 0; }
 menclose[notation="box"] { border: 1px solid #222; padding: 0.25em 0.4em; }
 code { font-size: 0.92em; overflow-wrap: anywhere; }

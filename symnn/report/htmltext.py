@@ -9,7 +9,9 @@ and :class:`TextToHtml` knows exactly that part:
 * ``\\addcontentsline`` dropped (the page lists its headings itself);
 * ``\\emph``, ``\\textbf``, ``\\texttt``, size changes (dropped), the escapes of
   :mod:`symnn.report.texutil`, comments, blank lines between paragraphs;
-* ``$...$`` and ``\\[...\\]`` through :mod:`symnn.report.mathml`;
+* ``$...$`` and ``\\[...\\]`` through :mod:`symnn.report.mathml`; a labelled ``equation``
+  (a boxed result) gets its number and an anchor (:func:`equation_id`), and a display
+  ``\\tag{\\ref{...}}`` that repeats it the same number, linked back;
 * the environments ``itemize``, ``enumerate``, ``center``, ``tabular`` and ``tikzpicture``
   (handed to the ``picture`` callback), ``\\includegraphics`` (to ``image``), and the
   fitting wrappers ``\\fitpicture``/``\\fitline``, which a browser does not need.
@@ -30,12 +32,16 @@ from dataclasses import dataclass, field
 
 from symnn.errors import ReportError
 from symnn.report.mathml import TEXT_ESCAPES, display, inline
+from symnn.report.texfit import fitted
 from symnn.report.texwidth import group_end
 
+#: Width (pt) at which a boxed result is broken before a relation, as in the PDF: the column
+#: of the page (48rem) less the number; a narrower window scrolls the box.
+RESULT_WIDTH = 520.0
 _COMMAND = re.compile(r"\\([A-Za-z]+\*?|.)")
 _HEADINGS = {"part*": "h2", "section*": "h3", "subsection*": "h4"}
 _WRAPPERS = {"emph": "em", "textit": "em", "textbf": "strong", "texttt": "code"}
-_TRANSPARENT = {"fitpicture", "fitline"}
+_TRANSPARENT = {"fitpicture", "fitline", "fittagged"}
 _IGNORED = {"small", "scriptsize", "footnotesize", "normalsize", "centering", "figurefollows",
             "nopagebreak", "noindent", "hline", "maketitle", "allowbreak"}
 _LISTS = {"itemize": "ul", "enumerate": "ol"}
@@ -67,6 +73,7 @@ class TextToHtml:
     picture: Callable[[str], str] | None = None
     image: Callable[[str], str] = lambda path: path
     headings: list[tuple[str, str, str]] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)
     _out: list[str] = field(default_factory=list)
     _para: list[str] = field(default_factory=list)
     _lists: list[bool] = field(default_factory=list)
@@ -137,7 +144,15 @@ class TextToHtml:
             end = tex.find(r"\]", index)
             if end < 0:
                 raise ReportError(rf"html: unclosed \[ in {tex[index:index + 60]!r}")
-            self._block(f'<div class="display">{display(tex[index + 2:end])}</div>')
+            formula = tex[index + 2:end]
+            tag = re.search(r"\\tag\{\\ref\{([^{}]*)\}\}", formula)
+            if tag:
+                formula = formula[:tag.start()] + formula[tag.end():]
+                number = self._number(tag.group(1))
+                self._block(f'<div class="display numbered"><div class="formula">{display(formula)}</div>'
+                            f'<a class="eqno" href="#{equation_id(tag.group(1))}">({number})</a></div>')
+            else:
+                self._block(f'<div class="display">{display(formula)}</div>')
             return end + 2
         match = _COMMAND.match(tex, index)
         assert match is not None
@@ -232,11 +247,31 @@ class TextToHtml:
             if self.picture is None:
                 raise ReportError("html: a TikZ picture, and no way to draw it was given")
             self._para.append(self.picture(rf"\begin{{tikzpicture}}{body}{close}"))
+        elif name == "equation":
+            self._equation(body)
         elif name == "tabular":
             self._block(self._table(body[matching(body, 0) + 1:] if body.startswith("{") else body))
         else:
             raise ReportError(f"html: no HTML form for the environment {name}")
         return stop + len(close)
+
+    def _equation(self, body: str) -> None:
+        """A numbered display: its number counted here, its ``\\label`` the anchor of the box;
+        a box wider than :data:`RESULT_WIDTH` is broken before a relation (one form per line)."""
+        label = re.search(r"\\label\{([^{}]*)\}", body)
+        if label is None:
+            raise ReportError(f"html: an equation without a label: {body[:60]!r}")
+        if label.group(1) in self.numbers:
+            raise ReportError(f"html: the label {label.group(1)} is defined twice")
+        number = self.numbers[label.group(1)] = len(self.numbers) + 1
+        formula = fitted(body[:label.start()] + body[label.end():], budget=RESULT_WIDTH)
+        self._block(f'<div class="display numbered" id="{equation_id(label.group(1))}"><div class="formula">'
+                    f'{display(formula)}</div><span class="eqno">({number})</span></div>')
+
+    def _number(self, label: str) -> int:
+        if label not in self.numbers:
+            raise ReportError(f"html: a reference to {label}, which no equation above defines")
+        return self.numbers[label]
 
     def _end(self, tex: str, after: int) -> int:
         end = matching(tex, after)
@@ -260,6 +295,15 @@ class TextToHtml:
         head = "".join(f"<th>{cell}</th>" for cell in cells[0])
         rest = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in cells[1:])
         return f'<table><thead><tr>{head}</tr></thead><tbody>{rest}</tbody></table>'
+
+
+def equation_id(label: str) -> str:
+    """The HTML id of the equation labelled ``label`` (``SHEET:ID:key`` -> ``eq-SHEET-ID-key``).
+
+    >>> equation_id("seminar-1:softmax-limit:plus_infinity")
+    'eq-seminar-1-softmax-limit-plus_infinity'
+    """
+    return "eq-" + re.sub(r"[^A-Za-z0-9_-]", "-", label)
 
 
 def _dollar(tex: str, start: int) -> int:

@@ -62,7 +62,8 @@ def _take_texts(tex: str) -> tuple[str, list[str]]:
         end = group_end(tex, match.end() - 1, strict=True)
         out.append(tex[position:match.start()])
         out.append(rf"\text{{symnntext{len(texts)}q}}")
-        texts.append(plain_text(tex[match.end():end - 1]))
+        text = plain_text(tex[match.end():end - 1])  # its outer spaces kept: MathML would drop them
+        texts.append(re.sub(r"^ +| +$", lambda space: "\u00a0" * len(space.group(0)), text))
         position = end
     out.append(tex[position:])
     return "".join(out), texts
