@@ -97,7 +97,7 @@ def test_odd_activations_have_exact_means(name: str, mean: sp.Expr) -> None:
     assert any("odd" in step.rule for step in d.steps)
 
 
-@pytest.mark.parametrize("name", ["tanh", "sigmoid", "softplus", "silu", "gelu"])
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "softplus", "silu"])
 def test_numeric_cases_say_so(name: str) -> None:
     d = symnn.derive(ID, activation=name)
     assert d.result["closed_form"] is sp.false

@@ -17,7 +17,7 @@ bound (:mod:`.numeric`), or, for symbolic ``mu``/``sigma``, the integral itself,
 >>> b = DerivationBuilder("demo", "demo", "demo")
 >>> m = gaussian_moments(b, TABLE["gelu"], None, sp.Integer(0), sp.Integer(1))
 >>> m.mean, m.closed["mean"], m.closed["second_moment"]
-(1/(2*sqrt(pi)), True, False)
+(1/(2*sqrt(pi)), True, True)
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symnn.activation_analysis import gaussian_integrals as gi
+from symnn.activation_analysis.erf_terms import DIFF, lemma_steps
 from symnn.activation_analysis.numeric import DIGITS, expectation
 from symnn.activation_analysis.table import TABLE, Activation, x
 from symnn.core.derivation import DerivationBuilder
@@ -86,7 +87,7 @@ def _integrals(expr: sp.Expr) -> list[sp.Integral]:
 
 
 def _closed(parts: sp.Expr) -> bool:
-    return all(gi.integrable(integral.function) for integral in _integrals(parts))
+    return all(gi.integrable(integral) for integral in _integrals(parts))
 
 
 def standard_normal_steps(b: DerivationBuilder, extra: list[tuple[str, sp.Expr]]) -> None:
@@ -108,9 +109,13 @@ def standard_normal_steps(b: DerivationBuilder, extra: list[tuple[str, sp.Expr]]
             tex=r"(F_0, F_1, F_2)(-\infty) = (0, 0, 0),\ (F_0, F_1, F_2)(+\infty) = "
                 + sp.latex(sp.Tuple(*[hi for _, hi in limits])))
     for kind, parameter in extra:
+        if kind == "erf":
+            lemma_steps(b, parameter)
+            continue
         shown = to_latex(gi.integrand(kind, parameter) / PHI)
+        plain = kind in ("exp", "z erf") and not (kind == "z erf" and parameter[1] != 0)
         b.step(rf"antiderivative of ${shown}\,\varphi$", sp.Derivative(gi.antiderivative(kind, parameter), Z),
-               gi.integrand(kind, parameter), route="doit-cancel",
+               gi.integrand(kind, parameter), route="doit-cancel" if plain else DIFF,
                reason=r"differentiate; $\operatorname{erf}'(u) = \frac{2}{\sqrt\pi} e^{-u^2}$")
 
 
@@ -159,7 +164,9 @@ def gaussian_moments(b: DerivationBuilder, activation: Activation, alpha: sp.Exp
                        reason=reason)
             value = tidy(gi.evaluate(parts, held), alpha, held)
             extra = gi.kinds_used(_integrals(parts))
-            shown[power] = b.step(f"{name}: evaluate the branches", parts, value, route=gi.FTC,
+            lemma = any(kind == "erf" for kind, _ in extra)
+            shown[power] = b.step(f"{name}: evaluate the branches", parts, value,
+                                  route=gi.FTC_LEMMA if lemma else gi.FTC,
                                   given=values if held else None,
                                   reason=r"$\int_a^b g\,\varphi = F(b) - F(a)$ with the "
                                          r"antiderivatives above" if extra else
