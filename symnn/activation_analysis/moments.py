@@ -13,7 +13,8 @@ bound (:mod:`.numeric`), or, for symbolic ``mu``/``sigma``, the integral itself,
 ``closed_form`` is false. ``E[f(G)] = f(0)`` at ``mu = 0`` when ``f - f(0)`` is odd.
 
 >>> import sympy as sp
->>> from symnn.core.derivation import DerivationBuilder
+>>> from symnn.core.certify import ROUTES, Route
+from symnn.core.derivation import DerivationBuilder
 >>> b = DerivationBuilder("demo", "demo", "demo")
 >>> m = gaussian_moments(b, TABLE["gelu"], None, sp.Integer(0), sp.Integer(1))
 >>> m.mean, m.closed["mean"], m.closed["second_moment"]
@@ -31,6 +32,7 @@ from symnn.activation_analysis import gaussian_integrals as gi
 from symnn.activation_analysis.erf_terms import DIFF, lemma_steps
 from symnn.activation_analysis.numeric import DIGITS, expectation
 from symnn.activation_analysis.table import TABLE, Activation, x
+from symnn.core.certify import ROUTES, Route
 from symnn.core.derivation import DerivationBuilder
 from symnn.core.latex import to_latex
 
@@ -211,18 +213,34 @@ def gaussian_moments(b: DerivationBuilder, activation: Activation, alpha: sp.Exp
                    cuts[0] if len(cuts) == 1 else None)
 
 
+def reflection_route(inner: str) -> Route:
+    """``Integral(g phi, R) - c``: substituting ``z -> -z`` over the whole line leaves the integral
+    of the even part ``(g(z) + g(-z)) phi(z) / 2``; that part must be ``c phi`` (by ``inner``),
+    and ``int phi = 1``."""
+    def reduce(difference: sp.Expr) -> sp.Expr:
+        integrals = list(difference.atoms(sp.Integral))
+        if len(integrals) != 1 or integrals[0].limits[0][1:] != (-sp.oo, sp.oo):
+            return difference
+        (integral,) = integrals
+        g = integral.function.subs(integral.limits[0][0], Z)
+        even = sp.cancel((g + g.subs(Z, -Z)) / 2 / PHI)
+        return ROUTES[inner](even + (difference - integral))
+
+    return Route(f"substitute z -> -z over the whole line, the even part against c phi, {inner}", reduce)
+
+
 def _odd_mean(b: DerivationBuilder, activation: Activation, alpha: sp.Expr, sigma: sp.Expr) -> sp.Expr:
-    """E[f(sigma Z)] = f(0) when f - f(0) is odd: certified oddness, Z and -Z equal in law."""
+    """E[f(sigma Z)] = f(0) when f - f(0) is odd: certified oddness, then the reflection z -> -z."""
     c = activation.odd_about
     f = activation.expression(alpha)
     route = "piecewise" if f.has(sp.Piecewise) else "exp-cancel"
     b.step("$f - f(0)$ is odd", (f.subs(x, -x) - c) + (f - c), sp.Integer(0), route=route,
            reason=rf"$f(0) = {sp.latex(c)}$; rewrite in $e^x$ and cancel")
-    return b.claim("mean by symmetry", sp.Eq(sp.Symbol(r"\mathbb{E}[f(G)]"), c),
-                   lambda: sp.Eq(f.subs(x, 0).rewrite(sp.exp), c), route="exact value f(0)",
-                   reason=r"$G = \sigma Z$ and $-G$ have the same law, so "
-                          r"$\mathbb{E}[f(G) - f(0)] = -\mathbb{E}[f(G) - f(0)] = 0$ "
-                          r"(cited: symmetry of $N(0, \sigma^2)$)").rhs
+    mean = sp.Integral(f.subs(x, sigma * Z) * PHI, (Z, -sp.oo, sp.oo))
+    return b.step("mean by symmetry", mean, c, route=reflection_route(route),
+                  reason=r"substitute $z \to -z$: the integral equals that of the even part "
+                         r"$\frac12\left(f(\sigma z) + f(-\sigma z)\right)\varphi(z) = f(0)\,\varphi(z)$, "
+                         r"and $\int \varphi = 1$")
 
 
 def tidy(expr: sp.Expr, alpha: sp.Expr, held: bool = False) -> sp.Expr:
