@@ -187,9 +187,12 @@ def gaussian_moments(b: DerivationBuilder, activation: Activation, alpha: sp.Exp
             found[power], bounds[name.replace(" ", "_")] = expectation(
                 f**power, mu, sigma, kinks, power=power, growth=growth)
             b.note(rf"No closed form is derived for $\mathbb{{E}}[{activation.tex}(G)^{power}]$: "
-                   rf"its value is numeric (mpmath, 30 digits, error "
-                   rf"bound ${sp.latex(sp.Float(bounds[name.replace(' ', '_')], 2))}$ estimated "
-                   r"from two quadrature rules and a proved tail bound); it is not exact.")
+                   rf"its value $v$ is numeric (mpmath, 30 digits); "
+                   rf"${sp.latex(sp.Float(bounds[name.replace(' ', '_')], 2))}$ estimates "
+                   rf"$|v - \mathbb{{E}}[{activation.tex}(G)^{power}]|$: ten times tanh-sinh's "
+                   r"error estimate plus its difference from Gauss-Legendre on $|z| \le 13$ "
+                   r"(an estimate, not a proof), plus a proved bound on the tails $|z| > 13$. "
+                   r"The value is not exact.")
         else:
             found[power] = whole
             b.note(rf"No closed form is derived for $\mathbb{{E}}[{activation.tex}(G)^{power}]$ "
