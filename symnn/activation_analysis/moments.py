@@ -13,8 +13,7 @@ bound (:mod:`.numeric`), or, for symbolic ``mu``/``sigma``, the integral itself,
 ``closed_form`` is false. ``E[f(G)] = f(0)`` at ``mu = 0`` when ``f - f(0)`` is odd.
 
 >>> import sympy as sp
->>> from symnn.core.certify import ROUTES, Route
-from symnn.core.derivation import DerivationBuilder
+>>> from symnn.core.derivation import DerivationBuilder
 >>> b = DerivationBuilder("demo", "demo", "demo")
 >>> m = gaussian_moments(b, TABLE["gelu"], None, sp.Integer(0), sp.Integer(1))
 >>> m.mean, m.closed["mean"], m.closed["second_moment"]
