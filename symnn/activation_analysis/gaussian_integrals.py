@@ -1,8 +1,10 @@
 """Integrals against the standard normal density by certified antiderivatives.
 
 An integrand ``g(z) phi(z)`` whose ``g`` is a sum of terms ``c z^k`` (``k <= 2``),
-``c e^{s z}`` and ``c z Phi(b z)`` is integrated over any interval by the fundamental
-theorem of calculus, with these antiderivatives (each certified by differentiating it):
+``c e^{s z}``, ``c z Phi(b z)`` and the other erf terms of :mod:`.erf_terms` is integrated
+over any interval by the fundamental theorem of calculus, with these antiderivatives (each
+certified by differentiating it); a term ``erf(kz + c)`` over the whole line by the lemma
+of :mod:`.erf_terms`:
 
 .. math::
 
