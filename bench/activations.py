@@ -1,8 +1,9 @@
 """Wall time of the activation engines, one row per case, against their targets.
 
 Run ``python bench/activations.py``. Every activation of the table is derived by
-``activation-gaussian-moments`` at N(0, 1) and at N(1/2, 3/2^2); a case whose results are
-all closed forms has the target 2 s, a case with a numeric (30-digit mpmath) result 3 s.
+``activation-gaussian-moments`` at N(0, 1), at N(1/2, 3/2^2) and with symbolic mu, sigma; a
+case whose results are all closed forms has the target 2 s, a case with a numeric (30-digit
+mpmath) result or an integral left symbolic 3 s.
 ``activation-calculus`` and ``initialization-variance`` (derivation only, no simulation)
 are timed too. Figures are wall-clock seconds on a shared machine (the first case also
 pays for imports): treat differences under 1.2x as noise.
@@ -23,7 +24,7 @@ def main() -> None:
     print(f"{'id':30} {'activation':11} {'parameters':18} {'seconds':>8} {'kind':12} target")
     slow = 0
     for name in TABLE:
-        for params in ({}, {"mu": "1/2", "sigma": "3/2"}):
+        for params in ({}, {"mu": "1/2", "sigma": "3/2"}, {"mu": "mu", "sigma": "sigma"}):
             start = time.perf_counter()
             d = symnn.derive("activation-gaussian-moments", activation=name, **params)
             seconds = time.perf_counter() - start

@@ -7,6 +7,8 @@ module                   contents
                          homogeneity, f' in f, the simulator's functions
 ``functions``            the unevaluated logistic sigmoid of SymPy
 ``gaussian_integrals``   certified antiderivatives of g(z) phi(z), the FTC and split routes
+``erf_terms``            the erf terms of GELU: antiderivatives, the lemma
+                         E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))
 ``numeric``              30-digit mpmath expectations with error bounds; Monte Carlo
 ``moments``              E[f(G)], E[f(G)^2], Var f(G) for G ~ N(mu, sigma^2)
 ``initialization``       the variance-preserving weight variance and its simulation

@@ -1,8 +1,10 @@
 """Integrals against the standard normal density by certified antiderivatives.
 
 An integrand ``g(z) phi(z)`` whose ``g`` is a sum of terms ``c z^k`` (``k <= 2``),
-``c e^{s z}`` and ``c z Phi(b z)`` is integrated over any interval by the fundamental
-theorem of calculus, with these antiderivatives (each certified by differentiating it):
+``c e^{s z}``, ``c z Phi(b z)`` and the other erf terms of :mod:`.erf_terms` is integrated
+over any interval by the fundamental theorem of calculus, with these antiderivatives (each
+certified by differentiating it); a term ``erf(kz + c)`` over the whole line by the lemma
+of :mod:`.erf_terms`:
 
 .. math::
 
@@ -27,11 +29,10 @@ from functools import cache
 
 import sympy as sp
 
+from symnn.activation_analysis import erf_terms
+from symnn.activation_analysis.erf_terms import CDF, PHI, Z
 from symnn.core.certify import ROUTES, Route
 
-Z = sp.Symbol("z", real=True)
-PHI = sp.exp(-(Z**2) / 2) / sp.sqrt(2 * sp.pi)
-CDF = (1 + sp.erf(Z / sp.sqrt(2))) / 2
 #: antiderivatives F_k of z^k phi(z), k = 0, 1, 2
 ANTIDERIVATIVES = (CDF, -PHI, CDF - Z * PHI)
 #: Phi(c) and phi(c) held as symbols, so that general results stay readable
@@ -50,9 +51,9 @@ def normal_cdf(argument: sp.Expr) -> sp.Expr:
 def antiderivative(kind: str, parameter: sp.Expr) -> sp.Expr:
     """An antiderivative of ``g(z) phi(z)`` for the term kinds of :func:`classify`.
 
-    ``("z^k", k)``: the F_k above; ``("exp", s)``: ``e^{s^2/2} Phi(z - s)``;
-    ``("z erf", k)``: ``-phi erf(k z) + k erf(a z) / (a sqrt(2 pi))`` with
-    ``a = sqrt(1/2 + k^2)`` (by parts, then the Gaussian integral of ``e^{-a^2 z^2}``).
+    ``("z^k", k)``: the F_k above; ``("exp", s)``: ``e^{s^2/2} Phi(z - s)``; the erf kinds
+    of :mod:`.erf_terms` (``("z erf", (k, 0))``: ``-phi erf(k z) + k erf(a z) / (a sqrt(2 pi))``
+    with ``a = sqrt(1/2 + k^2)``, by parts, then the Gaussian integral of ``e^{-a^2 z^2}``).
 
     >>> antiderivative("exp", sp.Integer(1))
     (erf(sqrt(2)*(z - 1)/2)/2 + 1/2)*exp(1/2)
@@ -61,14 +62,14 @@ def antiderivative(kind: str, parameter: sp.Expr) -> sp.Expr:
         return ANTIDERIVATIVES[int(parameter)]
     if kind == "exp":
         return sp.exp(parameter**2 / 2) * normal_cdf(Z - parameter)
-    a = sp.sqrt(sp.Rational(1, 2) + parameter**2)
-    return -PHI * sp.erf(parameter * Z) + parameter * sp.erf(a * Z) / (a * sp.sqrt(2 * sp.pi))
+    return erf_terms.antiderivative(kind, parameter)
 
 
 def integrand(kind: str, parameter: sp.Expr) -> sp.Expr:
     """``g(z) phi(z)`` whose antiderivative :func:`antiderivative` gives."""
-    shape = {"z^k": lambda: Z**parameter, "exp": lambda: sp.exp(parameter * Z),
-             "z erf": lambda: Z * sp.erf(parameter * Z)}[kind]()
+    if kind in erf_terms.KINDS:
+        return erf_terms.integrand(kind, parameter)
+    shape = {"z^k": lambda: Z**parameter, "exp": lambda: sp.exp(parameter * Z)}[kind]()
     return shape * PHI
 
 
@@ -89,12 +90,9 @@ def classify(term: sp.Expr) -> tuple[sp.Expr, str, sp.Expr]:
         s = sp.cancel(shape.args[0] / Z)
         if not s.has(Z):
             return coeff, "exp", s
-    if shape.is_Mul and len(shape.args) == 2 and Z in shape.args:
-        (other,) = [arg for arg in shape.args if arg != Z]
-        if isinstance(other, sp.erf):
-            k = sp.cancel(other.args[0] / Z)
-            if not k.has(Z):
-                return coeff, "z erf", k
+    found = erf_terms.classify_erf(shape)
+    if found is not None:
+        return coeff, *found
     raise ValueError(f"no antiderivative here for ({shape}) phi(z)")
 
 
@@ -105,11 +103,8 @@ def _limits() -> tuple[tuple[sp.Expr, sp.Expr], ...]:
 
 
 def value_at(F: sp.Expr, end: sp.Expr) -> sp.Expr:
-    """``F(end)``, by substitution if that is finite, else ``sympy.limit`` (for z phi(z) at oo)."""
-    if end not in (sp.oo, -sp.oo):
-        return F.subs(Z, end)
-    value = F.subs(Z, end)
-    return value if value.is_finite else sp.limit(F, Z, end)
+    """``F(end)``, by substitution if that is finite, else by limits (:func:`.erf_terms.value_at`)."""
+    return erf_terms.value_at(F, Z, end)
 
 
 def polynomial_limits() -> tuple[tuple[sp.Expr, sp.Expr], ...]:
@@ -160,19 +155,31 @@ def antiderivative_terms(integrand: sp.Expr) -> list[sp.Expr]:
     return list(sp.Add.make_args(ratio))
 
 
+def _term_integral(term: sp.Expr, lo: sp.Expr, hi: sp.Expr, held: bool) -> sp.Expr:
+    """One term over (lo, hi): ``F(hi) - F(lo)``, or the lemma's value for ``erf`` over the line."""
+    coeff, kind, parameter = classify(term)
+    if kind == "erf":
+        if (lo, hi) != (-sp.oo, sp.oo):
+            raise ValueError(f"erf(kz + c) phi(z) over ({lo}, {hi}): only the whole line is known")
+        return coeff * erf_terms.whole_line_value(kind, parameter)
+    return _term_antiderivative(term, hi, held) - _term_antiderivative(term, lo, held)
+
+
 def ftc(integral: sp.Integral, held: bool = False) -> sp.Expr:
     """Integral of ``g(z) phi(z)`` over (lo, hi) as ``F(hi) - F(lo)``, term by term."""
     (variable, lo, hi), = integral.limits
     terms = antiderivative_terms(integral.function.subs(variable, Z))
-    return sp.Add(*[_term_antiderivative(t, hi, held) - _term_antiderivative(t, lo, held)
-                    for t in terms])
+    return sp.Add(*[_term_integral(t, lo, hi, held) for t in terms])
 
 
-def integrable(integrand: sp.Expr) -> bool:
-    """True when every term of ``integrand / phi`` has an antiderivative above."""
+def integrable(integral: sp.Integral) -> bool:
+    """True when every term of the integrand divided by phi has an antiderivative above (or,
+    over the whole line, the lemma of :mod:`.erf_terms`)."""
+    (variable, lo, hi), = integral.limits
     try:
-        for term in antiderivative_terms(integrand):
-            _term_antiderivative(term, sp.Integer(0), False)
+        for term in antiderivative_terms(integral.function.subs(variable, Z)):
+            if classify(term)[1] != "erf" or (lo, hi) != (-sp.oo, sp.oo):
+                _term_antiderivative(term, sp.Integer(0), False)
     except ValueError:
         return False
     return True
@@ -185,6 +192,9 @@ def evaluate(expr: sp.Expr, held: bool = False) -> sp.Expr:
 
 FTC = Route("fundamental theorem of calculus with the antiderivatives above, exp-cancel",
             lambda d: ROUTES["exp-cancel"](evaluate(d)))
+#: the same, where a term is integrated by the lemma E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))
+FTC_LEMMA = Route("fundamental theorem of calculus with the antiderivatives and the lemma above, "
+                  "exp-cancel", lambda d: ROUTES["exp-cancel"](evaluate(d)))
 
 
 def split_route(cuts: tuple[sp.Expr, ...]) -> Route:

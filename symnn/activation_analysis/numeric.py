@@ -36,8 +36,9 @@ EDGE = 13
 
 
 def _nodes(mu: mpmath.mpf, s: mpmath.mpf, kinks: tuple[sp.Expr, ...]) -> list[mpmath.mpf]:
-    """Quadrature nodes in z: -13, -6, -2, 0, 2, 6, 13, plus the kinks (b - mu)/sigma inside."""
-    inner = {(as_mpf(k) - mu) / s for k in kinks}
+    """Quadrature nodes in z: -13, -6, -2, 0, 2, 6, 13, plus the kinks and the points
+    x = 0, +-1, +-4 (where the smooth activations turn) mapped to z = (x - mu)/sigma, inside."""
+    inner = {(as_mpf(k) - mu) / s for k in (*kinks, 0, -1, 1, -4, 4)}
     grid = {mpmath.mpf(v) for v in (-EDGE, -6, -2, 0, 2, 6, EDGE)}
     return sorted(grid | {k for k in inner if abs(k) < EDGE})
 
@@ -80,11 +81,14 @@ def expectation(integrand: sp.Expr, mu: sp.Expr, sigma_: sp.Expr, kinks: tuple[s
 
 
 def reference(integrand: sp.Expr, mu: Any, sigma_: Any, kinks: tuple[sp.Expr, ...] = ()) -> mpmath.mpf:
-    """``E[g(G)]`` by tanh-sinh quadrature over the whole line in x at 30 digits (the check's method)."""
+    """``E[g(G)]`` by tanh-sinh quadrature over the whole line in x at 30 digits (the check's method),
+    split at 0, the kinks, ``mu`` and ``mu +- sigma``, ``mu +- 4 sigma`` (so that a wide or
+    far-off density is resolved)."""
     g = sp.lambdify(x, integrand, MPMATH)
     with mpmath.workdps(DIGITS):
         m, s = as_mpf(sp.sympify(mu)), as_mpf(sp.sympify(sigma_))
-        nodes = [-mpmath.inf, *sorted({m, *[as_mpf(k) for k in kinks]}), mpmath.inf]
+        spread = {m + t * s for t in (-4, -1, 0, 1, 4)}
+        nodes = [-mpmath.inf, *sorted({mpmath.mpf(0), *spread, *[as_mpf(k) for k in kinks]}), mpmath.inf]
         return +mpmath.quad(lambda t: g(t) * mpmath.npdf(t, m, s), nodes)
 
 

@@ -96,11 +96,13 @@ def _in_f(b: DerivationBuilder, rule: Activation, a: sp.Expr, f: sp.Expr,
                 route="exact values", reason=rf"$f({sp.latex(x1)}) = f({sp.latex(x2)})$ but the "
                                              r"slopes differ, so $f'$ is no function of $f$")
     else:
-        b.claim("no form in $f$: $f'$ changes sign", sp.And(sp.Lt(v1, 0), sp.Gt(v2, 0)),
+        b.claim("$f'$ changes sign", sp.And(sp.Lt(v1, 0), sp.Gt(v2, 0)),
                 lambda: sp.And(sp.Lt(v1, 0), sp.Gt(v2, 0)), route="exact sign of constants",
-                reason=r"so $f$ has a strict interior minimum between the two points; a level just "
-                       r"above it is taken on both sides with slopes of opposite signs (cited: "
-                       r"intermediate value theorem), so $f'$ is no function of $f$")
+                reason=rf"exact signs of $f'$ at $x = {sp.latex(x1)}$ and $x = {sp.latex(x2)}$")
+        b.cite("no form in $f$", sp.Symbol(r"f' \ne h(f)"), theorem="intermediate value theorem",
+               reason=r"$f$ has a strict minimum between the two points; a level just above it is "
+                      r"taken on both sides of the minimum, with $f' < 0$ on one side and $f' > 0$ on "
+                      r"the other, so $f'$ is no function of $f$")
     return None
 
 
@@ -115,8 +117,8 @@ def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
         b.claim("no other critical points", points,
                 lambda: sp.Eq(sp.Union(*[critical_points(rule, a)]), points),
                 route="solveset of f'' on each open piece",
-                reason=r"the zeros of $f''$ are exactly these (cited: \texttt{solveset} returns "
-                       r"every zero when it returns a finite set)")
+                reason=r"the zeros of $f''$ are exactly these: \texttt{solveset} returns the "
+                       r"complete solution set, or a \texttt{ConditionSet} when it cannot")
     if not sup.closed_form:
         lo, hi = sup.bracket
         curvature = sup.critical[-1][1]
@@ -126,14 +128,16 @@ def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
                 rf"{sp.latex(hi)}]$; the zero is refined by mpmath to 30 digits (numeric, not a closed "
                 r"form; that no other zeros exist is checked on a grid of step 1/4, not proved)")
     values = [c.value for c in sup.candidates]
+    b.cite(r"$\sup f'$ is a candidate", sp.Symbol(r"\sup f' \in \{\text{critical values, limits}\}"),
+           theorem="extreme value theorem; Fermat's theorem on interior extrema",
+           reason=r"$f'$ is continuous on each piece: its supremum there is taken at an interior "
+                  r"zero of $f''$ or approached at an end of the piece")
     b.claim(r"$\sup f'$ over the critical values and the limits at the ends of the pieces",
             sp.Eq(sp.Symbol(r"\sup f'"), sup.value),
             lambda: sp.And(*[sp.Ge(sup.value, v) for v in values])
             & sp.Or(*[sp.Eq(sup.value, v) for v in values]),
             route="exact comparison of the candidates",
-            reason="candidates: " + ", ".join(f"${sp.latex(v)}$" for v in values)
-                   + r"; $f'$ is continuous on each piece, so its supremum is one of them "
-                   r"(cited: extreme value theorem)")
+            reason="candidates: " + ", ".join(f"${sp.latex(v)}$" for v in values))
     return sup
 
 

@@ -2,17 +2,20 @@
 
 A thin use of :mod:`symnn.activation_analysis.moments`: closed forms where the pieces of
 ``f`` have certified antiderivatives against the normal density (identity, ReLU, leaky
-ReLU, |x|, hardtanh, ELU; the mean of GELU at ``mu = 0``), ``f(0)`` for the mean when
+ReLU, |x|, hardtanh, ELU; the mean of GELU for any ``mu``, ``sigma``, through the derived lemma
+``E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))``; the second moment of GELU at ``N(0, 1)``),
+``f(0)`` for the mean when
 ``f - f(0)`` is odd and ``mu = 0`` (tanh, sigmoid, hardtanh), and otherwise a 30-digit
 mpmath value with its error bound and ``closed_form = False``.
 
 .. math:: \\mathbb{E}[\\operatorname{GELU}(Z)] = \\frac{1}{2\\sqrt\\pi},\\qquad
+          \\mathbb{E}[\\operatorname{GELU}(Z)^2] = \\frac13 + \\frac{1}{2\\pi\\sqrt3},\\qquad
           \\mathbb{E}[\\tanh(Z)] = 0
 
 >>> import symnn
 >>> r = symnn.derive("activation-gaussian-moments", activation="gelu").result
->>> r["mean"], r["closed_form"]
-(1/(2*sqrt(pi)), False)
+>>> r["mean"], r["second_moment"], r["closed_form"]
+(1/(2*sqrt(pi)), sqrt(3)/(6*pi) + 1/3, True)
 """
 
 from __future__ import annotations
