@@ -60,25 +60,23 @@ def answers_file(folder: Path, count: int, seed: int = 0) -> Path:
 
 
 def cpu_per_answer(repeats: int = 2) -> float:
-    """Mean CPU seconds (user + system) of one grading process, each kind of answer graded in turn.
+    """Mean CPU seconds (user + system) of the work of one grading process, each kind of answer in turn.
 
-    CPU time does not grow when other work shares the cores, so it is the figure to plan with.
+    The work is timed in this process (``grade_in_process``, its derivation cache cleared before
+    each answer as in a fresh grading process), so it does not depend on which process a grading
+    child is started from. CPU time does not grow when other work shares the cores, so it is the
+    figure to plan with; starting the grading process adds a little to it.
     """
-    import resource
-
     from symnn.distributed.answer_sheet import row_params
-    from symnn.grading.grader import grade
+    from symnn.grading import grader
 
-    def spent() -> float:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return usage.ru_utime + usage.ru_stime
-
-    start, count = spent(), 0
+    start, count = time.process_time(), 0
     for _ in range(repeats):
         for id, key, params, answer in ANSWERS:
-            grade(id, answer.strip('"'), key=key or None, timeout=120, **row_params(params))
+            grader._derive_cached.cache_clear()
+            grader.grade_in_process(id, answer.strip('"'), key=key or None, seconds=120, **row_params(params))
             count += 1
-    return (spent() - start) / count
+    return (time.process_time() - start) / count
 
 
 def measure(workers: int, answers: Path, folder: Path, timeout: float) -> tuple[float, float, float]:

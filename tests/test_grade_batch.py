@@ -111,8 +111,8 @@ def test_the_time_limit_holds_inside_a_worker(tmp_path, client):
     # a Dask worker runs threads, so the grading child is started by the forkserver method there
     assert all(count > 1 for count in client.run(_thread_count).values())
     answers = tmp_path / "answers.csv"
-    answers.write_text(HEADER + f"ada,softmax-jacobian,,n=2,{RIGHT_JACOBIAN}\n", encoding="utf-8")
-    timeout = 0.3  # deriving softmax-jacobian alone takes longer in a fresh grading process
+    answers.write_text(HEADER + f"ada,softmax-jacobian,,n=40,{RIGHT_JACOBIAN}\n", encoding="utf-8")
+    timeout = 0.3  # deriving the 40 x 40 Jacobian alone takes about a second of CPU
     grade_batch(answers, tmp_path / "out", client=client, timeout=timeout, progress=False)
     [row] = _book(tmp_path / "out")
     assert row["verdict"] == "timeout", row
@@ -120,9 +120,11 @@ def test_the_time_limit_holds_inside_a_worker(tmp_path, client):
 
 
 def test_a_worker_killed_by_pid_mid_run_loses_nothing_and_grades_nothing_twice(tmp_path, client):
-    rows = [(f"s{i}", RIGHT_JACOBIAN if i % 2 == 0 else WRONG_JACOBIAN) for i in range(8)]
+    # the general-n Jacobian: each grade derives the index argument (about half a second of CPU)
+    right, wrong = '"y_i*KroneckerDelta(i, j) - y_i*y_j"', '"y_i*KroneckerDelta(i, j) + y_i*y_j"'
+    rows = [(f"s{i}", right if i % 2 == 0 else wrong) for i in range(8)]
     answers = tmp_path / "answers.csv"
-    answers.write_text(HEADER + "".join(f"{name},softmax-jacobian,,n=2,{answer}\n" for name, answer in rows),
+    answers.write_text(HEADER + "".join(f"{name},softmax-jacobian,,n=n,{answer}\n" for name, answer in rows),
                        encoding="utf-8")
     out = tmp_path / "out"
     outcome: dict[str, object] = {}
@@ -142,7 +144,7 @@ def test_a_worker_killed_by_pid_mid_run_loses_nothing_and_grades_nothing_twice(t
         busy = [address for address, keys in client.processing().items() if keys]
         time.sleep(0.2)
     assert busy, "no task started"
-    time.sleep(1.0)  # well inside a grade, which takes over a second
+    time.sleep(0.1)  # inside the worker's first grade
     os.kill(before[busy[0]], signal.SIGKILL)
     runner.join(timeout=600)
     assert not runner.is_alive() and "error" not in outcome, outcome

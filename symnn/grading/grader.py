@@ -191,6 +191,11 @@ def _child(id: str, answer: Any, key: str | None, params: dict[str, Any], second
     return grade_in_process(id, answer, key=key, seconds=seconds, **params)
 
 
+#: Modules a grading process starts with (imported once into the fork server, when one is used):
+#: the grader and the whole catalogue, so no grading process imports the derivations again.
+PRELOAD = ("symnn.grading.grader", "symnn.derivations", "symnn.experiments")
+
+
 def grade(id: str, answer: Any, *, key: str | None = None, timeout: float = TIMEOUT,
           memory: int = MEMORY, **params: Any) -> GradeResult:
     """Grade ``answer`` (text, a SymPy expression or Matrix) against ``derive(id, **params).result[key]``.
@@ -210,7 +215,7 @@ def grade(id: str, answer: Any, *, key: str | None = None, timeout: float = TIME
     start = time.perf_counter()
     try:
         return run_limited(_child, id, answer, key, params, timeout * (1 - _RESERVE),
-                           seconds=timeout, memory=memory, preload=("symnn.grading.grader",))
+                           seconds=timeout, memory=memory, preload=PRELOAD)
     except TimeLimitError:
         spent = time.perf_counter() - start
         return GradeResult("timeout", f"grading did not finish within its budget of {timeout:g} s "
