@@ -62,3 +62,17 @@ def test_local_cluster_of_two_processes_runs_journaled_tasks_once(tmp_path):
     assert [records[str(i)]["value"] for i in range(1, 6)] == [1, 4, 9, 16, 25]
     assert again["3b"] == {"key": "3b", "error": "three is refused"}
     assert len(journal.path.read_text().splitlines()) == 7
+
+
+def test_a_local_cluster_announces_its_dashboard_and_the_page_answers():
+    import io
+    import re
+    import urllib.request
+
+    said = io.StringIO()
+    with open_client(1, announce=said):
+        line = said.getvalue()
+        match = re.search(r"dashboard (http://127\.0\.0\.1:\d+/status)", line)
+        assert line.startswith("dask: local cluster of 1 worker process") and match, line
+        with urllib.request.urlopen(match.group(1), timeout=30) as page:
+            assert page.status == 200 and b"<html" in page.read(4096).lower()

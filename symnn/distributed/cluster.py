@@ -114,7 +114,7 @@ def open_client(workers: int | None = None, scheduler: str | None = None, *,
         else:
             cluster = distributed.LocalCluster(
                 n_workers=count, threads_per_worker=1, processes=True, memory_limit=memory_per_worker,
-                dashboard_address=":0", host="127.0.0.1", silence_logs=logging.ERROR)
+                dashboard_address="127.0.0.1:0", host="127.0.0.1", silence_logs=logging.ERROR)
             client = distributed.Client(cluster)
             where = f"local cluster of {count} worker process{'es' if count != 1 else ''}"
     except (OSError, TimeoutError) as error:
