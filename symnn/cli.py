@@ -81,6 +81,10 @@ def _ids(target: str, kind: str = "derivation") -> list[str]:
     return [target]
 
 
+#: Experiment parameters that ``symnn train`` takes as options of their own, not through --param.
+_TRAIN_FLAGS = {"epochs": "--epochs", "seed": "--seed", "quick": "--quick"}
+
+
 @command("list")
 def _list(args: argparse.Namespace) -> int:
     from symnn.core.registry import catalog, entry
@@ -95,7 +99,8 @@ def _list(args: argparse.Namespace) -> int:
         if args.verbose:
             print(f"    {item.title}")
             for parameter in item.parameters:
-                print(f"    --param {parameter.describe()}")
+                flag = _TRAIN_FLAGS.get(parameter.name) if item.kind == "experiment" else None
+                print(f"    {flag or '--param'} {parameter.describe()}")
     return EXIT_OK
 
 

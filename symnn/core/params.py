@@ -312,5 +312,10 @@ class Parameter:
 
     def describe(self) -> str:
         """``name: expected (default ...)`` for help texts."""
-        default = "" if self.default is REQUIRED else f" (default {self.default!r})"
+        if self.default is REQUIRED:
+            default = ""
+        elif self.default is None:
+            default = " (optional)"
+        else:
+            default = f" (default {self.default!r})"
         return f"{self.name}: {self.kind.expected}{default}. {self.doc}".rstrip(". ") + "."
