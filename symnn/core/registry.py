@@ -158,7 +158,7 @@ def within_budget(item: CatalogEntry, given: dict[str, Any], work: Callable[[], 
     Traceback (most recent call last):
     ...
     symnn.errors.ResourceError: softmax-jacobian: out of memory; the size comes from n=12 \
-(allowed: an integer from 1 to 16, or a symbol): try smaller values
+(allowed: an integer from 1 to 40, or a symbol): try smaller values
     """
     try:
         return work()
