@@ -23,6 +23,7 @@ import sympy as sp
 
 from symnn.activation_analysis.functions import sigma
 from symnn.activation_analysis.table import Activation, x
+from symnn.core.exact import as_sympy
 
 DIGITS = 30
 MPMATH = [{"sigma": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
@@ -91,7 +92,7 @@ def reference(integrand: sp.Expr, mu: Any, sigma_: Any, kinks: tuple[sp.Expr, ..
     far-off density is resolved); ``digits`` lower for a figure that needs fewer."""
     g = sp.lambdify(x, integrand, MPMATH)
     with mpmath.workdps(digits):
-        m, s = as_mpf(sp.sympify(mu)), as_mpf(sp.sympify(sigma_))
+        m, s = as_mpf(as_sympy(mu, "mu")), as_mpf(as_sympy(sigma_, "sigma"))
         spread = {m + t * s for t in (-4, -1, 0, 1, 4)}
         nodes = [-mpmath.inf, *sorted({mpmath.mpf(0), *spread, *[as_mpf(k) for k in kinks]}), mpmath.inf]
         scale = 1 / (s * mpmath.sqrt(2 * mpmath.pi))
