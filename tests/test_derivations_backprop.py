@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import symnn
@@ -171,6 +171,11 @@ def networks(draw) -> dict:
 @settings(max_examples=12, deadline=None)
 @given(networks())
 def test_random_weights_exact_vs_simulator(params: dict) -> None:
+    # a hidden pre-activation exactly 0 takes relu'(0) = 0 exactly, while float64 round-off puts
+    # the simulator's on either side of the kink: that case is tested on its own (test_networks_layerwise)
+    exact = [[sum((Fraction(str(v)) * Fraction(str(w)) for v, w in zip(row, column)), Fraction(str(b)))
+              for column, b in zip(zip(*params["W1"]), params["b1"])] for row in params["X"]]
+    assume(all(z != 0 for row in exact for z in row))
     d = symnn.derive("two-layer-relu-gradients", **params)
     assert_matches_oracle(d, params)
     x = np.array(params["X"], dtype=float)
