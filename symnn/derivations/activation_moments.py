@@ -27,7 +27,7 @@ import sympy as sp
 
 from symnn.activation_analysis.kinds import ALPHA, MU, SIGMA, activation_parameter
 from symnn.activation_analysis.moments import gaussian_moments
-from symnn.activation_analysis.numeric import as_mpf, monte_carlo, reference
+from symnn.activation_analysis.numeric import REFERENCE_DIGITS, as_mpf, monte_carlo, reference
 from symnn.activation_analysis.table import TABLE, Activation, x
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
@@ -89,9 +89,9 @@ def _value(expr: sp.Expr, values: dict[sp.Symbol, sp.Expr]) -> mpmath.mpf:
 
 def check_moments(rule: Activation, a: sp.Expr, mu: sp.Expr, sigma: sp.Expr,
                   result: dict[str, Any]) -> CheckReport:
-    """mpmath tanh-sinh quadrature in x at 30 digits; Monte Carlo, 10^6 samples, 5 standard errors."""
+    """mpmath tanh-sinh quadrature in x at 24 digits; Monte Carlo, 10^6 samples, 5 standard errors."""
     check = CrossCheck("mpmath tanh-sinh quadrature of f(x)^p N(x; mu, sigma^2) over the whole line "
-                       "at 30 digits (to 1e-20); Monte Carlo with 10^6 samples of the simulator's "
+                       "at 24 digits (to 1e-20); Monte Carlo with 10^6 samples of the simulator's "
                        "function (derived value inside the 5-sigma interval)", 1e-20)
     symbols = {s.name: s for k in KEYS for s in sp.sympify(result[k]).free_symbols}
     numeric = [k for k in KEYS if sp.sympify(result[k]).has(sp.Float, sp.Integral)]
@@ -105,7 +105,7 @@ def check_moments(rule: Activation, a: sp.Expr, mu: sp.Expr, sigma: sp.Expr,
         f = rule.expression(sample["alpha"])
         kinks = tuple(p.upper for p in rule.pieces(sample["alpha"])[:-1])
         label = ", ".join(f"{k}={v}" for k, v in sample.items())
-        with mpmath.workdps(30):
+        with mpmath.workdps(REFERENCE_DIGITS):
             first = reference(f, sample["mu"], sample["sigma"], kinks)
             second = reference(f**2, sample["mu"], sample["sigma"], kinks)
             exact = {"mean": first, "second_moment": second, "variance": second - first**2}
