@@ -276,7 +276,14 @@ def test_feedback_file_names_stay_in_the_folder(student):
 @given(st.text(min_size=1, max_size=12), st.text(min_size=1, max_size=12))
 def test_distinct_students_get_distinct_feedback_files(first, second):
     if first != second:
-        assert feedback_name(first) != feedback_name(second)
+        assert feedback_name(first).lower() != feedback_name(second).lower()  # also where case is ignored
+
+
+@pytest.mark.parametrize("names", [("ada", "Ada", "ADA"), ("bo", "bO"), ("con", "nul", "lpt1")])
+def test_names_differing_in_case_or_reserved_get_distinct_portable_files(names):
+    files = [feedback_name(name) for name in names]
+    assert len({f.lower() for f in files}) == len(names)
+    assert all(f.split("-")[0].split(".")[0].lower() not in {"con", "nul", "lpt1"} or "-" in f for f in files)
 
 
 # --- how a task words what went wrong ------------------------------------------------------------------

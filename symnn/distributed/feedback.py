@@ -6,12 +6,16 @@ how the verdict was reached. The expected form (the ``expected:`` lines of a ver
 expected entry of a matrix) is shown only with ``show_expected=True`` (``--show-expected``),
 for courses that publish their solutions; by default :func:`without_expected` takes it out.
 
-File names are made from the student's name: letters, digits, ``-`` and ``_`` are kept;
-any other name gets the kept part plus a digest, so that no name can leave the folder or
-collide with another (:func:`feedback_name`).
+File names are made from the student's name: a name of lower-case letters, digits, ``-``
+and ``_`` is kept as it is; any other name (upper-case letters included, and the device
+names ``con``, ``nul``, ... that Windows reserves) gets its kept part plus a digest of the
+exact name, so that no name can leave the folder or collide with another, also on file
+systems that ignore case (:func:`feedback_name`).
 
 >>> feedback_name("ada"), feedback_name("../../etc/passwd")  # doctest: +ELLIPSIS
 ('ada.md', 'etc_passwd-....md')
+>>> feedback_name("Ada").lower() != feedback_name("ada").lower()
+True
 >>> print(without_expected("the answer differs: at alpha=1/7, expected - answer = 1/2, which is not 0\\n"
 ...                        "  expected: 1 - alpha\\n  given:    alpha"))
 the answer differs: at alpha=1/7, expected - answer = 1/2, which is not 0
@@ -27,13 +31,15 @@ from collections.abc import Sequence
 from symnn.distributed.gradebook import Graded, tally
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_KEPT_AS_IS = re.compile(r"[a-z0-9_-]+")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _ENTRY = re.compile(r"(\): )expected .*?, (given )")
 
 
 def feedback_name(student: str) -> str:
     """The feedback file name of ``student`` (``NAME.md``, with a digest when the name had to change)."""
     kept = _SAFE.sub("_", student).strip("_")[:60] or "student"
-    if kept != student:
+    if kept != student or not _KEPT_AS_IS.fullmatch(student) or student in _RESERVED:
         kept += "-" + hashlib.sha256(student.encode()).hexdigest()[:8]
     return kept + ".md"
 
