@@ -154,3 +154,19 @@ def test_a_worker_killed_by_pid_mid_run_loses_nothing_and_grades_nothing_twice(t
         (name, "correct" if i % 2 == 0 else "incorrect") for i, (name, _) in enumerate(rows)]
     keys = _journal_keys(out)
     assert len(keys) == len(set(keys)) == len(rows)
+
+
+def test_regrade_grades_the_named_verdicts_again_and_the_journal_keeps_the_old_records(tmp_path, client):
+    answers = tmp_path / "answers.csv"
+    answers.write_text(HEADER + f"ada,softmax-jacobian,,n=2,{RIGHT_JACOBIAN}\n"
+                       + f"bob,softmax-jacobian,,n=2,{WRONG_JACOBIAN}\n"
+                       + f"cyd,leaky-relu-gaussian-moments,mean,,{WRONG_MEAN}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert grade_batch(answers, out, client=client, timeout=120, progress=False).new == 3
+    again = grade_batch(answers, out, client=client, timeout=120, progress=False, regrade={"incorrect"})
+    assert again.new == 2  # bob and cyd, not ada
+    keys = _journal_keys(out)
+    assert len(keys) == 5 and len(set(keys)) == 3  # the old records stay above the new ones
+    assert [row["verdict"] for row in _book(out)] == ["correct", "incorrect", "incorrect"]
+    assert grade_batch(answers, out, client=client, timeout=120, progress=False, regrade={"all"}).new == 3
+    assert grade_batch(answers, out, client=client, timeout=120, progress=False, regrade={"timeout"}).new == 0

@@ -182,6 +182,8 @@ def test_cli_refuses_an_unwritable_output_folder_before_a_cluster(tmp_path, caps
     (["--scheduler", "127.0.0.1:8786"], "--scheduler"),
     (["--timeout", "0"], "parameter 'timeout'"),
     (["--timeout", "7200"], "parameter 'timeout'"),
+    (["--regrade", "corect"], "parameter 'regrade': got 'corect'"),
+    (["--regrade", ","], "parameter 'regrade'"),
 ])
 def test_cli_refuses_bad_options_in_one_line(tmp_path, capsys, no_cluster, option, words):
     path = _write(tmp_path, HEADER + "ada,softmax-jacobian,,n=2,y1\n")

@@ -45,7 +45,34 @@ def _grade_batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show-expected", action="store_true",
                         help="show the expected form in the students' feedback (off: only the verdict, "
                              "the counterexample and the student's own answer)")
+    parser.add_argument("--regrade", metavar="VERDICTS",
+                        help="grade again the journaled rows with these verdicts, comma-separated "
+                             "(e.g. timeout,undecided), or 'all'; the journal keeps the old records")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def read_regrade(text: str | None) -> frozenset[str]:
+    """The verdicts of ``--regrade`` (``"timeout,undecided"``, ``"all"``), each checked.
+
+    >>> sorted(read_regrade("timeout, undecided"))
+    ['timeout', 'undecided']
+    >>> read_regrade("corect")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symnn.errors.ParameterError: parameter 'regrade': got 'corect', expected all, or some of correct, ...
+    """
+    from symnn.distributed.gradebook import VERDICTS
+    from symnn.errors import ParameterError
+
+    if text is None:
+        return frozenset()
+    chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
+    for verdict in sorted(chosen):
+        if verdict != "all" and verdict not in VERDICTS:
+            raise ParameterError("regrade", verdict, "all, or some of " + ", ".join(VERDICTS))
+    if not chosen:
+        raise ParameterError("regrade", text, "verdicts, e.g. timeout,undecided, or all")
+    return chosen
 
 
 #: Each subcommand: name, one-line help, description, its arguments.
@@ -54,7 +81,7 @@ SUBCOMMANDS: tuple[tuple[str, str, str, Callable[[argparse.ArgumentParser], None
      "Grade every row of ANSWERS.csv (student, id, key, params, answer) like 'symnn grade', each answer "
      "under a hard time and memory limit, on a local cluster of worker processes or an existing Dask "
      "cluster. Verdicts are journaled as they arrive; run again on the same OUTDIR to grade only the "
-     "rows not yet graded.", _grade_batch_arguments),
+     "rows not yet graded (and, with --regrade, the rows with the verdicts named).", _grade_batch_arguments),
 )
 
 
@@ -76,9 +103,10 @@ def _grade_batch(args: argparse.Namespace) -> int:
     workers = None if args.workers is None else int(count("workers", read_literal(args.workers, "workers")))
     scheduler = None if args.scheduler is None else check_scheduler_address(args.scheduler)
     timeout = Number(0, 3600, lower_open=True)("timeout", read_literal(args.timeout, "timeout"))
+    regrade = read_regrade(args.regrade)
     batch = grade_batch(args.answers, args.output, workers=workers, scheduler=scheduler,
                         timeout=float(timeout), show_expected=args.show_expected,
-                        progress=not args.no_progress, announce=sys.stderr)
+                        progress=not args.no_progress, announce=sys.stderr, regrade=regrade)
     counts = ", ".join(f"{count} {verdict}" for verdict, count in tally(batch.graded).items())
     print(f"{len(batch.graded)} rows ({batch.new} graded now): {counts or 'none'}")
     print(f"wrote {batch.files[0]}, {batch.files[1]} and {len(batch.files) - 2} feedback file(s)")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -122,29 +122,44 @@ def _screened(rows: Sequence[Row]) -> tuple[dict[int, Graded], dict[str, Row]]:
     return decided, todo
 
 
+def to_regrade(records: dict[str, dict[str, Any]], keys: Iterable[str],
+               verdicts: Collection[str]) -> set[str]:
+    """The journaled ``keys`` whose verdict is one of ``verdicts`` (``"all"``: every one).
+
+    >>> sorted(to_regrade({"a": {"verdict": "timeout"}, "b": {"verdict": "correct"}}, "ab", {"timeout"}))
+    ['a']
+    """
+    return {key for key in keys if key in records
+            and ("all" in verdicts or records[key].get("verdict") in verdicts)}
+
+
 def _run(todo: dict[str, Row], journal: Any, client: Any, timeout: float, progress: bool,
-         workers: int | None, scheduler: str | None, announce: TextIO | None) -> dict[str, dict[str, Any]]:
+         workers: int | None, scheduler: str | None, announce: TextIO | None,
+         regrade: Collection[str] = ()) -> dict[str, dict[str, Any]]:
     from symnn.distributed.cluster import open_client
     from symnn.distributed.tasks import run_journaled
 
     tasks = {key: (row.id, row.answer, row.key, row_params(row.params), timeout) for key, row in todo.items()}
     journal.repair()
-    if all(key in journal.records() for key in tasks):  # nothing left to grade: no cluster needed
+    redo = to_regrade(journal.records(), tasks, regrade)
+    if not redo and all(key in journal.records() for key in tasks):  # nothing to grade: no cluster needed
         return journal.records()
     given = contextlib.nullcontext(client) if client is not None else None
     with given or open_client(workers, scheduler, announce=announce) as opened:
         check_workers_may_fork(opened)
         return run_journaled(opened, grade_row, tasks, journal, on_error=task_failed, description="grading",
-                             progress=progress)
+                             progress=progress, redo=redo)
 
 
 def grade_batch(answers: str | os.PathLike[str], outdir: str | os.PathLike[str], *, client: Any = None,
                 workers: int | None = None, scheduler: str | None = None, timeout: float = 30.0,
-                show_expected: bool = False, progress: bool = True, announce: TextIO | None = None) -> Batch:
+                show_expected: bool = False, progress: bool = True, announce: TextIO | None = None,
+                regrade: Collection[str] = ()) -> Batch:
     """Grade every row of ``answers`` into ``outdir`` on ``client`` (or a cluster opened for the batch).
 
     Without ``client``, a local cluster of ``workers`` processes is started (or the
     cluster at ``scheduler`` is used), and only when some row still needs grading.
+    ``regrade`` names journaled verdicts to grade again (``{"timeout"}``, or ``{"all"}``).
     """
     from symnn.distributed.feedback import feedback_markdown, feedback_name
     from symnn.distributed.journal import Journal
@@ -156,8 +171,10 @@ def grade_batch(answers: str | os.PathLike[str], outdir: str | os.PathLike[str],
         (folder / "feedback").mkdir(parents=True, exist_ok=True)
     decided, todo = _screened(rows)
     journal = Journal(folder / JOURNAL)
-    before = set(journal.records())
-    records = _run(todo, journal, client, timeout, progress, workers, scheduler, announce) if todo else {}
+    before = journal.records()
+    again = to_regrade(before, todo, regrade)
+    records = _run(todo, journal, client, timeout, progress, workers, scheduler, announce,
+                   regrade) if todo else {}
     for key, row in todo.items():
         record = records[key]
         decided[row.line] = Graded(row, str(record["verdict"]), str(record.get("detail", "")),
@@ -174,4 +191,4 @@ def grade_batch(answers: str | os.PathLike[str], outdir: str | os.PathLike[str],
         path = folder / "feedback" / feedback_name(student)
         write_text_atomic(path, feedback_markdown(student, theirs, show_expected=show_expected))
         files.append(path)
-    return Batch(graded, len([key for key in todo if key not in before]), files)
+    return Batch(graded, len([key for key in todo if key not in before or key in again]), files)

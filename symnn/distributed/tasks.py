@@ -10,7 +10,7 @@ record), never aborting the others.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from symnn.distributed.journal import Journal
@@ -26,14 +26,15 @@ def _progress(total: int, initial: int, description: str, show: bool) -> Any:
 def run_journaled(client: Any, function: Callable[..., dict[str, Any]], tasks: Mapping[str, tuple[Any, ...]],
                   journal: Journal, *, on_error: Callable[[str, BaseException], dict[str, Any]],
                   description: str = "tasks", progress: bool = True, retries: int = 1,
-                  resources: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
-    """Run ``function(*tasks[key])`` for each key the journal lacks; every record, by key.
+                  resources: Iterable[str] = (), redo: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+    """Run ``function(*tasks[key])`` for each key the journal lacks or ``redo`` names; every record, by key.
 
-    ``function`` returns a record (a JSON-able dict); ``key`` is added to it.
+    ``function`` returns a record (a JSON-able dict); ``key`` is added to it. A key run again
+    gets a new record; the journal keeps the old one above it (the last record wins).
     """
     journal.repair()
     done = journal.records()
-    todo = [key for key in tasks if key not in done]
+    todo = [key for key in tasks if key not in done or key in redo]
     from distributed import as_completed
 
     bar = _progress(len(tasks), len(tasks) - len(todo), description, progress)
