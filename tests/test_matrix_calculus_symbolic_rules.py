@@ -131,7 +131,8 @@ def test_a_certified_rule_is_the_entrywise_derivative_at_random_sizes(case, m, n
     grids = {kid: sp.ImmutableMatrix(explicit_matrix(kid.name, tuple(int(d) for d in kid.shape)))
              for kid in (*kids, adjoint) if isinstance(kid, sp.MatrixSymbol)}
     written = explicit(to_explicit(pairing(adjoint, node).xreplace(grids)))
-    route = route_of(kind, value)
+    # a 1 x 1 norm leaves sqrt(c^2) beside c^2/sqrt(c^2), which only simplify reduces (to exactly 0)
+    route = "simplify" if kind == "norm" else route_of(kind, value)
     for i, kid in enumerate(kids):
         formula = sp.sympify(RULES[kind].vjp(kids, node, adjoint, i, value))
         formula = explicit(to_explicit(formula.xreplace(grids)))
