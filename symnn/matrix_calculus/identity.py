@@ -78,7 +78,8 @@ def scalar_gradient(scalar: Any, variable: Any) -> Any:
     ``variable`` is a matrix symbol or a scalar symbol (then SymPy's ordinary derivative).
     """
     if not isinstance(variable, sp.MatrixSymbol):
-        return sp.diff(scalar, variable)
+        slope = sp.diff(scalar, variable)
+        return None if slope == 0 and scalar.has(variable) else slope
     atoms = _atoms(scalar, variable)
     names = [sp.Dummy("t") for _ in atoms]
     outer = sp.sympify(scalar).xreplace(dict(zip(atoms, names)))

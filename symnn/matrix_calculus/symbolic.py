@@ -50,7 +50,7 @@ from symnn.errors import CertificationError
 from symnn.matrix_calculus.expression import OPS, Shape
 from symnn.matrix_calculus.functions import ELEMENTWISE, explicit
 from symnn.matrix_calculus.identity import MATRIX_IDENTITY, pairing, scalar_gradient
-from symnn.matrix_calculus.rules import RULES
+from symnn.matrix_calculus.rules import RULES, route_of
 from symnn.matrix_calculus.verify import NAMED_ROUTES, verify_rule
 
 M, N, K = sp.symbols("m n k", integer=True, positive=True)
@@ -181,8 +181,7 @@ def certify_rule(kind: str, value: str, child_shapes: tuple[Shape, ...],
     entrywise = verify_rule(kind, value, child_shapes, node_shape)
     symbolic = certify_symbolic(kind, value, tuple(shape is not None for shape in child_shapes))
     if symbolic.text == "scalars":
-        route = entrywise[entrywise.rindex("(") + 1:-1]
-        return RuleCertificate(True, f"scalars, no sizes ({route})")
+        return RuleCertificate(True, f"scalars, no sizes ({route_of(kind, value)})")
     if symbolic.every_size:
         return RuleCertificate(True, f"{symbolic.text}; {entrywise}")
     return RuleCertificate(False, f"{entrywise}; {symbolic.text}")
