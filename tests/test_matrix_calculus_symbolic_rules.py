@@ -12,9 +12,11 @@ import symnn
 from symnn.core.certify import certify
 from symnn.errors import CertificationError
 from symnn.matrix_calculus import rules
-from symnn.matrix_calculus.expression import OPS
+from symnn.matrix_calculus.composite import prove_gradient
+from symnn.matrix_calculus.expression import OPS, read_typed
 from symnn.matrix_calculus.functions import ELEMENTWISE, apply, explicit, sigma
 from symnn.matrix_calculus.identity import MATRIX_IDENTITY, pairing, scalar_gradient
+from symnn.matrix_calculus.reverse import reverse_mode
 from symnn.matrix_calculus.rules import RULES, route_of
 from symnn.matrix_calculus.symbolic import GENERIC, K, M, N, certify_rule, certify_symbolic
 from symnn.matrix_calculus.verify import NAMED_ROUTES, explicit_matrix, to_explicit, verify_rule
@@ -188,3 +190,16 @@ def test_log_det_at_given_small_sizes_is_proved_at_those_sizes_only() -> None:
 def test_log_det_at_given_large_sizes_is_not_proved_at_those_sizes() -> None:
     d = symnn.derive("matrix-gradient", f="log(det(S))", wrt="S", shapes=[["S", 3, 3]])
     assert d.steps[-1].certificate.route.endswith(", not proved at the given sizes")
+
+
+@pytest.mark.parametrize(("f", "wrt", "shapes", "proved", "every_size"), [
+    ("tr(A*B)", "A", [["A", "m", "n"], ["B", "n", "m"]], True, True),
+    ("tr(A*B)", "A", [["A", 40, 30], ["B", 30, 40]], True, True),
+    ("log(det(S))", "S", [["S", 2, 2]], True, False),
+    ("log(det(S))", "S", [["S", "n", "n"]], False, False),
+    ("log(det(S))", "S", [["S", 3, 3]], False, False),
+])
+def test_what_the_gradient_is_proved_for(f, wrt, shapes, proved, every_size) -> None:
+    term, matrices = read_typed(f, shapes)
+    proof = prove_gradient(reverse_mode(term, matrices[wrt]), f, shapes, wrt)
+    assert (proof.proved, proof.every_size) == (proved, every_size)

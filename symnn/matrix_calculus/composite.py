@@ -15,6 +15,10 @@ size the gradient is reported as verified at those sizes, not proved for every s
 
 >>> check_entrywise("tr(A*B)", [["A", "m", "n"], ["B", "n", "m"]], "A").describe()
 'entrywise at sizes A 2x2, B 2x2; A 3x2, B 2x3 (expand)'
+>>> term, matrices = read_typed("log(det(S))", [["S", "n", "n"]])
+>>> proof = prove_gradient(reverse_mode(term, matrices["S"]), "log(det(S))", [["S", "n", "n"]], "S")
+>>> proof.proved, proof.route()
+(False, 'entrywise at sizes S 1x1; S 2x2 (cleared-expand), not proved for every size')
 """
 
 from __future__ import annotations
