@@ -2,10 +2,13 @@
 
 For a scalar function ``f`` of declared matrices, ``∇_W f`` (shaped like ``W``,
 ``(∇_W f)_{ij} = ∂f/∂W_{ij}``) is derived by handing the adjoint down the expression tree,
-one rule of :mod:`symnn.matrix_calculus.rules` per node, each rule proved by explicit
-expansion at concrete sizes; the whole result is then proved equal to the entrywise
-derivative of the written-out function and cross-checked by finite differences and, where
-the variable enters as a layer, by the simulator's backward pass.
+one rule of :mod:`symnn.matrix_calculus.rules` per node, each rule certified at symbolic
+sizes (so for every size) and again by explicit expansion at concrete sizes; reverse mode
+being the chain rule, the gradient then holds for every size. It is corroborated against
+the entrywise derivative of the written-out function and cross-checked by finite
+differences and, where the variable enters as a layer, by the simulator's backward pass.
+A rule not certified at symbolic sizes (the determinant's) leaves the gradient verified at
+explicit sizes only, and the write-up says so.
 
 .. math:: \\nabla_w \\tfrac12 \\|Xw - y\\|^2 = X^T (Xw - y)
 
@@ -30,7 +33,7 @@ from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.params import Parameter
 from symnn.core.registry import register
 from symnn.matrix_calculus.check import POINTS, TOLERANCE, cross_check, numeric_gradient
-from symnn.matrix_calculus.composite import verify_gradient, verify_same
+from symnn.matrix_calculus.composite import GradientProof, prove_gradient, verify_same
 from symnn.matrix_calculus.expression import Term, read_typed
 from symnn.matrix_calculus.from_sympy import as_text
 from symnn.matrix_calculus.numeric import evaluate, sample_point
@@ -38,7 +41,7 @@ from symnn.matrix_calculus.params import ExpressionText, MatrixName, Shapes
 from symnn.matrix_calculus.printing import gradient_symbol, matrix_latex
 from symnn.matrix_calculus.reader import MatrixExpressionError
 from symnn.matrix_calculus.reverse import collect_right_factors, reverse_mode
-from symnn.matrix_calculus.verify import verify_rule
+from symnn.matrix_calculus.symbolic import certify_rule
 
 DEFAULT_F = "norm(X*w - y)^2/2"
 DEFAULT_SHAPES = [["X", 5, 3], ["w", 3, 1], ["y", 5, 1]]
@@ -89,33 +92,35 @@ def matrix_gradient(f: Any, wrt: str, shapes: list[list[Any]]) -> Derivation:
     for step in sweep.steps:
         node, child = step.node, step.child
         shapes_of = tuple(c.shape for c in node.children)
-        certificate = step.certificate
         b.claim(step.rule.name, step.adjoint,
-                lambda n=node, s=shapes_of: bool(verify_rule(n.kind, n.value, s, n.shape)),
-                reason=step.rule.reason, route=certificate,
+                lambda n=node, s=shapes_of: bool(certify_rule(n.kind, n.value, s, n.shape).text),
+                reason=step.rule.reason, route=step.certificate,
                 tex=rf"{gradient_symbol(matrix_latex(child.expr))} = {matrix_latex(step.adjoint)}")
     gradient = sweep.gradient
     if len(sweep.contributions) > 1:
         b.note(rf"${wrt}$ occurs {len(sweep.contributions)} times: its gradient is the sum of the "
-               "adjoints that reach its occurrences (the multivariable chain rule; proved as a "
-               "whole in the last step).")
+               "adjoints that reach its occurrences (the multivariable chain rule).")
     collected = collect_right_factors(gradient)
     if collected != gradient:
         b.claim("collect common right factors", collected,
-                lambda: bool(verify_same(gradient, collected, matrices)), reason="distributivity",
-                route="entrywise at the sizes of the last step (expand)", before=gradient,
+                lambda: bool(verify_same(gradient, collected)), reason="distributivity",
+                route="every size (matrix-expand)", before=gradient,
                 tex=rf"{matrix_latex(gradient)} = {matrix_latex(collected)}")
-    proofs: list[str] = []
-    b.claim("the whole gradient", collected,
-            lambda: bool(proofs.append(verify_gradient(text, shapes, wrt)) or proofs),
-            reason=rf"$\nabla_{{{wrt}}} f$ equals the entrywise derivative of the written-out $f$",
-            route="entrywise derivative", tex=rf"\nabla_{{{wrt}}} f = {matrix_latex(collected)}")
-    b.note("The last step was proved by " + re.sub(r"(\d)x(\d)", r"\1$\\times$\2", proofs[0]) + ".")
+    proof = prove_gradient(sweep, text, shapes, wrt)
+    b.claim("the whole gradient", collected, lambda: proof.holds(sweep), reason=_whole_reason(proof, wrt),
+            route=proof.route(), tex=rf"\nabla_{{{wrt}}} f = {matrix_latex(collected)}")
+    b.note(re.sub(r"(\d)x(\d)", r"\1$\\times$\2", proof.sentence()))
     return b.build(
         {"gradient": collected, "function": term.expr},
         checker=lambda found: _check(term, matrices, wrt, found),
         display={"gradient": matrix_latex(collected), "function": matrix_latex(term.expr)},
     )
+
+
+def _whole_reason(proof: GradientProof, wrt: str) -> str:
+    if proof.every_size:
+        return r"reverse mode is the chain rule, and each rule above holds for every size"
+    return rf"$\nabla_{{{wrt}}} f$ against the entrywise derivative of the written-out $f$"
 
 
 def _check(term: Term, matrices: dict[str, sp.MatrixSymbol], wrt: str, result: dict[str, Any]) -> CheckReport:

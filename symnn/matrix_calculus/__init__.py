@@ -3,7 +3,8 @@
 Give a scalar function of matrices as text (read by a whitelist reader, never evaluated)
 or as a SymPy expression in ``MatrixSymbol`` objects, name the matrix to differentiate by,
 and get the gradient in matrix notation with one certified step per node of the
-expression (:mod:`~symnn.matrix_calculus.rules`), the whole result certified against the
+expression (:mod:`~symnn.matrix_calculus.rules`, each rule certified at symbolic sizes, so
+for every size), the whole result proved by the chain rule and corroborated against the
 entrywise derivative, and a numeric cross-check.
 
 =====================  ==================================================================
@@ -13,9 +14,11 @@ module                 contents
 ``expression``         shapes, SymPy objects, refusals naming the sub-expression
 ``functions``          the elementwise functions as a table (relu, sigmoid, tanh, ...)
 ``rules``              the reverse-mode rules as a table, one per node kind
+``identity``           identities at symbolic sizes; SymPy's matrix derivative, guarded
+``symbolic``           a rule certified at symbolic sizes, for every size
 ``verify``             a rule proved by explicit expansion at concrete sizes
 ``reverse``            the reverse sweep; common right factors collected
-``composite``          the whole gradient proved against the entrywise derivative
+``composite``          the whole gradient: chain rule, corroborated entrywise
 ``numeric``, ``check``  NumPy evaluation, finite differences, the simulator's layers
 ``printing``           LaTeX in the course's notation
 ``from_sympy``         SymPy input written in the grammar

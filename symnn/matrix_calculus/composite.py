@@ -1,19 +1,29 @@
-"""The whole gradient certified: equal to the entrywise derivative of the explicit function.
+"""The whole gradient: proved for every size by the chain rule, corroborated entrywise.
 
-The chain of rules is proved rule by rule; this module proves the result as a whole. Every
-matrix is written out as a grid of symbols, ``f`` is expanded to one scalar expression, each
-entry of the variable is differentiated by SymPy, and the difference to the gradient
-(also written out) is reduced to 0 by a decision route. Sizes given as numbers are used as
-they are when the expansion is small; otherwise (and for sizes given as names) the same
-derivation is repeated with size names and checked at two small assignments, after
-confirming that it gives the very same formula back at the given numbers.
+Reverse mode is the chain rule: when every rule it applied is certified at symbolic sizes
+(:mod:`symnn.matrix_calculus.symbolic`), the gradient holds for every size
+(:class:`GradientProof`). Independently, the result is compared with the entrywise
+derivative of the written-out function (:func:`check_entrywise`): every matrix is written
+out as a grid of symbols, ``f`` is expanded to one scalar expression, each entry of the
+variable is differentiated by SymPy, and the difference to the gradient (also written out)
+is reduced to 0 by a decision route. Sizes given as numbers are used as they are when the
+expansion is small (a proof at the given sizes); otherwise (and for sizes given as names)
+the same derivation is repeated with size names and checked at two small assignments, after
+confirming that it gives the very same formula back at the given numbers. Two sizes are not
+a proof for every size: this check corroborates, and when a rule is not certified for every
+size the gradient is reported as verified at those sizes, not proved for every size.
 
->>> verify_gradient("tr(A*B)", [["A", "m", "n"], ["B", "n", "m"]], "A")
-'entrywise derivative at sizes A 2x2, B 2x2; A 3x2, B 2x3 (expand)'
+>>> check_entrywise("tr(A*B)", [["A", "m", "n"], ["B", "n", "m"]], "A").describe()
+'entrywise at sizes A 2x2, B 2x2; A 3x2, B 2x3 (expand)'
+>>> term, matrices = read_typed("log(det(S))", [["S", "n", "n"]])
+>>> proof = prove_gradient(reverse_mode(term, matrices["S"]), "log(det(S))", [["S", "n", "n"]], "S")
+>>> proof.proved, proof.route()
+(False, 'entrywise at sizes S 1x1; S 2x2 (cleared-expand), not proved for every size')
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -22,8 +32,10 @@ from symnn.core.certify import certify
 from symnn.errors import CertificationError
 from symnn.matrix_calculus.expression import read_typed
 from symnn.matrix_calculus.functions import explicit
-from symnn.matrix_calculus.reverse import collect_right_factors, reverse_mode
+from symnn.matrix_calculus.identity import MATRIX_EXPAND
+from symnn.matrix_calculus.reverse import ReverseMode, collect_right_factors, reverse_mode
 from symnn.matrix_calculus.rules import RULES, route_of
+from symnn.matrix_calculus.symbolic import certify_symbolic
 from symnn.matrix_calculus.verify import (
     MAX_ENTRIES,
     MAX_INVERSE,
@@ -114,13 +126,30 @@ def _check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradien
     return shown, route
 
 
-def verify_gradient(text: str, shapes: Any, wrt: str) -> str:
-    """Certify the gradient of ``text`` in ``wrt`` as a whole; return the certificate text."""
+@dataclass(frozen=True)
+class Entrywise:
+    """Where the gradient met the entrywise derivative: the sizes, the route, and whether the
+    sizes were the given ones (then it is a proof at the given sizes)."""
+
+    sizes: str
+    route: str
+    given: bool
+
+    def describe(self) -> str:
+        """E.g. ``'entrywise at sizes A 2x2, B 2x2 (expand)'``."""
+        return f"entrywise at sizes {self.sizes} ({self.route})"
+
+
+def check_entrywise(text: str, shapes: Any, wrt: str) -> Entrywise:
+    """Compare the gradient of ``text`` in ``wrt`` with the entrywise derivative, exactly.
+
+    Raises :class:`~symnn.errors.CertificationError` when they differ (or a route cannot tell).
+    """
     term, matrices, gradient = derive_gradient(text, shapes, wrt)
     inverse = any(word in text for word in ("inv", "det"))
     if _small(matrices, inverse):
         shown, route = _check_at(term, matrices, wrt, gradient, {})
-        return f"entrywise derivative at sizes {shown} ({route})"
+        return Entrywise(shown, route, True)
     generic, numbers = _generic_shapes(shapes)
     g_term, g_matrices, g_gradient = derive_gradient(text, generic, wrt)
     if numbers and g_gradient.xreplace(numbers) != gradient:
@@ -134,20 +163,68 @@ def verify_gradient(text: str, shapes: Any, wrt: str) -> str:
         shown, route = _check_at(g_term, g_matrices, wrt, g_gradient, sizes)
         parts.append(shown)
         routes.append(route)
-    return f"entrywise derivative at sizes {'; '.join(parts)} ({', '.join(sorted(set(routes)))})"
+    return Entrywise("; ".join(parts), ", ".join(sorted(set(routes))), False)
 
 
-def verify_same(first: Any, second: Any, matrices: dict[str, sp.MatrixSymbol]) -> str:
-    """Certify that two matrix expressions agree entrywise (at sizes 2 and 3 for size names)."""
-    symbols = sorted({s for m in matrices.values() for s in m.shape if isinstance(s, sp.Symbol)},
-                     key=lambda s: s.name)
-    numeric = not symbols and _small(matrices, inverse=False)
-    for sizes in ([{}] if numeric else all_size_assignments(symbols)):
-        grids = {}
-        for name, symbol in matrices.items():
-            rows, cols = (int(sp.sympify(s).xreplace(sizes)) for s in symbol.shape)
-            grids[symbol.xreplace(sizes)] = explicit_matrix(name, (rows, cols))
-        a = explicit(to_explicit(sp.sympify(first).xreplace(sizes).xreplace(grids)))
-        b = explicit(to_explicit(sp.sympify(second).xreplace(sizes).xreplace(grids)))
-        certify(a, b, "expand")
-    return "expand"
+@dataclass(frozen=True)
+class GradientProof:
+    """What establishes the gradient: for every size by the chain rule over rules certified at
+    symbolic sizes, or only entrywise (at the given sizes, or at other sizes: undecided)."""
+
+    every_size: bool
+    entrywise: Entrywise
+    undecided: tuple[str, ...]
+    named: bool
+
+    @property
+    def proved(self) -> bool:
+        """Proved for the sizes the problem asks about (every size, or the given numbers)."""
+        return self.every_size or self.entrywise.given
+
+    def holds(self, sweep: ReverseMode) -> bool:
+        """The claim as worded by :meth:`route`: the rules of ``sweep`` certified for every size
+        when that is claimed, and the entrywise comparison made (it raises when it fails)."""
+        return sweep.every_size == self.every_size and bool(self.entrywise.sizes)
+
+    def route(self) -> str:
+        """The certificate's words for the step that states the whole gradient."""
+        if self.every_size:
+            return "chain rule of rules certified for every size"
+        if self.entrywise.given:
+            return "entrywise derivative at the given sizes"
+        return f"{self.entrywise.describe()}, {self._not_proved()}"
+
+    def _not_proved(self) -> str:
+        return "not proved for every size" if self.named else "not proved at the given sizes"
+
+    def sentence(self) -> str:
+        """One sentence for the write-up (sizes ``2x3`` as in the certificates)."""
+        if self.every_size:
+            return ("Proved for every size: each rule above is certified at symbolic sizes and reverse "
+                    f"mode is the chain rule; corroborated {self.entrywise.describe()}.")
+        rules = "; ".join(self.undecided)
+        if self.entrywise.given:
+            return (f"Proved {self.entrywise.describe()}, the given sizes; not proved for other sizes, "
+                    f"as a rule is not certified at symbolic sizes ({rules}).")
+        return (f"Not proved for every size (undecided), as a rule is not certified at symbolic sizes "
+                f"({rules}). The gradient is verified {self.entrywise.describe()}, {self._not_proved()}.")
+
+
+def prove_gradient(sweep: ReverseMode, text: str, shapes: Any, wrt: str) -> GradientProof:
+    """The chain of certified rules of ``sweep`` and the entrywise check, as one verdict."""
+    undecided = []
+    for step in sweep.steps:
+        if not step.every_size:
+            node = step.node
+            pattern = tuple(c.shape is not None for c in node.children)
+            entry = f"{step.rule.name}: {certify_symbolic(node.kind, node.value, pattern).why}"
+            if entry not in undecided:
+                undecided.append(entry)
+    named = any(isinstance(size, (str, sp.Symbol)) for _, *sizes in shapes for size in sizes)
+    return GradientProof(sweep.every_size, check_entrywise(text, shapes, wrt), tuple(undecided), named)
+
+
+def verify_same(first: Any, second: Any) -> str:
+    """Certify that two matrix expressions are equal for every size (distributivity, ``matrix-expand``)."""
+    certify(first, second, MATRIX_EXPAND)
+    return "matrix-expand"

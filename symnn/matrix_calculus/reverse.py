@@ -2,8 +2,10 @@
 
 Starting from ``∂f/∂f = 1`` at the root, every node hands its adjoint ``G`` to those of its
 children that depend on the variable, by the node's rule (:mod:`symnn.matrix_calculus.rules`);
-each application is certified by :func:`~symnn.matrix_calculus.verify.verify_rule`. The
-gradient is the sum of the adjoints that reach the variable's occurrences.
+each rule is certified for every size (:func:`~symnn.matrix_calculus.symbolic.certify_rule`:
+at symbolic sizes, and again entrywise at explicit sizes). The gradient is the sum of the
+adjoints that reach the variable's occurrences; reverse mode is the chain rule, so when every
+rule it applied holds for every size, so does the gradient (:attr:`ReverseMode.every_size`).
 
 >>> from symnn.matrix_calculus.expression import read_typed
 >>> term, matrices = read_typed("norm(X*w - y)^2/2", [["X", 5, 3], ["w", 3, 1], ["y", 5, 1]])
@@ -20,18 +22,20 @@ import sympy as sp
 
 from symnn.matrix_calculus.expression import Term
 from symnn.matrix_calculus.rules import RULES, Rule
-from symnn.matrix_calculus.verify import verify_rule
+from symnn.matrix_calculus.symbolic import certify_rule
 
 
 @dataclass(frozen=True)
 class RuleStep:
-    """One application of a rule: the node, the child that receives ``adjoint``, the proof."""
+    """One application of a rule: the node, the child that receives ``adjoint``, the proof
+    (its words, and whether it holds for every size)."""
 
     node: Term
     child: Term
     adjoint: Any
     rule: Rule
     certificate: str
+    every_size: bool
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,11 @@ class ReverseMode:
     steps: tuple[RuleStep, ...]
     contributions: tuple[Any, ...]
     gradient: Any
+
+    @property
+    def every_size(self) -> bool:
+        """Every rule applied is certified for every size (the chain rule then proves the gradient)."""
+        return all(step.every_size for step in self.steps)
 
 
 def reverse_mode(term: Term, wrt: sp.MatrixSymbol) -> ReverseMode:
@@ -58,9 +67,9 @@ def reverse_mode(term: Term, wrt: sp.MatrixSymbol) -> ReverseMode:
             if not child.depends_on(wrt.name) or index in rule.constant:
                 continue
             share = rule.vjp(kids, node.expr, adjoint, index, node.value)
-            certificate = verify_rule(node.kind, node.value, tuple(c.shape for c in node.children),
-                                      node.shape)
-            steps.append(RuleStep(node, child, share, rule, certificate))
+            certificate = certify_rule(node.kind, node.value, tuple(c.shape for c in node.children),
+                                       node.shape)
+            steps.append(RuleStep(node, child, share, rule, certificate.text, certificate.every_size))
             if child.kind == "matrix":
                 contributions.append(share)
             else:

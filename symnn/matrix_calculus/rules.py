@@ -7,8 +7,11 @@ vector-Jacobian product
 .. math:: \\bar c_i = \\sum_{a,b} G_{ab} \\frac{\\partial u_{ab}}{\\partial c_i}.
 
 The table is data: each :class:`Rule` has a name, the sentence that justifies it, the
-decision route that proves it entrywise, and its ``vjp``, a function of the children's
+decision route that proves it entrywise at explicit sizes
+(:mod:`~symnn.matrix_calculus.verify`), and its ``vjp``, a function of the children's
 SymPy objects, the node's own object and ``G`` that returns the adjoint of child ``i``.
+Each ``vjp`` is also certified at symbolic sizes, for every size, against SymPy's matrix
+derivative of ``<G, u>`` (:mod:`~symnn.matrix_calculus.symbolic`).
 
 >>> import sympy as sp
 >>> A, B, G = sp.MatrixSymbol("A", 2, 3), sp.MatrixSymbol("B", 3, 2), sp.MatrixSymbol("G", 2, 2)

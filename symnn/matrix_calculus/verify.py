@@ -1,5 +1,9 @@
 """Certification by explicit expansion: a matrix rule checked entry by entry at concrete sizes.
 
+This is the second certificate of a rule, independent of SymPy's matrix derivative: a proof
+at the sizes it names (all the sizes there are for scalars and ``1 x 1`` matrices), not for
+every size; :mod:`symnn.matrix_calculus.symbolic` proves the rule for every size.
+
 A rule of :mod:`symnn.matrix_calculus.rules` is proved for one node kind and one pattern of
 shapes by writing every matrix out as a grid of scalar symbols, expanding the node with
 SymPy, differentiating every entry, contracting with a generic adjoint ``G``, and reducing

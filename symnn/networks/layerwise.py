@@ -13,9 +13,9 @@ proved once, independently of the widths and of the number of examples:
   gradient, certified against the loss's output-error rule.
 
 Each matrix rule is certified twice: SymPy's symbolic-shape derivative equals the rule
-(:data:`MATRIX_IDENTITY`), and the rule is re-derived entry by entry, at explicit sizes,
-by differentiating every entry (route ``expand``). With ``G`` the error signal of the
-layer above (itself certified, going down from the output), the chain rule makes each
+(:data:`~symnn.matrix_calculus.identity.MATRIX_IDENTITY`), and the rule is re-derived entry by
+entry, at explicit sizes, by differentiating every entry (route ``expand``). With ``G`` the
+error signal of the layer above (itself certified, going down from the output), the chain rule makes each
 lemma's right side the derivative of the whole loss; :func:`instantiate` evaluates them
 at the forward pass exactly, and the derivation compares every value with the engine's
 back-propagation. The cost is the cost of the matrix products, linear in examples x
@@ -40,7 +40,6 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from symnn.core.certify import Route
 from symnn.errors import CertificationError
 from symnn.networks.activations import ACTIVATIONS, apply
 from symnn.networks.backprop import Gradients
@@ -57,18 +56,6 @@ G = sp.MatrixSymbol("G", M, P)
 Z = sp.MatrixSymbol("Z", M, P)
 f = sp.Function("f")
 _BOUND = sp.Symbol("u")
-
-
-def _canonical(difference: Any) -> Any:
-    """Every ``Lambda`` renamed to one bound variable, then SymPy's canonical matrix sum."""
-    renamed = difference.replace(
-        lambda e: isinstance(e, sp.Lambda),
-        lambda e: sp.Lambda(_BOUND, e.expr.xreplace({e.variables[0]: _BOUND})))
-    return renamed.doit()
-
-
-#: Identity of matrix expressions: equal after renaming bound variables and collecting terms.
-MATRIX_IDENTITY = Route("matrix-identity", _canonical)
 
 
 @dataclass(frozen=True)

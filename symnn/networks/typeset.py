@@ -23,10 +23,11 @@ from symnn.core import exppoly
 from symnn.core.certify import Route, RouteLike
 from symnn.core.derivation import DerivationBuilder
 from symnn.core.latex import to_latex
+from symnn.matrix_calculus.identity import MATRIX_IDENTITY
 from symnn.networks.activations import ACTIVATIONS
 from symnn.networks.backprop import Gradients
 from symnn.networks.forward import Forward
-from symnn.networks.layerwise import MATRIX_IDENTITY, explicit, lemmas, output_gradient
+from symnn.networks.layerwise import explicit, lemmas, output_gradient
 from symnn.networks.losses import LOSSES
 from symnn.networks.spec import NetworkSpec
 
