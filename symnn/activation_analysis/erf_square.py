@@ -155,8 +155,8 @@ def square_steps(b, k: sp.Expr) -> sp.Expr:
     square = sp.erf(k * Z) ** 2
     b.step(rf"${sp.latex(square)}$ as an integral in $t$", sp.Integral(KERNEL, (T, 0, k)), square,
            route=by_antiderivatives((sp.erf(T * Z) ** 2, T)),
-           reason=r"$h(t, z) = \frac{\partial}{\partial t}\operatorname{erf}(tz)^2$, "
-                  r"$\operatorname{erf}(0) = 0$")
+           reason=r"the integrand is $h(t, z) = \frac{\partial}{\partial t}\operatorname{erf}(tz)^2 = "
+                  rf"{sp.latex(KERNEL)}$, and $\operatorname{{erf}}(0) = 0$")
     b.claim("the integrand is nonnegative", sp.Integer(0), _nonnegative, before=KERNEL * PHI,
             relation=">=", route="SymPy's sign assumptions at z = y, z = -y (y > 0) and z = 0, t > 0",
             reason=r"$\operatorname{erf}$ is odd and positive on $(0, \infty)$, so $z\operatorname{erf}(tz) "
@@ -197,8 +197,9 @@ def whole_line_steps(b, kind: str, parameter: sp.Tuple) -> sp.Expr:
                   sp.Integral(e2 * PHI, (Z, -sp.oo, sp.oo)) + k * inner_value().subs(T, k),
                   route=linear_by_antiderivative(H),
                   reason=r"$(-z g \varphi)' = z^2 g \varphi - g \varphi - z g' \varphi$ with $g = "
-                         rf"{sp.latex(e2)}$, and $z g'(z) = k\,h(k, z)$, whose integral is the one "
-                         r"in $z$ above at $t = k$")
+                         rf"{sp.latex(e2)}$ (each integral converges: $|g| \le 1$), and "
+                         rf"$z g'(z) = k\,h(k, z)$, $k = {sp.latex(k)}$, whose integral is the one in "
+                         r"$z$ above at $t = k$")
 
 
 __all__ = ["KERNEL", "KINDS", "ODD", "T", "inner_antiderivative", "inner_value", "linear_by_antiderivative",

@@ -247,8 +247,11 @@ def _odd_mean(b: DerivationBuilder, activation: Activation, alpha: sp.Expr, sigm
 
 
 def tidy(expr: sp.Expr, alpha: sp.Expr, held: bool = False) -> sp.Expr:
-    """Expanded and collected in alpha (and in the held Phi(c), phi(c))."""
+    """Expanded and collected in alpha (and in the held Phi(c), phi(c)); a denominator that
+    expanding turned into a sum is factored back."""
     expr = sp.expand(sp.powsimp(sp.expand(expr)))
+    expr = sp.Add(*[sp.numer(t) / sp.factor(sp.denom(t)) if sp.denom(t).is_Add else t
+                    for t in sp.Add.make_args(expr)])
     if held:
         return sp.collect(expr, [alpha, gi.HELD_CDF, gi.HELD_PDF] if alpha.free_symbols else
                           [gi.HELD_CDF, gi.HELD_PDF])
