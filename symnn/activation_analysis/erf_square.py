@@ -35,6 +35,7 @@ from __future__ import annotations
 from functools import cache
 
 import sympy as sp
+from sympy.integrals.rationaltools import ratint
 
 from symnn.activation_analysis import erf_terms
 from symnn.activation_analysis.erf_terms import PHI, Z, by_antiderivatives, exp_normal, value_at
@@ -76,14 +77,14 @@ def inner_value() -> sp.Expr:
 @cache
 def outer_antiderivative() -> tuple[sp.Expr, sp.Expr]:
     """``(rational integrand in u, antiderivative in t)``: ``inner_value`` with ``t = sqrt(u^2 - 1)/2``
-    times ``dt/du`` is rational; SymPy integrates it (``ratint``), and ``u = sqrt(1 + 4t^2)`` is put back.
+    times ``dt/du`` is rational; SymPy's ``ratint`` integrates it, and ``u = sqrt(1 + 4t^2)`` is put back.
 
     >>> outer_antiderivative()
     (4/(pi*(u**2 + 1)), 4*atan(sqrt(4*t**2 + 1))/pi)
     """
     t_of_u = sp.sqrt(U**2 - 1) / 2
     rational = sp.factor(sp.cancel(inner_value().subs(T, t_of_u) * sp.diff(t_of_u, U)))
-    return rational, sp.integrate(rational, U).subs(U, sp.sqrt(1 + 4 * T**2))
+    return rational, ratint(rational, U).subs(U, sp.sqrt(1 + 4 * T**2))
 
 
 def whole_line_value(kind: str, parameter: sp.Tuple) -> sp.Expr:
@@ -173,8 +174,8 @@ def square_steps(b, k: sp.Expr) -> sp.Expr:
     return b.step("the integral in t", sp.Integral(J, (T, 0, k)), whole_line_value("erf^2", sp.Tuple(k, 0)),
                   route=by_antiderivatives((A, T)),
                   reason=rf"with $u = \sqrt{{1 + 4t^2}}$ the integrand is ${sp.latex(rational)}$ in $u$; "
-                         rf"SymPy's antiderivative, put back in $t$, is ${sp.latex(A)}$ "
-                         r"(certified by differentiating it in $t$)")
+                         r"SymPy's antiderivative of a rational function (\texttt{ratint}), put back "
+                         rf"in $t$, is ${sp.latex(A)}$ (certified by differentiating it in $t$)")
 
 
 def whole_line_steps(b, kind: str, parameter: sp.Tuple) -> sp.Expr:
