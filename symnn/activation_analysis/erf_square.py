@@ -179,7 +179,8 @@ def square_steps(b, k: sp.Expr) -> sp.Expr:
 
 
 def whole_line_steps(b, kind: str, parameter: sp.Tuple) -> sp.Expr:
-    """Derive the whole-line integral of ``g(z) phi(z)`` for one kind (and ``erf``) in ``b``."""
+    """Derive the whole-line integral of ``g(z) phi(z)`` for one kind (and ``erf``) in ``b``; return
+    its value."""
     if kind == "erf":
         return erf_terms.lemma_steps(b, parameter)
     k, _ = parameter
@@ -194,13 +195,14 @@ def whole_line_steps(b, kind: str, parameter: sp.Tuple) -> sp.Expr:
         return square
     e2 = sp.erf(k * Z) ** 2
     H = -Z * e2 * PHI + k * inner_antiderivative(k)
-    return b.step("integrate by parts (Stein's identity)", sp.Integral(g * PHI, (Z, -sp.oo, sp.oo)),
+    b.step("integrate by parts (Stein's identity)", sp.Integral(g * PHI, (Z, -sp.oo, sp.oo)),
                   sp.Integral(e2 * PHI, (Z, -sp.oo, sp.oo)) + k * inner_value().subs(T, k),
                   route=linear_by_antiderivative(H),
                   reason=r"$(-z g \varphi)' = z^2 g \varphi - g \varphi - z g' \varphi$ with $g = "
                          rf"{sp.latex(e2)}$ (each integral converges: $|g| \le 1$), and "
                          rf"$z g'(z) = k\,h(k, z)$, $k = {sp.latex(k)}$, whose integral is the one in "
                          r"$z$ above at $t = k$")
+    return whole_line_value(kind, parameter)
 
 
 __all__ = ["KERNEL", "KINDS", "ODD", "T", "inner_antiderivative", "inner_value", "linear_by_antiderivative",
