@@ -175,3 +175,20 @@ def test_nonzero_mean_stays_numeric() -> None:
                                                             * mpmath.ncdf(z * 2 + mpmath.mpf(1) / 2)) ** 2,
                                                  (-mpmath.inf, -mpmath.mpf(1) / 4, mpmath.inf)),
                   mpmath.mpf(10) ** -25)
+
+
+def test_the_routes_refuse_what_they_do_not_prove() -> None:
+    """The odd-integrand route on an even integrand, or with a nonzero rest; linearity with a wrong
+    coefficient."""
+    from symnn.core.certify import certify
+
+    z, phi = erf_terms.Z, erf_terms.PHI
+    line = (z, -sp.oo, sp.oo)
+    certify(sp.Integral(z**2 * sp.erf(3 * z) * phi, line), 0, erf_square.ODD)
+    for before, after in [(sp.Integral(z**2 * phi, line), 0), (sp.Integral(z * phi, line), 1)]:
+        with pytest.raises(CertificationError):
+            certify(before, after, erf_square.ODD)
+    route = erf_square.linear_by_antiderivative(-z * phi)  # (-z phi)' = z^2 phi - phi
+    certify(sp.Integral(z**2 * phi, line), sp.Integral(phi, line), route)
+    with pytest.raises(CertificationError):
+        certify(sp.Integral(z**2 * phi, line), 2 * sp.Integral(phi, line), route)

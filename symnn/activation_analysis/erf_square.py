@@ -136,7 +136,9 @@ def _odd(difference: sp.Expr) -> sp.Expr:
         return difference
     (integral,) = integrals
     g = integral.function
-    return exp_normal(g + g.subs(Z, -Z)) + exp_normal(difference.subs(integral, 0))
+    if exp_normal(g + g.subs(Z, -Z)) != 0:
+        return difference
+    return exp_normal(difference.subs(integral, 0))
 
 
 #: an odd integrand over the whole line
