@@ -1,7 +1,9 @@
 """Wall time of the activation engines, one row per case, against their targets.
 
-Run ``python bench/activations.py``. Every activation of the table is derived by
-``activation-gaussian-moments`` at N(0, 1), at N(1/2, 3/2^2) and with symbolic mu, sigma; a
+Run ``python bench/activations.py`` (or ``python bench/activations.py gelu silu`` for some
+activations only). Every activation of the table is derived by
+``activation-gaussian-moments`` at N(0, 1), at N(1/2, 3/2^2), at N(0, 2^2), with symbolic
+sigma and with symbolic mu, sigma; a
 case whose results are all closed forms has the target 2 s, a case with a numeric (30-digit
 mpmath) result or an integral left symbolic 3 s.
 ``activation-calculus`` and ``initialization-variance`` (derivation only, no simulation)
@@ -11,6 +13,7 @@ pays for imports): treat differences under 1.2x as noise.
 
 from __future__ import annotations
 
+import sys
 import time
 
 TARGETS = {"closed form": 2.0, "numeric": 3.0}
@@ -20,11 +23,13 @@ def main() -> None:
     import symnn
     from symnn.activation_analysis.table import TABLE
 
+    names = sys.argv[1:] or list(TABLE)
     symnn.derive("activation-gaussian-moments", activation="relu")  # imports and caches
     print(f"{'id':30} {'activation':11} {'parameters':18} {'seconds':>8} {'kind':12} target")
     slow = 0
-    for name in TABLE:
-        for params in ({}, {"mu": "1/2", "sigma": "3/2"}, {"mu": "mu", "sigma": "sigma"}):
+    for name in names:
+        for params in ({}, {"mu": "1/2", "sigma": "3/2"}, {"sigma": "2"}, {"sigma": "sigma"},
+                       {"mu": "mu", "sigma": "sigma"}):
             start = time.perf_counter()
             d = symnn.derive("activation-gaussian-moments", activation=name, **params)
             seconds = time.perf_counter() - start
@@ -35,7 +40,7 @@ def main() -> None:
             print(f"{'activation-gaussian-moments':30} {name:11} {shown:18} {seconds:8.2f} {kind:12} "
                   f"< {TARGETS[kind]:g} s {'ok' if ok else 'SLOW'}")
     for id in ("activation-calculus", "initialization-variance"):
-        for name in TABLE:
+        for name in names:
             start = time.perf_counter()
             symnn.derive(id, activation=name)
             print(f"{id:30} {name:11} {'':18} {time.perf_counter() - start:8.2f}")

@@ -9,6 +9,7 @@ module                   contents
 ``gaussian_integrals``   certified antiderivatives of g(z) phi(z), the FTC and split routes
 ``erf_terms``            the erf terms of GELU: antiderivatives, the lemma
                          E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))
+``erf_square``           whole-line lemmas: E[erf(kZ)^2], E[Z^2 erf(kZ)], E[Z^2 erf(kZ)^2]
 ``numeric``              30-digit mpmath expectations with error bounds; Monte Carlo
 ``moments``              E[f(G)], E[f(G)^2], Var f(G) for G ~ N(mu, sigma^2)
 ``initialization``       the variance-preserving weight variance and its simulation

@@ -21,10 +21,15 @@ the whole line its integral is the lemma
 derived in :func:`lemma_steps`: ``erf(c + kz) + 1`` is an integral in ``u`` of
 ``(2/sqrt pi) e^{-(u + kz)^2}``, the order of integration is exchanged (Tonelli: the
 integrand is nonnegative), and the two Gaussian integrals left are done by certified
-antiderivatives.
+antiderivatives. The terms ``erf(kz)^2 phi``, ``z^2 erf(kz) phi`` and ``z^2 erf(kz)^2 phi``
+at other ``k > 0`` are classified here too; they have no antiderivative here, and their
+whole-line integrals are the lemmas of :mod:`.erf_square`. With ``c != 0`` they are not
+classified (no closed form is derived).
 
 >>> classify_erf(Z * sp.erf(2 * Z + 1))
 ('z erf', (2, 1))
+>>> classify_erf(Z**2 * sp.erf(3 * Z) ** 2), classify_erf(Z**2 * sp.erf(3 * Z + 1) ** 2)
+(('z^2 erf^2', (3, 0)), None)
 >>> whole_line_value("erf", sp.Tuple(sp.sqrt(2) / 2, sp.Integer(0)))
 0
 """
@@ -44,7 +49,7 @@ CDF = (1 + sp.erf(Z / sp.sqrt(2))) / 2
 #: erf(z / sqrt 2), the only argument for which the z^2 terms have antiderivatives here
 HALF = sp.sqrt(2) / 2
 E = sp.erf(HALF * Z)
-KINDS = ("erf", "z erf", "z^2 erf", "z^2 erf^2")
+KINDS = ("erf", "z erf", "z^2 erf", "z^2 erf^2", "erf^2")
 
 
 def affine(argument: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
@@ -70,11 +75,22 @@ def classify_erf(shape: sp.Expr) -> tuple[str, sp.Tuple] | None:
     if not isinstance(inner, sp.erf) or (found := affine(inner.args[0])) is None:
         return None
     k, c = found
-    kind = {(0, False): "erf", (1, False): "z erf", (2, False): "z^2 erf", (2, True): "z^2 erf^2"}.get(
-        (int(power), bool(squared)))
-    if kind is None or (kind.startswith("z^2") and (sp.cancel(k - HALF) != 0 or c != 0)):
+    kind = {(0, False): "erf", (1, False): "z erf", (2, False): "z^2 erf", (2, True): "z^2 erf^2",
+            (0, True): "erf^2"}.get((int(power), bool(squared)))
+    if kind is None or (kind not in ("erf", "z erf") and (c != 0 or not k.is_positive)):
         return None
     return kind, sp.Tuple(k, c)
+
+
+def has_antiderivative(kind: str, parameter: sp.Tuple) -> bool:
+    """True when :func:`antiderivative` knows an elementary antiderivative of the term: ``z erf``
+    always, ``z^2 erf`` and ``z^2 erf^2`` at ``k = 1/sqrt 2`` only (the others are whole-line
+    lemmas, see :mod:`.erf_square`).
+
+    >>> has_antiderivative("z^2 erf^2", sp.Tuple(HALF, 0)), has_antiderivative("z^2 erf^2", sp.Tuple(1, 0))
+    (True, False)
+    """
+    return kind == "z erf" or (kind in ("z^2 erf", "z^2 erf^2") and sp.cancel(parameter[0] - HALF) == 0)
 
 
 def antiderivative(kind: str, parameter: sp.Tuple) -> sp.Expr:
@@ -83,12 +99,12 @@ def antiderivative(kind: str, parameter: sp.Tuple) -> sp.Expr:
     >>> antiderivative("z^2 erf", sp.Tuple(HALF, 0))
     -sqrt(2)*z*exp(-z**2/2)*erf(sqrt(2)*z/2)/(2*sqrt(pi)) + erf(sqrt(2)*z/2)**2/4 - exp(-z**2)/(2*pi)
     """
-    if kind == "z^2 erf":
+    if kind == "z^2 erf" and has_antiderivative(kind, parameter):
         return -Z * E * PHI + E**2 / 4 - PHI**2
-    if kind == "z^2 erf^2":
+    if kind == "z^2 erf^2" and has_antiderivative(kind, parameter):
         return -Z * E**2 * PHI + E**3 / 6 - 2 * E * PHI**2 + sp.erf(sp.sqrt(6) * Z / 2) / (sp.sqrt(3) * sp.pi)
-    if kind != "z erf":
-        raise ValueError(f"no elementary antiderivative for {kind}(z) phi(z)")
+    if not has_antiderivative(kind, parameter):
+        raise ValueError(f"no elementary antiderivative here for {kind}(z) phi(z) at {parameter}")
     k, c = parameter
     a = sp.sqrt(sp.Rational(1, 2) + k**2)
     return -PHI * sp.erf(k * Z + c) + k * sp.exp(-(c**2) / (2 * a**2)) * sp.erf(a * Z + k * c / a) / (
@@ -98,9 +114,9 @@ def antiderivative(kind: str, parameter: sp.Tuple) -> sp.Expr:
 def integrand(kind: str, parameter: sp.Tuple) -> sp.Expr:
     """``g(z) phi(z)`` for one kind."""
     k, c = parameter
-    shape = {"erf": sp.erf(k * Z + c), "z erf": Z * sp.erf(k * Z + c), "z^2 erf": Z**2 * E,
-             "z^2 erf^2": Z**2 * E**2}[kind]
-    return shape * PHI
+    power, squared = {"erf": (0, 1), "z erf": (1, 1), "z^2 erf": (2, 1), "z^2 erf^2": (2, 2),
+                      "erf^2": (0, 2)}[kind]
+    return Z**power * sp.erf(k * Z + c) ** squared * PHI
 
 
 def whole_line_value(kind: str, parameter: sp.Tuple) -> sp.Expr:
@@ -137,14 +153,18 @@ def value_at(F: sp.Expr, variable: sp.Symbol, end: sp.Expr) -> sp.Expr:
 
 
 def exp_normal(difference: sp.Expr) -> sp.Expr:
-    """``doit``, expand, combine the exponentials of each term and cancel their exponents, then
-    exp-cancel: ``e^{u^2/(1+s)} e^{s u^2/(1+s)}`` becomes ``e^{u^2}``.
+    """Derivatives done, expand, combine the exponentials of each term and cancel their exponents,
+    then exp-cancel: ``e^{u^2/(1+s)} e^{s u^2/(1+s)}`` becomes ``e^{u^2}``. An integral is left
+    as it is (never handed to ``integrate``), so a difference holding one is not 0.
 
     >>> s = sp.Symbol("s", positive=True)
     >>> exp_normal(sp.exp(Z**2 / (1 + s)) * sp.exp(s * Z**2 / (1 + s)) - sp.exp(Z**2))
     0
     """
-    terms = sp.Add.make_args(sp.expand(difference.doit()))
+    done = difference.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
+    if done.has(sp.Integral):
+        return done
+    terms = sp.Add.make_args(sp.expand(done))
     combined = sp.Add(*[sp.powsimp(term, combine="exp") for term in terms])
     return ROUTES["exp-cancel"](combined.replace(sp.exp, lambda e: sp.exp(sp.cancel(sp.expand(e)))))
 
@@ -205,4 +225,4 @@ def lemma_steps(b, parameter: sp.Tuple) -> sp.Expr:
 
 
 __all__ = ["CDF", "DIFF", "KINDS", "PHI", "Z", "antiderivative", "by_antiderivatives", "classify_erf",
-           "exp_normal", "integrand", "lemma_steps", "value_at", "whole_line_value"]
+           "exp_normal", "has_antiderivative", "integrand", "lemma_steps", "value_at", "whole_line_value"]

@@ -29,7 +29,7 @@ from functools import cache
 
 import sympy as sp
 
-from symnn.activation_analysis import erf_terms
+from symnn.activation_analysis import erf_square, erf_terms
 from symnn.activation_analysis.erf_terms import CDF, PHI, Z
 from symnn.core.certify import ROUTES, Route
 
@@ -155,13 +155,23 @@ def antiderivative_terms(integrand: sp.Expr) -> list[sp.Expr]:
     return list(sp.Add.make_args(ratio))
 
 
+def whole_line_only(kind: str, parameter: sp.Expr) -> bool:
+    """True for an erf term without an antiderivative here: its integral is known over the whole
+    line only, by a lemma (:func:`.erf_square.whole_line_steps`).
+
+    >>> whole_line_only("erf", sp.Tuple(1, 0)), whole_line_only("z erf", sp.Tuple(1, 0))
+    (True, False)
+    """
+    return kind in erf_terms.KINDS and not erf_terms.has_antiderivative(kind, parameter)
+
+
 def _term_integral(term: sp.Expr, lo: sp.Expr, hi: sp.Expr, held: bool) -> sp.Expr:
-    """One term over (lo, hi): ``F(hi) - F(lo)``, or the lemma's value for ``erf`` over the line."""
+    """One term over (lo, hi): ``F(hi) - F(lo)``, or a lemma's value over the whole line."""
     coeff, kind, parameter = classify(term)
-    if kind == "erf":
+    if whole_line_only(kind, parameter):
         if (lo, hi) != (-sp.oo, sp.oo):
-            raise ValueError(f"erf(kz + c) phi(z) over ({lo}, {hi}): only the whole line is known")
-        return coeff * erf_terms.whole_line_value(kind, parameter)
+            raise ValueError(f"{kind} over ({lo}, {hi}): only the whole line is known")
+        return coeff * erf_square.whole_line_value(kind, parameter)
     return _term_antiderivative(term, hi, held) - _term_antiderivative(term, lo, held)
 
 
@@ -174,11 +184,11 @@ def ftc(integral: sp.Integral, held: bool = False) -> sp.Expr:
 
 def integrable(integral: sp.Integral) -> bool:
     """True when every term of the integrand divided by phi has an antiderivative above (or,
-    over the whole line, the lemma of :mod:`.erf_terms`)."""
+    over the whole line, a lemma of :mod:`.erf_square`)."""
     (variable, lo, hi), = integral.limits
     try:
         for term in antiderivative_terms(integral.function.subs(variable, Z)):
-            if classify(term)[1] != "erf" or (lo, hi) != (-sp.oo, sp.oo):
+            if not whole_line_only(*classify(term)[1:]) or (lo, hi) != (-sp.oo, sp.oo):
                 _term_antiderivative(term, sp.Integer(0), False)
     except ValueError:
         return False
@@ -192,7 +202,7 @@ def evaluate(expr: sp.Expr, held: bool = False) -> sp.Expr:
 
 FTC = Route("fundamental theorem of calculus with the antiderivatives above, exp-cancel",
             lambda d: ROUTES["exp-cancel"](evaluate(d)))
-#: the same, where a term is integrated by the lemma E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))
+#: the same, where a term is integrated over the whole line by a lemma of :mod:`.erf_square`
 FTC_LEMMA = Route("fundamental theorem of calculus with the antiderivatives and the lemma above, "
                   "exp-cancel", lambda d: ROUTES["exp-cancel"](evaluate(d)))
 

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symnn.activation_analysis import gaussian_integrals as gi
-from symnn.activation_analysis.erf_terms import DIFF, lemma_steps
+from symnn.activation_analysis.erf_square import whole_line_steps
+from symnn.activation_analysis.erf_terms import DIFF
 from symnn.activation_analysis.growth import linear_growth
 from symnn.activation_analysis.numeric import DIGITS, expectation
 from symnn.activation_analysis.table import TABLE, Activation, x
@@ -113,8 +114,8 @@ def standard_normal_steps(b: DerivationBuilder, extra: list[tuple[str, sp.Expr]]
             tex=r"(F_0, F_1, F_2)(-\infty) = (0, 0, 0),\ (F_0, F_1, F_2)(+\infty) = "
                 + sp.latex(sp.Tuple(*[hi for _, hi in limits])))
     for kind, parameter in extra:
-        if kind == "erf":
-            lemma_steps(b, parameter)
+        if gi.whole_line_only(kind, parameter):
+            whole_line_steps(b, kind, parameter)
             continue
         shown = to_latex(gi.integrand(kind, parameter) / PHI)
         plain = kind in ("exp", "z erf") and not (kind == "z erf" and parameter[1] != 0)
@@ -168,7 +169,7 @@ def gaussian_moments(b: DerivationBuilder, activation: Activation, alpha: sp.Exp
                        reason=reason)
             value = tidy(gi.evaluate(parts, held), alpha, held)
             extra = gi.kinds_used(_integrals(parts))
-            lemma = any(kind == "erf" for kind, _ in extra)
+            lemma = any(gi.whole_line_only(kind, parameter) for kind, parameter in extra)
             shown[power] = b.step(f"{name}: evaluate the branches", parts, value,
                                   route=gi.FTC_LEMMA if lemma else gi.FTC,
                                   given=values if held else None,
@@ -280,8 +281,11 @@ def _odd_mean(b: DerivationBuilder, activation: Activation, alpha: sp.Expr, sigm
 
 
 def tidy(expr: sp.Expr, alpha: sp.Expr, held: bool = False) -> sp.Expr:
-    """Expanded and collected in alpha (and in the held Phi(c), phi(c))."""
+    """Expanded and collected in alpha (and in the held Phi(c), phi(c)); a denominator that
+    expanding turned into a sum is factored back."""
     expr = sp.expand(sp.powsimp(sp.expand(expr)))
+    expr = sp.Add(*[sp.numer(t) / sp.factor(sp.denom(t)) if sp.denom(t).is_Add else t
+                    for t in sp.Add.make_args(expr)])
     if held:
         return sp.collect(expr, [alpha, gi.HELD_CDF, gi.HELD_PDF] if alpha.free_symbols else
                           [gi.HELD_CDF, gi.HELD_PDF])

@@ -3,7 +3,8 @@
 A thin use of :mod:`symnn.activation_analysis.moments`: closed forms where the pieces of
 ``f`` have certified antiderivatives against the normal density (identity, ReLU, leaky
 ReLU, |x|, hardtanh, ELU; the mean of GELU for any ``mu``, ``sigma``, through the derived lemma
-``E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))``; the second moment of GELU at ``N(0, 1)``),
+``E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))``; the second moment of GELU at ``N(0, sigma^2)``,
+through the lemmas of :mod:`symnn.activation_analysis.erf_square`),
 ``f(0)`` for the mean when
 ``f - f(0)`` is odd and ``mu = 0`` (tanh, sigmoid, hardtanh), and otherwise a 30-digit
 mpmath value with its error bound and ``closed_form = False``.
