@@ -41,7 +41,7 @@ from symnn.errors import CertificationError
 
 __all__ = ["TABLE", "Supremum", "decide_signs", "piece_route", "probes", "supremum"]
 
-#: decimal digits of the ends of a critical point's box and of an enclosed value
+#: decimal digits of the ends of an enclosed value (and of a critical point's box)
 DIGITS = 30
 #: the widest enclosure of a supremum that is reported
 WIDTH = sp.Rational(1, 10**25)
@@ -206,8 +206,7 @@ def enclosed_value(slope: sp.Expr, box: tuple[sp.Rational, sp.Rational]) -> tupl
 
 
 def _enclosed_candidate(slope: sp.Expr, curvature: sp.Expr,
-                        box: tuple[sp.Rational, sp.Rational]) -> tuple[Critical, Candidate]:
-    root = interval_zeros.narrowed(curvature, x, *box, digits=DIGITS)
+                        root: tuple[sp.Rational, sp.Rational]) -> tuple[Critical, Candidate]:
     lo, hi = enclosed_value(slope, root)
     if hi - lo > WIDTH:
         raise CertificationError(f"the enclosure [{lo}, {hi}] of f' at a critical point is wider "

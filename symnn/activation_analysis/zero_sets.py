@@ -6,7 +6,8 @@ constant) has no zero. Each other factor ``h``:
 
 * on a bounded window ``[max(a, -R), min(b, R)]``, :func:`symnn.core.zeros.zero_boxes`
   covers it by interval arithmetic: each zero there is a listed exact zero or the one zero
-  of a box (``h`` changes strict sign on it and ``h'`` keeps one sign);
+  of a box (``h`` changes strict sign on it and ``h'`` keeps one sign), narrowed to decimal
+  ends ``2 10^-30`` apart (:func:`symnn.core.zeros.narrowed`);
 * on an unbounded tail ``[R, oo)`` (or ``(-oo, -R]``) ``h`` keeps one strict sign: its
   enclosure over the whole tail excludes 0, or ``h(R)`` has a strict sign and ``h'`` the
   sign that takes ``h`` away from 0 along the tail (``h(x) = h(R) + \\int_R^x h'``), which is
@@ -22,12 +23,15 @@ set is undecided and :class:`~symnn.errors.CertificationError` says so.
 >>> import sympy as sp
 >>> x = sp.Symbol("x", real=True)
 >>> zeros = zero_set((2 - x) * sp.exp(x) + x + 2, x, -sp.oo, sp.oo)
->>> zeros.exact, [(float(lo), float(hi)) for lo, hi in zeros.boxes], zeros.radius
-((), [(-4.0, 0.0), (2.0, 2.5)], 4)
+>>> zeros.exact, zeros.radius, [sp.Float(lo, 12) for lo, hi in zeros.boxes]
+((), 4, [-2.39935728052, 2.39935728052])
+>>> {hi - lo for lo, hi in zeros.boxes}
+{1/500000000000000000000000000000}
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,19 +39,22 @@ import sympy as sp
 from mpmath import iv
 
 from symnn.core.interval import nonzero
-from symnn.core.zeros import enclosure, point, zero_boxes
+from symnn.core.zeros import enclosure, narrowed, point, zero_boxes
 from symnn.errors import CertificationError
 
 #: half-widths of the windows tried, smallest first
 RADII = (4, 8, 16, 32)
 #: how many derivatives deep a tail's sign argument may go
 DEPTH = 3
+#: decimal digits of the ends of a box holding a zero (boxes are 2 10^-DIGITS wide)
+DIGITS = 30
 
 
 @dataclass(frozen=True)
 class ZeroSet:
-    """The zeros of ``g`` on ``(a, b)``: ``exact`` ones and one in each box; ``cores`` the factors
-    that may vanish, ``radius`` the ``R`` of the window (``None`` when no factor needed one)."""
+    """The zeros of ``g`` on ``(a, b)``: ``exact`` ones and one in each (narrow, disjoint) box;
+    ``cores`` the factors that may vanish, ``radius`` the ``R`` of the window (``None`` when
+    no factor needed one)."""
 
     exact: tuple[sp.Expr, ...]
     boxes: tuple[tuple[sp.Rational, sp.Rational], ...]
@@ -77,10 +84,16 @@ def tail_sign(h: sp.Expr, x: sp.Symbol, end: sp.Expr, side: int, depth: int = DE
     """+1 or -1 when ``h`` has that strict sign on ``[end, oo)`` (``side = 1``) or ``(-oo, end]``
     (``side = -1``); ``None`` when it cannot be shown.
 
+    ``h`` is first divided by its dominant exponential ``e^{kx}`` on the tail (a positive
+    factor: the sign is the same), so that growing terms do not meet as ``oo - oo``.
+
     >>> x = sp.Symbol("x", real=True)
     >>> tail_sign((2 - x) * sp.exp(x) + x + 2, x, sp.Integer(4), 1)  # by h(4) < 0 and h' < 0
     -1
     """
+    rates = [e.args[0] / x for e in h.atoms(sp.exp) if (e.args[0] / x).is_Rational]
+    if rates:
+        h = sp.expand(h * sp.exp(-(max(rates) if side > 0 else min(rates)) * x))
     tail = iv.mpf([point(end).a, "inf"]) if side > 0 else iv.mpf(["-inf", point(end).b])
     sign = _sign(enclosure(h, x)(tail))
     if sign is not None or depth == 0:
@@ -134,17 +147,21 @@ def zero_set(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr, exact: Sequence[s
         raise CertificationError(f"zero set undecided: no strict sign of {sp.sstr(sp.Mul(*cores))} "
                                  f"proved beyond +-{RADII[-1]}")
     low, high = _window(a, b, radius)
-    boxes, found = [], set()
+    boxes, found = set(), set()
     for core in cores:
         own = [z for z in exact if sp.simplify(core.subs(x, z)) == 0]
         ends = [e for e in (a, b) if e.is_finite and nonzero(core.subs(x, e)) is not True
                 and sp.simplify(core.subs(x, e)) == 0]  # a zero at an end of (a, b) is outside it
-        boxes += zero_boxes(core, x, low, high, [*own, *[e for e in ends if e not in own]])
+        for box in zero_boxes(core, x, low, high, [*own, *[e for e in ends if e not in own]]):
+            boxes.add(narrowed(core, x, *box, digits=DIGITS))
         found.update(own)
     if missing := [z for z in exact if z not in found or not bool(a < z) or not bool(z < b)]:
         raise CertificationError(f"zero set: {missing} are not zeros of {sp.sstr(g)} on ({a}, {b})")
+    ordered = sorted(boxes)
+    if any(left[1] >= right[0] for left, right in itertools.pairwise(ordered)):
+        raise CertificationError(f"zero set undecided: the boxes {ordered} of {sp.sstr(g)} overlap")
     unbounded = a == -sp.oo or b == sp.oo
-    return ZeroSet(tuple(sorted(exact, key=float)), tuple(sorted(set(boxes))), tuple(cores),
+    return ZeroSet(tuple(sorted(exact, key=float)), tuple(ordered), tuple(cores),
                    radius if unbounded else None)
 
 
