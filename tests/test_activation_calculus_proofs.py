@@ -148,3 +148,13 @@ def test_closed_form_critical_points_are_all(name: str, count: int) -> None:
     d = symnn.derive(CALC, activation=name)
     assert any("critical points" in step.rule for step in d.steps)
     assert "sup_enclosure" not in d.result and d.result["closed_form"] is sp.true
+
+
+def test_silu_minimum_of_f_prime_is_enclosed_with_its_sign() -> None:
+    """SiLU'(-x) = 1 - SiLU'(x): f' at the critical point near -2.4 is 1 - sup f' < 0."""
+    sup = supremum(TABLE["silu"], sp.Integer(0))
+    low = next(c for c in sup.candidates if c.enclosure is not None and c.enclosure != sup.enclosure)
+    _, peak = _silu_peak()
+    with mpmath.workdps(40):
+        assert _contains(low.enclosure, 1 - peak)
+    assert low.enclosure[1] < 0

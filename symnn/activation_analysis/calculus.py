@@ -188,11 +188,15 @@ def _slopes(activation: Activation, alpha: sp.Expr) -> list[tuple[sp.Expr, sp.Ex
 
 
 def decimal_hull(Y: object, digits: int = DIGITS) -> tuple[sp.Rational, sp.Rational]:
-    """The interval ``Y`` widened outward to decimal ends with ``digits`` digits after the point."""
+    """The interval ``Y`` widened outward to decimal ends with ``digits`` digits after the point.
+
+    >>> decimal_hull(mpmath.iv.mpf([-2.5, -0.125]), digits=1)
+    (-5/2, -1/10)
+    """
     scale = 10**digits
     if not all(mpmath.isfinite(end) for end in bounds(Y)):
         raise CertificationError(f"an unbounded enclosure {Y} has no decimal hull")
-    low, high = (sp.Integer(end.man_exp[0]) * sp.Integer(2) ** end.man_exp[1] for end in bounds(Y))
+    low, high = (sp.Rational(*mpmath.libmp.to_rational(end._mpf_)) for end in bounds(Y))
     return sp.Rational(sp.floor(low * scale), scale), sp.Rational(sp.ceiling(high * scale), scale)
 
 
