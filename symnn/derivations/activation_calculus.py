@@ -138,7 +138,7 @@ def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
                    sp.Integer(0), route="exp-cancel", reason=r"$f''$ vanishes there")
     boxes = [c for c in sup.critical if c.box is not None]
     if sup.zero_sets:
-        exact = sp.FiniteSet(*[c.point for c in sup.critical if c.box is None])
+        exact = [c.point for c in sup.critical if c.box is None]  # in increasing order
         shown = [sp.latex(p) for p in exact] + [f"x_{k}" for k in range(1, len(boxes) + 1)]
         b.claim("all critical points" if shown else "no critical points",
                 sp.FiniteSet(*exact, *[sp.Symbol(f"x_{k}") for k in range(1, len(boxes) + 1)]),
