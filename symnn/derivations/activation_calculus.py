@@ -215,6 +215,13 @@ def _check(rule: Activation, a: sp.Expr, result: dict) -> CheckReport:
     top = float(np.max(rule.simulate_prime(grid, a)))
     check.require(f"grid maximum {top:.12g} <= sup f' + 1e-12", top <= float(sup) + 1e-12)
     check.require(f"grid maximum {top:.12g} within 1e-6 of sup f'", abs(top - float(sup)) <= 1e-6)
+    check.require("closed_form is true exactly when sup f' is an exact number (no decimal value)",
+                  bool(result["closed_form"]) == (sup.is_number and not sup.has(sp.Float)))
+    if "sup_enclosure" in result:
+        low, high = (float(end) for end in result["sup_enclosure"].boundary)
+        check.require(f"the enclosure [{low:.12g}, {high:.12g}] holds sup f' and is within 1e-6 of "
+                      "the grid maximum", low <= float(sup) <= high and top <= high + 1e-12
+                      and top >= low - 1e-6)
     inside, outside = _probes(result["sup_attained_at"], np.concatenate([points, grid[::500]]))
     check.compare("the simulator's f' where the supremum is attained against sup f'",
                   rule.simulate_prime(inside, a), np.full(inside.shape, float(sup)), tolerance=1e-9)
