@@ -49,12 +49,14 @@ def test_sup_derivative(name: str, sup: sp.Expr, where: sp.Set) -> None:
     assert sp.simplify(d.result["vanishing_factor"] - sup**L) == 0
 
 
-def test_silu_sup_is_numeric_and_bracketed() -> None:
+def test_silu_sup_is_a_proved_enclosure() -> None:
     """SiLU' peaks at the root of 2 + x(1 - 2 sigma(x)) near 2.3994 (value 1.0998...)."""
     d = symnn.derive(CALC, activation="silu")
     assert isinstance(d.result["sup_derivative"], sp.Float)
     assert abs(float(d.result["sup_derivative"]) - 1.0998393201) < 1e-9
-    assert any("bracketed" in step.rule for step in d.steps)
+    assert d.result["closed_form"] is sp.false
+    assert any("enclosed" in step.rule for step in d.steps)
+    assert "proved enclosure" in d.latex() and "numeric" not in d.latex()
 
 
 def test_elu_sup_depends_on_alpha() -> None:

@@ -1,12 +1,15 @@
 """Activation calculus: f', f' written in f, and sup f' by critical points.
 
 For each piece ``c g(x)`` of ``f`` on its interval, ``f' = c g'(x)``; the supremum of
-``f'`` is the largest of its values at the zeros of ``f''`` inside the pieces (found by
-``solveset``, each zero certified by substitution) and its one-sided limits at the ends
-of the pieces (a continuous function on an interval takes its supremum there or at a
-critical point). Where ``solveset`` cannot isolate the zeros (SiLU), the critical point
-is bracketed by an exact sign change and refined by mpmath to 30 digits: the supremum
-is then numeric, and reported as such.
+``f'`` is the largest of its values at the zeros of ``f''`` inside the pieces and its
+one-sided limits at the ends of the pieces (a continuous function on an interval takes its
+supremum there or at a critical point). The zeros of ``f''`` on each piece are *proved* to
+be all of them (:mod:`.zero_sets`: a factorisation, interval arithmetic on a window and a
+sign argument on the tails); ``solveset`` only proposes exact ones, each certified by
+substitution. Where ``solveset`` cannot isolate a zero (SiLU), the proof isolates it in a
+box holding exactly one zero, narrowed to decimal ends ``2 10^-30`` apart, and the value
+of ``f'`` there is enclosed by interval arithmetic over the box: the supremum is then a
+proved enclosure with a 30-digit value, not a closed form.
 
 .. math:: \\sigma' = \\sigma(1 - \\sigma) \\le \\tfrac14,\\quad
           \\tanh' = 1 - \\tanh^2 \\le 1,\\quad
@@ -17,44 +20,75 @@ is then numeric, and reported as such.
 >>> s = supremum(TABLE["sigmoid"], sp.Integer(0))
 >>> s.value, s.where, s.closed_form
 (1/4, {0}, True)
+>>> s = supremum(TABLE["silu"], sp.Integer(0))
+>>> s.enclosure[0] < s.value < s.enclosure[1], s.enclosure[1] - s.enclosure[0] <= sp.Rational(1, 10**25)
+(True, True)
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import mpmath
 import sympy as sp
 
-from symnn.activation_analysis.numeric import MPMATH
 from symnn.activation_analysis.table import TABLE, Activation, derivative_pieces, x
+from symnn.activation_analysis.zero_sets import ZeroSet, zero_set
+from symnn.core import zeros as interval_zeros
 from symnn.core.certify import ROUTES, Route
+from symnn.core.interval import bounds
 from symnn.errors import CertificationError
 
-__all__ = ["TABLE", "Supremum", "critical_points", "decide_signs", "piece_route", "probes", "supremum"]
+__all__ = ["TABLE", "Supremum", "decide_signs", "piece_route", "probes", "supremum"]
+
+#: decimal digits of the ends of an enclosed value (and of a critical point's box)
+DIGITS = 30
+#: the widest enclosure of a supremum that is reported
+WIDTH = sp.Rational(1, 10**25)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A value of f' at a critical point or a limit at the end of a piece."""
+    """A value of f' at a critical point or a limit at the end of a piece; an enclosed value
+    (``enclosure = (lo, hi)``, proved) carries its 30-digit value in ``value``."""
 
     value: sp.Expr
     where: sp.Expr
     attained: bool
     kind: str  # "critical point", "limit", "constant"
+    enclosure: tuple[sp.Rational, sp.Rational] | None = None
+
+    @property
+    def low(self) -> sp.Expr:
+        return self.value if self.enclosure is None else self.enclosure[0]
+
+    @property
+    def high(self) -> sp.Expr:
+        return self.value if self.enclosure is None else self.enclosure[1]
+
+
+@dataclass(frozen=True)
+class Critical:
+    """A zero of ``f''`` inside a piece: exact, or the one zero in ``box`` (``point`` its 30-digit value)."""
+
+    point: sp.Expr
+    curvature: sp.Expr
+    slope: sp.Expr
+    box: tuple[sp.Rational, sp.Rational] | None = None
 
 
 @dataclass(frozen=True)
 class Supremum:
-    """sup f', where it is attained (a set, empty if nowhere), the candidates, and the zeros of f''."""
+    """sup f', where it is attained (a set, empty if nowhere), the candidates, the zeros of f''
+    (and the proved zero set of f'' on each piece), and, when not a closed form, its proved enclosure."""
 
     value: sp.Expr
     where: sp.Set
     candidates: tuple[Candidate, ...]
-    critical: tuple[tuple[sp.Expr, sp.Expr], ...]  # (point, f'' there) per critical point
+    critical: tuple[Critical, ...]
     closed_form: bool
-    bracket: tuple[sp.Expr, sp.Expr] | None = None
+    enclosure: tuple[sp.Rational, sp.Rational] | None = None
+    zero_sets: tuple[tuple[sp.Expr, sp.Expr, sp.Expr, ZeroSet], ...] = ()  # (a, b, f'', its zeros)
 
 
 def probes(activation: Activation, alpha: sp.Expr) -> list[tuple[sp.Expr, int]]:
@@ -80,7 +114,9 @@ def decide_signs(expr: sp.Expr) -> sp.Expr:
     """Replace each comparison whose difference has a proved sign by true or false.
 
     The sign comes from SymPy's assumptions, or, for a difference continuous in the probe
-    ``t > 0``: ``solveset`` finds no zero on ``(0, oo)``, so the sign is the one at ``t = 1``.
+    ``t > 0``: it is proved to have no zero on ``(0, oo)`` (:func:`.zero_sets.zero_set`), so
+    its sign is the one at ``t = 1``. A difference whose zeros cannot be ruled out is left as
+    it is (undecided), and the route that needs it fails.
     """
     def decide(relation: sp.Basic) -> sp.Basic:
         difference = sp.cancel(relation.lhs - relation.rhs)
@@ -90,7 +126,10 @@ def decide_signs(expr: sp.Expr) -> sp.Expr:
         (t,) = difference.free_symbols or {None}
         if t is None or not t.is_positive:
             return relation
-        if sp.solveset(difference, t, sp.Interval.open(0, sp.oo)) is not sp.S.EmptySet:
+        try:
+            if zero_set(difference, t, sp.Integer(0), sp.oo).boxes:
+                return relation
+        except CertificationError:
             return relation
         outcome = relation.func(difference.subs(t, 1), 0)
         return outcome if outcome in (sp.true, sp.false) else relation
@@ -123,81 +162,98 @@ def _end_limit(expr: sp.Expr, end: sp.Expr, side: str) -> sp.Expr:
     return value if value.is_finite else sp.limit(expr, x, end, side)
 
 
-def _critical_points(slope: sp.Expr, a: sp.Expr, b: sp.Expr) -> tuple[list[sp.Expr] | None, sp.Expr]:
+def _piece_zeros(slope: sp.Expr, a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, ZeroSet]:
+    """f'' on ``(a, b)`` and its proved zero set; the exact zeros proposed by ``solveset``.
+
+    A finite ``solveset`` answer claims to be complete: a zero the proof finds besides it
+    refutes that claim, and :class:`~symnn.errors.CertificationError` says so.
+    """
     curvature = sp.diff(slope, x)
     found = sp.solveset(sp.factor(curvature.rewrite(sp.exp)), x, sp.Interval.open(a, b))
-    if isinstance(found, sp.FiniteSet) or found is sp.S.EmptySet:
-        return sorted(found, key=lambda p: float(p)), curvature
-    return None, curvature
+    finite = isinstance(found, sp.FiniteSet) or found is sp.S.EmptySet
+    zeros = zero_set(curvature, x, a, b, list(found) if finite else [])
+    if finite and zeros.boxes:
+        lo, hi = zeros.boxes[0]
+        raise CertificationError(f"solveset's zeros {sp.sstr(found)} of f'' = {sp.sstr(curvature)} "
+                                 f"on ({a}, {b}) are not all: another one lies in [{lo}, {hi}]")
+    return curvature, zeros
 
 
-def critical_points(activation: Activation, alpha: sp.Expr) -> sp.Set:
-    """The zeros of f'' inside the pieces, by ``solveset`` (a ``ConditionSet`` if not isolated)."""
+def _slopes(activation: Activation, alpha: sp.Expr) -> list[tuple[sp.Expr, sp.Expr, sp.Expr, bool]]:
+    """(slope, a, b, closed at b) for each piece of f'."""
     pieces = derivative_pieces(activation, alpha)
     ends = [-sp.oo, *[p.upper for p in pieces[:-1]], sp.oo]
-    found = []
-    for i, piece in enumerate(pieces):
-        curvature = sp.diff(piece.coefficient * piece.shape, x)
-        if curvature != 0:
-            found.append(sp.solveset(sp.factor(curvature.rewrite(sp.exp)), x,
-                                     sp.Interval.open(ends[i], ends[i + 1])))
-    return sp.Union(*found)
+    return [(sp.simplify(p.coefficient * p.shape) if p.shape.has(sp.exp) else p.coefficient * p.shape,
+             ends[i], ends[i + 1], p.closed and ends[i + 1] != sp.oo) for i, p in enumerate(pieces)]
 
 
-def _bracketed_root(curvature: sp.Expr, a: sp.Expr, b: sp.Expr) -> list[tuple[sp.Expr, sp.Expr, mpmath.mpf]]:
-    """Zeros of f'' bracketed on a grid of step 1/4 in [max(a, -12), min(b, 12)] by exact sign changes."""
-    lo, hi = max(a, sp.Integer(-12)), min(b, sp.Integer(12))
-    grid = [lo + sp.Rational(k, 4) for k in range(int((hi - lo) * 4) + 1)]
-    g = sp.lambdify(x, curvature, MPMATH)
-    roots = []
-    for left, right in itertools.pairwise(grid):
-        if g(mpmath.mpf(left.p) / left.q) * g(mpmath.mpf(right.p) / right.q) >= 0:
-            continue
-        if bool((curvature.subs(x, left) * curvature.subs(x, right)).rewrite(sp.exp) < 0):
-            with mpmath.workdps(40):
-                root = mpmath.findroot(g, (mpmath.mpf(left.p) / left.q, mpmath.mpf(right.p) / right.q),
-                                       solver="anderson")
-            roots.append((left, right, root))
-    return roots
+def decimal_hull(Y: object, digits: int = DIGITS) -> tuple[sp.Rational, sp.Rational]:
+    """The interval ``Y`` widened outward to decimal ends with ``digits`` digits after the point.
+
+    >>> decimal_hull(mpmath.iv.mpf([-2.5, -0.125]), digits=1)
+    (-5/2, -1/10)
+    """
+    scale = 10**digits
+    if not all(mpmath.isfinite(end) for end in bounds(Y)):
+        raise CertificationError(f"an unbounded enclosure {Y} has no decimal hull")
+    low, high = (sp.Rational(*mpmath.libmp.to_rational(end._mpf_)) for end in bounds(Y))
+    return sp.Rational(sp.floor(low * scale), scale), sp.Rational(sp.ceiling(high * scale), scale)
+
+
+def enclosed_value(slope: sp.Expr, box: tuple[sp.Rational, sp.Rational]) -> tuple[sp.Rational, sp.Rational]:
+    """Decimal ends enclosing f' over ``box`` (interval arithmetic)."""
+    Y = interval_zeros.enclosure(slope, x)(mpmath.iv.mpf([interval_zeros.point(box[0]).a,
+                                                          interval_zeros.point(box[1]).b]))
+    if Y is None:
+        raise CertificationError(f"no enclosure of f' = {sp.sstr(slope)} over [{box[0]}, {box[1]}]")
+    return decimal_hull(Y)
+
+
+def _enclosed_candidate(slope: sp.Expr, curvature: sp.Expr,
+                        root: tuple[sp.Rational, sp.Rational]) -> tuple[Critical, Candidate]:
+    lo, hi = enclosed_value(slope, root)
+    if hi - lo > WIDTH:
+        raise CertificationError(f"the enclosure [{lo}, {hi}] of f' at a critical point is wider "
+                                 f"than {WIDTH}")
+    where = sp.Float((root[0] + root[1]) / 2, DIGITS)
+    return (Critical(where, curvature, slope, root),
+            Candidate(sp.Float((lo + hi) / 2, DIGITS), where, True, "critical point", (lo, hi)))
+
+
+def _above(top: Candidate, other: Candidate) -> bool:
+    """``top >= other`` proved: exact values compared exactly, an enclosure by its ends (strictly)."""
+    if top.enclosure is None and other.enclosure is None:
+        return bool(sp.Max(top.value, other.value) == top.value)
+    return bool(sp.Gt(top.low, other.high))
 
 
 def supremum(activation: Activation, alpha: sp.Expr) -> Supremum:
     """sup f' over the real line by critical points (see the module docstring)."""
-    pieces = derivative_pieces(activation, alpha)
-    ends = [-sp.oo, *[p.upper for p in pieces[:-1]], sp.oo]
     candidates: list[Candidate] = []
-    critical: list[tuple[sp.Expr, sp.Expr]] = []
-    closed_form, bracket = True, None
-    for i, piece in enumerate(pieces):
-        a, b = ends[i], ends[i + 1]
-        slope = sp.simplify(piece.coefficient * piece.shape) if piece.shape.has(sp.exp) else \
-            piece.coefficient * piece.shape
+    critical: list[Critical] = []
+    zero_sets = []
+    for slope, a, b, closed in _slopes(activation, alpha):
         if not slope.has(x):
-            candidates.append(Candidate(slope, sp.Interval(a, b, True, not piece.closed or b == sp.oo),
-                                        True, "constant"))
+            candidates.append(Candidate(slope, sp.Interval(a, b, True, not closed), True, "constant"))
             continue
-        points, curvature = _critical_points(slope, a, b)
-        if points is None:
-            closed_form = False
-            for left, right, root in _bracketed_root(curvature, a, b):
-                with mpmath.workdps(40):
-                    value = sp.lambdify(x, slope, MPMATH)(root)
-                point = sp.Float(mpmath.nstr(root, 35), 30)
-                candidates.append(Candidate(sp.Float(mpmath.nstr(value, 35), 30), point, True,
-                                            "critical point"))
-                bracket = (left, right)
-                critical.append((point, curvature))
-        else:
-            for point in points:
-                critical.append((point, curvature))
-                candidates.append(Candidate(sp.simplify(slope.subs(x, point)), point, True,
-                                            "critical point"))
-        for end, side, held in ((a, "+", False), (b, "-", piece.closed and b != sp.oo)):
+        curvature, zeros = _piece_zeros(slope, a, b)
+        zero_sets.append((a, b, curvature, zeros))
+        for p in zeros.exact:
+            critical.append(Critical(p, curvature, slope))
+            candidates.append(Candidate(sp.simplify(slope.subs(x, p)), p, True, "critical point"))
+        for box in zeros.boxes:
+            point_, candidate = _enclosed_candidate(slope, curvature, box)
+            critical.append(point_)
+            candidates.append(candidate)
+        for end, side, held in ((a, "+", False), (b, "-", closed)):
             candidates.append(Candidate(sp.simplify(_end_limit(slope, end, side)), end, held, "limit"))
-    values = [c.value for c in candidates]
-    best = sp.Max(*values)
-    if isinstance(best, sp.Max):
-        raise CertificationError(f"the candidates for sup f' could not be ordered: {values}")
-    where = sp.Union(*[c.where if isinstance(c.where, sp.Set) else sp.FiniteSet(c.where)
-                       for c in candidates if c.attained and sp.simplify(c.value - best) == 0])
-    return Supremum(best, where, tuple(candidates), tuple(critical), closed_form, bracket)
+    top = next((c for c in candidates if all(c is d or _above(c, d) for d in candidates)), None)
+    if top is None:
+        raise CertificationError(f"the candidates for sup f' could not be ordered: "
+                                 f"{[c.enclosure or c.value for c in candidates]}")
+    exact = top.enclosure is None
+    ties = [c for c in candidates if c.attained and (c is top or (exact and c.enclosure is None
+                                                       and sp.simplify(c.value - top.value) == 0))]
+    where = sp.Union(*[c.where if isinstance(c.where, sp.Set) else sp.FiniteSet(c.where) for c in ties])
+    return Supremum(top.value, where, tuple(candidates), tuple(critical),
+                    exact, top.enclosure, tuple(zero_sets))

@@ -14,6 +14,11 @@ If a subinterval is still open after ``depth`` bisections the answer is undecide
 :class:`~symnn.errors.CertificationError` says so. Listed zeros are checked to be exact
 zeros (``simplify`` must return 0).
 
+Zeros that are not known exactly are *isolated* instead: :func:`zero_boxes` returns each
+monotone subinterval whose end values have strict opposite signs as a box holding exactly
+one zero, :func:`one_zero` proves that of a given box, and :func:`narrowed` shrinks a box
+to decimal ends ``10^-digits`` apart.
+
 >>> import sympy as sp
 
 >>> x = sp.Symbol("x", real=True)
@@ -30,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import mpmath
 import sympy as sp
 from mpmath import iv
 
@@ -64,11 +70,29 @@ def _excludes_zero(Y: Any) -> bool:
 def zeros_accounted_for(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr, zeros: Sequence[sp.Expr],
                         depth: int = 40) -> bool:
     """True when ``zeros`` are exact zeros of ``g`` and ``g`` has no other zero on ``[a, b]``."""
+    for lo, hi in zero_boxes(g, x, a, b, zeros, depth):
+        raise CertificationError(f"interval check: a zero of {sp.sstr(g)} in [{lo}, {hi}] is not listed")
+    return True
+
+
+def zero_boxes(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr, zeros: Sequence[sp.Expr],
+               depth: int = 40) -> list[tuple[sp.Rational, sp.Rational]]:
+    """Boxes ``[lo, hi]`` holding exactly one zero of ``g`` each: with ``zeros``, all zeros on ``[a, b]``.
+
+    The bisection of :func:`zeros_accounted_for`, which returns a monotone subinterval whose
+    end values have strict opposite signs and which holds no listed zero instead of refusing
+    it: such a box holds exactly one zero, in its interior (the zero need not be exact).
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> [(float(lo), float(hi)) for lo, hi in zero_boxes(x**3 - 2, x, 0, 2, [])]
+    [(1.0, 2.0)]
+    """
     for zero in zeros:
         if sp.simplify(g.subs(x, zero)) != 0:
             raise CertificationError(f"interval check: {sp.sstr(zero)} is not a zero of {sp.sstr(g)}")
     G, dG = enclosure(g, x), enclosure(sp.diff(g, x), x)
     located = [point(zero) for zero in zeros]
+    boxes: list[tuple[sp.Rational, sp.Rational]] = []
     pending = [(sp.Rational(a), sp.Rational(b), 0)]
     while pending:
         lo, hi, level = pending.pop()
@@ -82,14 +106,63 @@ def zeros_accounted_for(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr, zeros:
             if None not in ends and _one_sign(*ends):
                 continue
             if None not in ends and _strict(ends[0]) and _strict(ends[1]):
-                raise CertificationError(f"interval check: a zero of {sp.sstr(g)} in "
-                                         f"[{lo}, {hi}] is not listed")
+                boxes.append((lo, hi))
+                continue
         if level >= depth:
             raise CertificationError(f"interval check undecided for the zeros of {sp.sstr(g)} "
                                      f"on [{lo}, {hi}] after {depth} bisections")
         middle = (lo + hi) / 2
         pending += [(lo, middle, level + 1), (middle, hi, level + 1)]
+    return sorted(boxes)
+
+
+def one_zero(g: sp.Expr, x: sp.Symbol, lo: sp.Rational, hi: sp.Rational) -> bool:
+    """True when ``g`` has exactly one zero in ``(lo, hi)``: opposite strict end signs, ``g'`` one sign.
+
+    Both facts by interval arithmetic (the intermediate value theorem gives a zero, a
+    derivative of one strict sign at most one); :class:`~symnn.errors.CertificationError`
+    when either cannot be shown.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> one_zero(sp.exp(x) - 3, x, sp.Integer(1), sp.Integer(2))
+    True
+    >>> one_zero(x**2 - sp.Rational(1, 4), x, sp.Integer(-1), sp.Integer(1))
+    Traceback (most recent call last):
+    ...
+    symnn.errors.CertificationError: interval check: g = x**2 - 1/4 has no strict sign change on [-1, 1]
+    """
+    G = enclosure(g, x)
+    ends = G(point(lo)), G(point(hi))
+    if None in ends or not (_strict(ends[0]) and _strict(ends[1])) or _one_sign(*ends):
+        raise CertificationError(f"interval check: g = {sp.sstr(g)} has no strict sign change "
+                                 f"on [{lo}, {hi}]")
+    if not _excludes_zero(enclosure(sp.diff(g, x), x)(iv.mpf([point(lo).a, point(hi).b]))):
+        raise CertificationError(f"interval check: the derivative of {sp.sstr(g)} may change sign "
+                                 f"on [{lo}, {hi}]")
     return True
+
+
+def narrowed(g: sp.Expr, x: sp.Symbol, lo: sp.Rational, hi: sp.Rational,
+             digits: int = 30) -> tuple[sp.Rational, sp.Rational]:
+    """A box of width ``2 10^-digits`` with decimal ends inside ``[lo, hi]``, holding the one zero of ``g``.
+
+    mpmath locates the zero; :func:`one_zero` proves the narrow box.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> lo, hi = narrowed(x**2 - 2, x, sp.Integer(1), sp.Integer(2), digits=20)
+    >>> lo < sp.sqrt(2) < hi, hi - lo
+    (True, 1/50000000000000000000)
+    """
+    numeric = sp.lambdify(x, g, "mpmath")
+    with mpmath.workdps(digits + 15):
+        guess = mpmath.findroot(numeric, (mpmath.mpf(lo.p) / lo.q, mpmath.mpf(hi.p) / hi.q),
+                                solver="anderson")
+        scaled = int(mpmath.floor(guess * 10**digits))
+    box = sp.Rational(scaled - 1, 10**digits), sp.Rational(scaled + 1, 10**digits)
+    if not (lo <= box[0] and box[1] <= hi):
+        raise CertificationError(f"interval check: the zero of {sp.sstr(g)} was not located in [{lo}, {hi}]")
+    one_zero(g, x, *box)
+    return box
 
 
 def _strict(Y: Any) -> bool:

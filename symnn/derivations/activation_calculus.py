@@ -17,13 +17,15 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symnn.activation_analysis.calculus import critical_points, piece_route, supremum
+from symnn.activation_analysis.calculus import DIGITS, enclosed_value, piece_route, supremum
 from symnn.activation_analysis.kinds import ALPHA, activation_parameter
 from symnn.activation_analysis.table import TABLE, Activation, F, derivative_pieces, x
+from symnn.activation_analysis.zero_sets import zero_set
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.registry import register
+from symnn.core.zeros import one_zero
 
 DIFF = Route("rewrite(exp), doit, exp-cancel", lambda d: ROUTES["exp-cancel"](d.rewrite(sp.exp).doit()))
 SLOPE = sp.Symbol("f'", real=True)
@@ -74,8 +76,12 @@ def activation_calculus(activation: str, alpha: sp.Expr | None) -> Derivation:
                       reason=r"each of the $L$ factors $f'(z_l)$ of the chain rule is at most "
                              r"$\sup f'$ (for $f' \ge 0$)")
     result = {"derivative": derivative, "derivative_in_f": in_f, "sup_derivative": sup.value,
-              "sup_attained_at": sup.where, "vanishing_factor": factor}
+              "sup_attained_at": sup.where, "vanishing_factor": factor,
+              "closed_form": sp.true if sup.closed_form else sp.false}
     display = {} if in_f is not None else {"derivative_in_f": r"\text{none (see the witness step)}"}
+    if not sup.closed_form:
+        result["sup_enclosure"] = sp.Interval(*sup.enclosure)
+        display["sup_enclosure"] = _interval_tex(sup.enclosure) + r"\ \text{(proved enclosure)}"
     return b.build(result, checker=lambda found: _check(rule, a, found), display=display)
 
 
@@ -106,38 +112,81 @@ def _in_f(b: DerivationBuilder, rule: Activation, a: sp.Expr, f: sp.Expr,
     return None
 
 
+def decimal(value: sp.Rational) -> str:
+    """An exact decimal fraction ``k / 10^m`` written out in digits.
+
+    >>> decimal(sp.Rational(-5, 4))
+    '-1.25'
+    """
+    digits = next((d for d in range(4 * len(str(value.q))) if 10**d % value.q == 0), None)
+    if digits is None:
+        raise ValueError(f"{value} is not a decimal fraction")
+    whole, part = divmod(abs(value.p) * 10**digits // value.q, 10**digits)
+    fraction = f"{part:0{digits}d}".rstrip("0")
+    return ("-" if value < 0 else "") + f"{whole}" + (f".{fraction}" if fraction else "")
+
+
+def _interval_tex(box: tuple[sp.Rational, sp.Rational]) -> str:
+    return rf"\left[{decimal(box[0])},\ {decimal(box[1])}\right]"
+
+
 def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
     sup = supremum(rule, a)
-    for point, curvature in sup.critical:
-        if sup.closed_form:
-            b.step(f"critical point of $f'$ at $x = {sp.latex(point)}$", curvature.subs(x, point),
+    for c in sup.critical:
+        if c.box is None:
+            b.step(f"critical point of $f'$ at $x = {sp.latex(c.point)}$", c.curvature.subs(x, c.point),
                    sp.Integer(0), route="exp-cancel", reason=r"$f''$ vanishes there")
-    if sup.critical and sup.closed_form:
-        points = sp.FiniteSet(*[p for p, _ in sup.critical])
-        b.claim("no other critical points", points,
-                lambda: sp.Eq(sp.Union(*[critical_points(rule, a)]), points),
-                route="solveset of f'' on each open piece",
-                reason=r"the zeros of $f''$ are exactly these: \texttt{solveset} returns the "
-                       r"complete solution set, or a \texttt{ConditionSet} when it cannot")
-    if not sup.closed_form:
-        lo, hi = sup.bracket
-        curvature = sup.critical[-1][1]
-        b.claim("a zero of $f''$ bracketed", sp.Lt(curvature.subs(x, lo) * curvature.subs(x, hi), 0),
-                lambda: sp.Lt((curvature.subs(x, lo) * curvature.subs(x, hi)).rewrite(sp.exp), 0),
-                route="exact sign change", reason=rf"$f''$ changes sign on $[{sp.latex(lo)}, "
-                rf"{sp.latex(hi)}]$; the zero is refined by mpmath to 30 digits (numeric, not a closed "
-                r"form; that no other zeros exist is checked on a grid of step 1/4, not proved)")
-    values = [c.value for c in sup.candidates]
+    boxes = [c for c in sup.critical if c.box is not None]
+    if sup.zero_sets:
+        exact = [c.point for c in sup.critical if c.box is None]  # in increasing order
+        shown = [sp.latex(p) for p in exact] + [f"x_{k}" for k in range(1, len(boxes) + 1)]
+        b.claim("all critical points" if shown else "no critical points",
+                sp.FiniteSet(*exact, *[sp.Symbol(f"x_{k}") for k in range(1, len(boxes) + 1)]),
+                lambda: sp.sympify(all(zero_set(g, x, lo, hi, zeros.exact) == zeros
+                                       for lo, hi, g, zeros in sup.zero_sets)),
+                route="factor; signs by assumptions; interval arithmetic on a window and the tails",
+                reason="; ".join(rf"on $({sp.latex(lo)}, {sp.latex(hi)})$: " + zeros.proof()
+                                 for lo, hi, _, zeros in sup.zero_sets),
+                tex=(rf"f''(x) = 0 \iff x \in \left\{{{', '.join(shown)}\right\}}" if shown else
+                     r"f''(x) \ne 0 \text{ for all } x"))
+    for k, c in enumerate(boxes, start=1):
+        b.claim(rf"a zero of $f''$ enclosed, $x_{k} \approx {sp.latex(sp.Float(c.point, 12))}$",
+                sp.Interval(*c.box), lambda c=c: sp.sympify(one_zero(c.curvature, x, *c.box)),
+                route="interval signs of f'' at the ends and of f''' over the box",
+                reason=r"$f''$ has strict opposite signs at the decimal ends and $f'''$ one sign "
+                       r"between them: exactly one zero",
+                tex=rf"x_{k} \in {_interval_tex(c.box)}")
+        value = next(d for d in sup.candidates if d.where == c.point)
+        b.claim(f"$f'(x_{k})$ enclosed", sp.Interval(*value.enclosure),
+                lambda c=c, value=value: sp.Eq(sp.Interval(*enclosed_value(c.slope, c.box)),
+                                               sp.Interval(*value.enclosure)),
+                route="interval arithmetic over the root's box",
+                reason=rf"$f'$ over the box of $x_{k}$, rounded outward to {DIGITS} decimals",
+                tex=rf"f'(x_{k}) \in {_interval_tex(value.enclosure)}")
     b.cite(r"$\sup f'$ is a candidate", sp.Symbol(r"\sup f' \in \{\text{critical values, limits}\}"),
            theorem="extreme value theorem; Fermat's theorem on interior extrema",
            reason=r"$f'$ is continuous on each piece: its supremum there is taken at an interior "
                   r"zero of $f''$ or approached at an end of the piece")
+    names = {c.point: f"x_{k}" for k, c in enumerate(boxes, start=1)}
+    listed = ", ".join(f"$f'({names[d.where]})$" if d.enclosure else f"${sp.latex(d.value)}$"
+                       for d in sup.candidates)
+    if sup.closed_form:
+        values = [c.value if c.enclosure is None else c.enclosure[1] for c in sup.candidates]
+        b.claim(r"$\sup f'$ over the critical values and the limits at the ends of the pieces",
+                sp.Eq(sp.Symbol(r"\sup f'"), sup.value),
+                lambda: sp.And(*[sp.Ge(sup.value, v) for v in values])
+                & sp.Or(*[sp.Eq(sup.value, v) for v in values]),
+                route="exact comparison of the candidates", reason="candidates: " + listed)
+        return sup
+    top = next(c for c in sup.candidates if c.enclosure == sup.enclosure)
     b.claim(r"$\sup f'$ over the critical values and the limits at the ends of the pieces",
-            sp.Eq(sp.Symbol(r"\sup f'"), sup.value),
-            lambda: sp.And(*[sp.Ge(sup.value, v) for v in values])
-            & sp.Or(*[sp.Eq(sup.value, v) for v in values]),
-            route="exact comparison of the candidates",
-            reason="candidates: " + ", ".join(f"${sp.latex(v)}$" for v in values))
+            sp.Interval(*sup.enclosure),
+            lambda: sp.And(*[sp.Gt(top.low, c.high) for c in sup.candidates if c is not top]),
+            route="exact comparison of the enclosure's lower end with the other candidates",
+            reason=f"candidates: {listed}; the lower end of the enclosure of $f'({names[top.where]})$ "
+                   f"exceeds every other candidate: a proved enclosure, not a closed form "
+                   f"(its midpoint to {DIGITS} digits: ${sp.latex(sup.value)}$)",
+            tex=rf"\sup f' \in {_interval_tex(sup.enclosure)}")
     return sup
 
 
@@ -166,6 +215,13 @@ def _check(rule: Activation, a: sp.Expr, result: dict) -> CheckReport:
     top = float(np.max(rule.simulate_prime(grid, a)))
     check.require(f"grid maximum {top:.12g} <= sup f' + 1e-12", top <= float(sup) + 1e-12)
     check.require(f"grid maximum {top:.12g} within 1e-6 of sup f'", abs(top - float(sup)) <= 1e-6)
+    check.require("closed_form is true exactly when sup f' is an exact number (no decimal value)",
+                  bool(result["closed_form"]) == (sup.is_number and not sup.has(sp.Float)))
+    if "sup_enclosure" in result:
+        low, high = (float(end) for end in result["sup_enclosure"].boundary)
+        check.require(f"the enclosure [{low:.12g}, {high:.12g}] holds sup f' and is within 1e-6 of "
+                      "the grid maximum", low <= float(sup) <= high and top <= high + 1e-12
+                      and top >= low - 1e-6)
     inside, outside = _probes(result["sup_attained_at"], np.concatenate([points, grid[::500]]))
     check.compare("the simulator's f' where the supremum is attained against sup f'",
                   rule.simulate_prime(inside, a), np.full(inside.shape, float(sup)), tolerance=1e-9)
