@@ -148,6 +148,9 @@ def _mnist(m: dict[str, Any]) -> list[str]:
     return [setup, "", *_table(header, rows), f"**Answer.** {m['answer']['text']}", ""]
 
 
+_VIEWS = {"one_view": "the image alone", "flip_averaged": "the mean softmax of the image and its mirror"}
+
+
 def _fashion_cnn(m: dict[str, Any]) -> list[str]:
     e = m["exploration"]
     counts = [[name, count, e["class_counts_test"][name], f"{e['class_mean_brightness'][name]:.3f}"]
@@ -164,6 +167,11 @@ def _fashion_cnn(m: dict[str, Any]) -> list[str]:
         + f"; the weights of epoch {m['best_epoch'] + 1} were kept.",
         "",
     ]
+    if "validation" in m:
+        rows = [[_VIEWS.get(how, how) + (" (reported)" if how == m["prediction"] else ""),
+                 _pct(m["validation"][how]["accuracy"]), _pct(m["test"][how]["accuracy"])]
+                for how in m["validation"]]  # fmt: skip
+        lines += _table(["prediction from", "validation accuracy", "test accuracy"], rows)
     return lines
 
 
