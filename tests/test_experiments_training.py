@@ -90,7 +90,9 @@ def test_quick_run_writes_metrics_weights_and_plots(quick_runs: dict[str, Any], 
     out, metrics = _get(quick_runs, id)
     on_disk = json.loads((out / "metrics.json").read_text())
     assert on_disk == metrics
-    assert "wall_time_s" in metrics["timing"]
+    timing = metrics["timing"]
+    assert timing["cpu_time_s"] > 0 and timing["blas_threads"] and set(timing["blas_threads"]) == {1}
+    assert timing["wall_time_s"] > 0
     with np.load(out / "weights.npz") as weights:
         assert weights.files and all(np.all(np.isfinite(weights[k])) for k in weights.files)
     for name in PLOTS[id]:
@@ -132,6 +134,20 @@ def test_fashion_cnn_exploration_numbers(quick_runs: dict[str, Any]) -> None:
     assert sum(e["class_counts_train"].values()) == e["train_images"] == 3000
     assert 0.2 < e["pixel_mean"] < 0.4 and 0.3 < e["pixel_std"] < 0.4
     assert e["pixel_min"] == 0.0 and e["pixel_max"] == 1.0
+
+
+def test_fashion_cnn_reports_both_predictions_and_the_chosen_one(quick_runs: dict[str, Any]) -> None:
+    _, metrics = _get(quick_runs, "fashion-cnn")
+    assert set(metrics["validation"]) == set(metrics["test"]) == {"one_view", "flip_averaged"}
+    chosen = metrics["test"][metrics["prediction"]]
+    assert (metrics["test_accuracy"], metrics["test_loss"]) == (chosen["accuracy"], chosen["loss"])
+    n_val, n_test = metrics["data"]["validation"], metrics["data"]["test"]
+    for view in ("one_view", "flip_averaged"):  # accuracies are counts of images over the set's size
+        assert round(metrics["validation"][view]["accuracy"] * n_val, 6).is_integer()
+        assert round(metrics["test"][view]["accuracy"] * n_test, 6).is_integer()
+    # the kept epoch's validation accuracy, one view, is the one the history recorded for it
+    kept = metrics["history"]["val_accuracy"][metrics["best_epoch"]]
+    assert metrics["validation"]["one_view"]["accuracy"] == pytest.approx(kept, abs=1e-12)
 
 
 def test_fashion_mlp_reports_test_losses_and_three_predictions(quick_runs: dict[str, Any]) -> None:

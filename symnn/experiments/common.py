@@ -21,7 +21,9 @@ kinds (``run("fashion-mlp", eta=0.01)``, or ``--param eta=0.01`` on the command 
 refuses a name the experiment does not declare, and hands the values to the runner as
 :attr:`Context.hyper`, the declared defaults for the others.
 
-Every wall-clock number goes under the one key ``timing``, so two runs with the same seed
+Every clock reading goes under the one key ``timing`` (``wall_time_s``; ``cpu_time_s``, the
+process CPU time of :func:`time.process_time`, all threads summed; ``blas_threads``, the
+thread count each OpenBLAS library reported during the run), so two runs with the same seed
 give dictionaries that are equal once ``timing`` is removed (:func:`without_timing`).
 
 >>> without_timing({"test_accuracy": 0.9, "timing": {"wall_time_s": 1.5}})
@@ -45,7 +47,7 @@ import numpy as np
 from symnn.core.params import Boolean, Number, Parameter, PositiveInteger
 from symnn.errors import ParameterError, ReportError, SymnnError, TrainingError, UnknownIdError
 from symnn.experiments import rundir
-from symnn.experiments._threads import blas_threads
+from symnn.experiments._threads import blas_thread_counts, blas_threads
 from symnn.io import write_bytes_atomic, write_text_atomic
 
 __all__ = [
@@ -339,10 +341,12 @@ def run(
 
 def _train_and_write(ctx: Context, item: Any) -> dict[str, Any]:
     """Call the runner, write ``metrics.json``, then draw the figures."""
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     with blas_threads(BLAS_THREADS):
+        threads = blas_thread_counts()  # what OpenBLAS reports inside the limit
         result = item.factory(ctx)
-    timing = {**result.pop("timing", {}), "wall_time_s": time.perf_counter() - start}
+    timing = {**result.pop("timing", {}), "wall_time_s": time.perf_counter() - start,
+              "cpu_time_s": time.process_time() - cpu_start, "blas_threads": threads}  # fmt: skip
     config = {"seed": ctx.seed, "quick": ctx.quick, "blas_threads": BLAS_THREADS}
     config.update(result.pop("config", {}))
     metrics = {
