@@ -45,7 +45,7 @@ def test_the_write_up_has_a_limits_step_with_its_route():
     steps = symnn.derive("activation-calculus", activation="elu").steps
     (step,) = [s for s in steps if s.rule.startswith("limits of")]
     assert CONTINUITY in step.certificate.route and DOMINANT in step.certificate.route
-    assert r"\lim_{x \to 0^{-}} e^{x} = 1" in step.tex
+    assert r"\lim_{x \to 0^{-}} f'(x) = 1" in step.tex and r"\lim_{x \to -\infty} f'(x) = 0" in step.tex
 
 
 @pytest.mark.parametrize("wrong", [lambda value: value + 1, lambda value: sp.Integer(0)])

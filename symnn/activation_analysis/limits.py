@@ -66,10 +66,14 @@ class Limit:
     side: str
     route: str
 
-    def tex(self, g: sp.Expr, x: sp.Symbol) -> str:
-        """``\\lim_{x \\to b^-} g = L`` as LaTeX."""
+    def tex(self, function: str = "f'(x)") -> str:
+        """``\\lim_{x \\to b^-} f'(x) = L`` as LaTeX, for ``function`` of ``x`` given as LaTeX.
+
+        >>> print(Limit(sp.Integer(1), sp.Integer(0), "-", CONTINUITY).tex())
+        \\lim_{x \\to 0^{-}} f'(x) = 1
+        """
         to = sp.latex(self.end) + ("" if not self.end.is_finite else "^{" + self.side + "}")
-        return rf"\lim_{{{sp.latex(x)} \to {to}}} {sp.latex(g)} = {sp.latex(self.value)}"
+        return rf"\lim_{{x \to {to}}} {function} = {sp.latex(self.value)}"
 
 
 class Undecided(Exception):

@@ -213,7 +213,7 @@ def _limits(b: DerivationBuilder, sup) -> None:
                                    for c in limits)),
             route="; ".join(routes),
             reason="; ".join(LIMIT_REASONS[route] for route in routes),
-            tex=r",\quad ".join(c.proof.tex(c.slope, x) for c in limits))
+            tex=r",\quad ".join(c.proof.tex() for c in limits))
 
 
 def _check(rule: Activation, a: sp.Expr, result: dict) -> CheckReport:
