@@ -10,6 +10,9 @@ substitution. Where ``solveset`` cannot isolate a zero (SiLU), the proof isolate
 box holding exactly one zero, narrowed to decimal ends ``2 10^-30`` apart, and the value
 of ``f'`` there is enclosed by interval arithmetic over the box: the supremum is then a
 proved enclosure with a 30-digit value, not a closed form.
+The one-sided limits at the ends are proposed by ``limit`` and *proved* by
+:mod:`.limits` (continuity on a finite enclosure, or limit algebra after dividing by the
+dominant term); a limit that cannot be proved leaves ``sup f'`` undecided.
 
 .. math:: \\sigma' = \\sigma(1 - \\sigma) \\le \\tfrac14,\\quad
           \\tanh' = 1 - \\tanh^2 \\le 1,\\quad
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
+from symnn.activation_analysis.limits import Limit, certified_limit
 from symnn.activation_analysis.table import TABLE, Activation, derivative_pieces, x
 from symnn.activation_analysis.zero_sets import ZeroSet, zero_set
 from symnn.core import zeros as interval_zeros
@@ -39,7 +43,8 @@ from symnn.core.certify import ROUTES, Route
 from symnn.core.interval import bounds
 from symnn.errors import CertificationError
 
-__all__ = ["TABLE", "Supremum", "decide_signs", "piece_route", "probes", "supremum"]
+__all__ = ["TABLE", "Supremum", "decide_signs", "end_limit", "piece_route", "probes", "propose_limit",
+           "supremum"]
 
 #: decimal digits of the ends of an enclosed value (and of a critical point's box)
 DIGITS = 30
@@ -57,6 +62,8 @@ class Candidate:
     attained: bool
     kind: str  # "critical point", "limit", "constant"
     enclosure: tuple[sp.Rational, sp.Rational] | None = None
+    proof: Limit | None = None  # of a limit: its certificate
+    slope: sp.Expr | None = None  # of a limit: the f' whose limit it is
 
     @property
     def low(self) -> sp.Expr:
@@ -155,11 +162,24 @@ def piece_route(activation: Activation, alpha: sp.Expr, f_value: sp.Symbol) -> R
     return Route("each piece probed by t > 0 and each kink: signs decided, exp-cancel", reduce)
 
 
-def _end_limit(expr: sp.Expr, end: sp.Expr, side: str) -> sp.Expr:
+def propose_limit(expr: sp.Expr, end: sp.Expr, side: str) -> sp.Expr:
+    """A proposed one-sided limit of f' at an end of a piece (``limit``; not a proof)."""
     if end in (sp.oo, -sp.oo):
         return sp.limit(expr, x, end)
     value = expr.subs(x, end)
     return value if value.is_finite else sp.limit(expr, x, end, side)
+
+
+def end_limit(activation: Activation, slope: sp.Expr, end: sp.Expr, side: str) -> Limit:
+    """The limit of f' = ``slope`` at ``end`` of its piece, proposed and then proved
+    (:func:`.limits.certified_limit`); undecided: :class:`~symnn.errors.CertificationError`
+    naming the activation and the end."""
+    proposed = sp.simplify(propose_limit(slope, end, side))
+    try:
+        return certified_limit(slope, x, end, side, proposed)
+    except CertificationError as why:
+        raise CertificationError(f"{activation.name}: sup f' undecided at the end x -> {end}"
+                                 f"{side if end.is_finite else ''} of a piece: {why}") from None
 
 
 def _piece_zeros(slope: sp.Expr, a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, ZeroSet]:
@@ -246,7 +266,8 @@ def supremum(activation: Activation, alpha: sp.Expr) -> Supremum:
             critical.append(point_)
             candidates.append(candidate)
         for end, side, held in ((a, "+", False), (b, "-", closed)):
-            candidates.append(Candidate(sp.simplify(_end_limit(slope, end, side)), end, held, "limit"))
+            limit = end_limit(activation, slope, end, side)
+            candidates.append(Candidate(limit.value, end, held, "limit", proof=limit, slope=slope))
     top = next((c for c in candidates if all(c is d or _above(c, d) for d in candidates)), None)
     if top is None:
         raise CertificationError(f"the candidates for sup f' could not be ordered: "

@@ -19,6 +19,7 @@ import sympy as sp
 
 from symnn.activation_analysis.calculus import DIGITS, enclosed_value, piece_route, supremum
 from symnn.activation_analysis.kinds import ALPHA, activation_parameter
+from symnn.activation_analysis.limits import CONTINUITY, DOMINANT, certified_limit
 from symnn.activation_analysis.table import TABLE, Activation, F, derivative_pieces, x
 from symnn.activation_analysis.zero_sets import zero_set
 from symnn.core.certify import ROUTES, Route
@@ -163,6 +164,7 @@ def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
                 route="interval arithmetic over the root's box",
                 reason=rf"$f'$ over the box of $x_{k}$, rounded outward to {DIGITS} decimals",
                 tex=rf"f'(x_{k}) \in {_interval_tex(value.enclosure)}")
+    _limits(b, sup)
     b.cite(r"$\sup f'$ is a candidate", sp.Symbol(r"\sup f' \in \{\text{critical values, limits}\}"),
            theorem="extreme value theorem; Fermat's theorem on interior extrema",
            reason=r"$f'$ is continuous on each piece: its supremum there is taken at an interior "
@@ -188,6 +190,30 @@ def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
                    f"(its midpoint to {DIGITS} digits: ${sp.latex(sup.value)}$)",
             tex=rf"\sup f' \in {_interval_tex(sup.enclosure)}")
     return sup
+
+
+LIMIT_REASONS = {
+    CONTINUITY: r"at a finite end $f'$ has a finite interval enclosure on a closed one-sided box, so the "
+                r"elementary expression is continuous there and the limit is its value",
+    DOMINANT: r"at an infinite end numerator and denominator are divided by the fastest-growing term "
+              r"$x^j e^{P(x)}$ of the denominator; then $x^j e^{P(x)} \to 0$ for a negative leading "
+              r"coefficient of $P$, $\operatorname{erf}(t) \to \pm 1$, and the limits of sums, products "
+              r"and a quotient with a nonzero limit below",
+}
+
+
+def _limits(b: DerivationBuilder, sup) -> None:
+    """One step for the limits of f' at the ends of the pieces, each re-proved by its route."""
+    limits = [c for c in sup.candidates if c.proof is not None]
+    if not limits:
+        return
+    routes = sorted({c.proof.route for c in limits})
+    b.claim("limits of $f'$ at the ends of the pieces", sp.FiniteSet(*[c.value for c in limits]),
+            lambda: sp.sympify(all(certified_limit(c.slope, x, c.where, c.proof.side, c.value) == c.proof
+                                   for c in limits)),
+            route="; ".join(routes),
+            reason="; ".join(LIMIT_REASONS[route] for route in routes),
+            tex=r",\quad ".join(c.proof.tex() for c in limits))
 
 
 def _check(rule: Activation, a: sp.Expr, result: dict) -> CheckReport:
