@@ -10,9 +10,13 @@ module                   contents
 ``erf_terms``            the erf terms of GELU: antiderivatives, the lemma
                          E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))
 ``erf_square``           whole-line lemmas: E[erf(kZ)^2], E[Z^2 erf(kZ)], E[Z^2 erf(kZ)^2]
-``numeric``              30-digit mpmath expectations with error bounds; Monte Carlo
+``growth``               a linear growth bound |f(x)| <= A + B|x| proved by interval arithmetic
+``numeric``              30-digit expectations with proved error bounds (Arb); the check's
+                         mpmath quadrature; Monte Carlo
 ``moments``              E[f(G)], E[f(G)^2], Var f(G) for G ~ N(mu, sigma^2)
 ``initialization``       the variance-preserving weight variance and its simulation
+``zero_sets``            every zero of f'' on a piece, proved (window and tails)
+``limits``               one-sided limits of f' at the ends of the pieces, certified
 ``calculus``             f', f' in f, sup f' by critical points
 =======================  =============================================================
 
