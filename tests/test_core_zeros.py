@@ -52,3 +52,15 @@ def test_narrowed_box_holds_the_zero(q: Fraction) -> None:
     lo, hi = narrowed(g, x, *box, digits=25)
     assert box[0] <= lo < zero < hi <= box[1]
     assert hi - lo == sp.Rational(2, 10**25)
+
+
+def test_a_listed_zero_at_the_edge_of_a_box_is_not_taken_for_the_boxs_zero():
+    """1 + 2^-200 is closer to the bisection point 1 than the enclosures resolve: undecided, not passed.
+
+    (x - z)(x - 3) is not monotone on [0, 2], so [0, 2] is cut at 1, next to z."""
+    x = sp.Symbol("x", real=True)
+    zero = 1 + sp.Rational(1, 2**200)
+    with pytest.raises(CertificationError, match="within 2\\^-128 of an end"):
+        zeros_accounted_for((x - zero) * (x - 3), x, sp.Integer(0), sp.Integer(2), [zero])
+    near = sp.Rational(9, 8)
+    assert zeros_accounted_for((x - near) * (x - 3), x, sp.Integer(0), sp.Integer(2), [near])

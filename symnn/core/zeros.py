@@ -100,8 +100,11 @@ def zero_boxes(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr, zeros: Sequence
         if _excludes_zero(G(X)):
             continue
         if _excludes_zero(dG(X)):  # strictly monotone on X: at most one zero
-            if any(Z.b >= X.a and Z.a <= X.b for Z in located):
+            if any(Z.a >= X.a and Z.b <= X.b for Z in located):  # that zero is in X: its only one
                 continue
+            if any(Z.b >= X.a and Z.a <= X.b for Z in located):  # a zero at X's edge, in X or not
+                raise CertificationError(f"interval check undecided for the zeros of {sp.sstr(g)}: a "
+                                         f"listed zero lies within 2^-{PRECISION} of an end of [{lo}, {hi}]")
             ends = G(point(lo)), G(point(hi))
             if None not in ends and _one_sign(*ends):
                 continue
