@@ -125,3 +125,16 @@ def test_every_activation_and_loss_is_certified_and_checked(spec: NetworkSpec) -
     assert d.certified
     report = d.check()
     assert report.ok, report.failures()
+
+
+def test_softmax_with_squared_loss_where_e_and_exp_half_meet_is_certified():
+    """exp(1/2)^2 becomes the constant E: the exp-ring route must know E = exp(1) (found by hypothesis)."""
+    import sympy as sp
+
+    from symnn.networks import gradients
+    from symnn.networks.spec import NetworkSpec
+
+    spec = NetworkSpec.build([1, 2], ["softmax"], loss="squared", X=[[0], [0]],
+                             t=[[0, 0], [0, sp.Rational(1, 4)]], W=[[[0, 0]]], b=[[0, sp.Rational(1, 2)]])
+    derivation = gradients(spec)
+    assert derivation.certified and derivation.check().ok

@@ -21,6 +21,9 @@ True
 True
 >>> is_zero(sp.exp(2 * z1) - sp.exp(z1))
 False
+>>> is_zero(sp.E / (1 + sp.exp(sp.Rational(1, 2))) - sp.exp(sp.Rational(3, 2)) / sp.exp(sp.Rational(1, 2))
+...         / (1 + sp.exp(sp.Rational(1, 2))))  # the constant E is exp(1)
+True
 """
 
 from __future__ import annotations
@@ -155,6 +158,8 @@ class _Converter:
             return numerator, _times({}, d, power)
         if isinstance(expr, sp.exp) or (expr.is_Pow and expr.base is sp.E):
             return self._exponential(expr.exp if expr.is_Pow else expr.args[0]), {}
+        if expr is sp.E:  # SymPy's exp(1), e.g. from exp(1/2)**2: the same generator as exp(1/2)
+            return self._exponential(sp.S.One), {}
         return {((self.generator(expr), 1),): sp.S.One}, {}
 
     def _sum(self, terms: tuple[sp.Expr, ...]) -> Fraction:
