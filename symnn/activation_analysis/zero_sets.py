@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import sympy as sp
 from mpmath import iv
 
+from symnn.core.exact import as_sympy
 from symnn.core.interval import nonzero
 from symnn.core.zeros import enclosure, narrowed, point, zero_boxes
 from symnn.errors import CertificationError
@@ -136,7 +137,7 @@ def zero_set(g: sp.Expr, x: sp.Symbol, a: sp.Expr, b: sp.Expr, exact: Sequence[s
     Each given zero must be an exact zero of a factor (``simplify``); the proof is in the
     module docstring. Raises :class:`~symnn.errors.CertificationError` when undecided.
     """
-    exact = [sp.sympify(z) for z in exact]
+    exact = [as_sympy(z) for z in exact]
     cores = _cores(g, x)
     if not cores:
         if exact:

@@ -143,7 +143,7 @@ def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
         shown = [sp.latex(p) for p in exact] + [f"x_{k}" for k in range(1, len(boxes) + 1)]
         b.claim("all critical points" if shown else "no critical points",
                 sp.FiniteSet(*exact, *[sp.Symbol(f"x_{k}") for k in range(1, len(boxes) + 1)]),
-                lambda: sp.sympify(all(zero_set(g, x, lo, hi, zeros.exact) == zeros
+                lambda: bool(all(zero_set(g, x, lo, hi, zeros.exact) == zeros
                                        for lo, hi, g, zeros in sup.zero_sets)),
                 route="factor; signs by assumptions; interval arithmetic on a window and the tails",
                 reason="; ".join(rf"on $({sp.latex(lo)}, {sp.latex(hi)})$: " + zeros.proof()
@@ -152,7 +152,7 @@ def _supremum(b: DerivationBuilder, rule: Activation, a: sp.Expr):
                      r"f''(x) \ne 0 \text{ for all } x"))
     for k, c in enumerate(boxes, start=1):
         b.claim(rf"a zero of $f''$ enclosed, $x_{k} \approx {sp.latex(sp.Float(c.point, 12))}$",
-                sp.Interval(*c.box), lambda c=c: sp.sympify(one_zero(c.curvature, x, *c.box)),
+                sp.Interval(*c.box), lambda c=c: bool(one_zero(c.curvature, x, *c.box)),
                 route="interval signs of f'' at the ends and of f''' over the box",
                 reason=r"$f''$ has strict opposite signs at the decimal ends and $f'''$ one sign "
                        r"between them: exactly one zero",
@@ -209,7 +209,7 @@ def _limits(b: DerivationBuilder, sup) -> None:
         return
     routes = sorted({c.proof.route for c in limits})
     b.claim("limits of $f'$ at the ends of the pieces", sp.FiniteSet(*[c.value for c in limits]),
-            lambda: sp.sympify(all(certified_limit(c.slope, x, c.where, c.proof.side, c.value) == c.proof
+            lambda: bool(all(certified_limit(c.slope, x, c.where, c.proof.side, c.value) == c.proof
                                    for c in limits)),
             route="; ".join(routes),
             reason="; ".join(LIMIT_REASONS[route] for route in routes),

@@ -34,6 +34,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.core.certify import Route
+from symnn.core.exact import as_sympy
 
 _BOUND = sp.Symbol("u")
 #: the atoms of a scalar that SymPy's matrix derivative is asked about, one at a time
@@ -69,7 +70,7 @@ def _atoms(scalar: Any, variable: sp.MatrixSymbol) -> list[Any]:
 
 
 def _unevaluated(derivative: Any, variable: sp.MatrixSymbol) -> bool:
-    return any(variable in d.variables for d in sp.sympify(derivative).atoms(sp.Derivative))
+    return any(variable in d.variables for d in as_sympy(derivative).atoms(sp.Derivative))
 
 
 def scalar_gradient(scalar: Any, variable: Any) -> Any:
@@ -82,7 +83,7 @@ def scalar_gradient(scalar: Any, variable: Any) -> Any:
         return None if slope == 0 and scalar.has(variable) else slope
     atoms = _atoms(scalar, variable)
     names = [sp.Dummy("t") for _ in atoms]
-    outer = sp.sympify(scalar).xreplace(dict(zip(atoms, names)))
+    outer = as_sympy(scalar).xreplace(dict(zip(atoms, names)))
     if outer.has(variable):
         return None  # the variable occurs outside a trace-like atom
     terms = []

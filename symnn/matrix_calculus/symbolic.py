@@ -46,6 +46,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from symnn.core.certify import certify
+from symnn.core.exact import as_sympy
 from symnn.errors import CertificationError
 from symnn.matrix_calculus.expression import OPS, Shape
 from symnn.matrix_calculus.functions import ELEMENTWISE, explicit
@@ -124,7 +125,7 @@ def _elementwise(value: str, kids: tuple[Any, ...], node: Any, adjoint: Any) -> 
     rule = ELEMENTWISE[value]
     x, g = sp.Symbol("x", real=True), sp.Symbol("g", real=True)
     formula = _formula("apply", kids, node, adjoint, 0, value)
-    entry = sp.sympify(formula[_p, _q]).xreplace({a[_p, _q]: x, adjoint[_p, _q]: g})
+    entry = as_sympy(formula[_p, _q]).xreplace({a[_p, _q]: x, adjoint[_p, _q]: g})
     if entry.has(MatrixElement):
         raise CertificationError(f"elementwise function {value}: the rule's entry (p, q) involves "
                                  f"other entries: {entry}")
