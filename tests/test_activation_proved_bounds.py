@@ -79,3 +79,20 @@ def test_writeup_says_proved_and_never_estimated():
     routes = [step.certificate.route for step in derivation.steps]
     assert "interval arithmetic on each piece" in routes
     assert sum("Arb ball quadrature" in r for r in routes) == 2
+
+
+def test_the_growth_claim_recomputes_and_refuses_a_wrong_bound(monkeypatch):
+    """The claim does not compare the cached bound with itself: a wrong bound is refused."""
+    from symnn.activation_analysis import moments
+    from symnn.activation_analysis.growth import Growth
+    from symnn.core.derivation import DerivationBuilder
+
+    f, kinks = _rule("softplus")
+
+    def wrong(*args):
+        return Growth(sp.Integer(0), sp.Integer(1), "mean value theorem")  # misses softplus(0) = log 2
+
+    wrong.__wrapped__ = linear_growth.__wrapped__
+    monkeypatch.setattr(moments, "linear_growth", wrong)
+    with pytest.raises(CertificationError):
+        moments.growth_claim(DerivationBuilder("demo", "demo", "demo"), TABLE["softplus"], f, kinks)

@@ -220,7 +220,8 @@ def growth_claim(b: DerivationBuilder, activation: Activation, f: sp.Expr,
     """The certified claim ``|f(x)| <= A + B|x|`` that bounds the tails of the numeric moments."""
     growth = linear_growth(f, kinks)
     b.claim("linear growth of f", sp.Le(sp.Abs(f), growth.constant + growth.slope * sp.Abs(x)),
-            lambda: linear_growth(f, kinks) == growth, route="interval arithmetic on each piece",
+            lambda: linear_growth.__wrapped__(f, kinks) == growth,  # the enclosures again, uncached
+            route="interval arithmetic on each piece",
             reason=rf"outward-rounded enclosures over the whole real line, piece by piece: "
                    rf"{growth.argument}",
             tex=rf"|{activation.tex}(x)| \le {sp.latex(growth.constant)} + "

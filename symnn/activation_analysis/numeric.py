@@ -26,13 +26,12 @@ from flint import arb, ctx
 from symnn.activation_analysis.functions import sigma
 from symnn.activation_analysis.growth import Growth, branch_between, linear_growth
 from symnn.activation_analysis.table import Activation, x
-from symnn.core.ball import ball, integral, upper
+from symnn.core.ball import ball, bits, integral, upper
 from symnn.core.exact import as_sympy
 
 DIGITS = 30
 #: the check's independent quadrature: 24 digits for a comparison to 1e-20
 REFERENCE_DIGITS = 24
-BITS = int((DIGITS + 10) * 3.33) + 30
 MPMATH = [{"sigma": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
 
 
@@ -79,7 +78,7 @@ def expectation(f: sp.Expr, mu: sp.Expr, sigma_: sp.Expr, kinks: tuple[sp.Expr, 
     radius, the tails, and the rounding of the midpoint to 30 digits.
     """
     growth = linear_growth(f, kinks)
-    with ctx.workprec(BITS):
+    with ctx.workprec(bits(DIGITS + 10)):
         total = window_integral(f**power, mu, sigma_, kinks, DIGITS + 10)
         bound = total.rad() + _tail(ball(mu), ball(sigma_), power, growth)
         value = sp.Float(total.mid().str(DIGITS, radius=False), DIGITS)
@@ -98,7 +97,7 @@ def window_integral(g: sp.Expr, mu: sp.Expr, sigma_: sp.Expr, kinks: tuple[sp.Ex
     (True, True)
     """
     g = sp.piecewise_fold(g)
-    with ctx.workprec(int(digits * 3.33) + 30):
+    with ctx.workprec(bits(digits)):
         m, s = ball(mu), ball(sigma_)
         low, high = _outer(m - EDGE * s, up=False), _outer(m + EDGE * s, up=True)
         inner = sorted((k for k in kinks if low < k < high), key=float)

@@ -33,6 +33,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -45,10 +46,11 @@ from symnn.errors import CertificationError
 BallFunction = Callable[[acb, bool], acb]
 GUARD_BITS = 30
 
-__all__ = ["BallFunction", "ball", "ball_function", "integral", "midpoint", "upper"]
+__all__ = ["BallFunction", "ball", "ball_function", "bits", "integral", "midpoint", "upper"]
 
 
-def _bits(digits: int) -> int:
+def bits(digits: int) -> int:
+    """The working precision in bits for ``digits`` decimal digits, with guard bits."""
     return int(digits * 3.33) + GUARD_BITS
 
 
@@ -66,7 +68,7 @@ def ball(value: sp.Expr) -> arb:
 
 def midpoint(value: sp.Expr, digits: int) -> arb:
     """``value`` as a ball at ``digits`` significant digits (for comparisons in examples)."""
-    with ctx.workprec(_bits(digits)):
+    with ctx.workprec(bits(digits)):
         return ball(value)
 
 
@@ -76,8 +78,6 @@ def upper(value: arb) -> float:
     >>> upper(arb("0.5 +/- 0.25")) >= 0.75
     True
     """
-    import math
-
     return math.nextafter(float(value.upper()), math.inf)
 
 
@@ -169,7 +169,7 @@ def integral(expr: sp.Expr, symbol: sp.Symbol, a: Any, b: Any, digits: int = 30)
     relative). The ball is wide, never wrong, when the integrand is hard.
     """
     f = ball_function(expr, symbol)
-    with ctx.workprec(_bits(digits)):
+    with ctx.workprec(bits(digits)):
         low, high = ball(as_sympy(a)), ball(as_sympy(b))
         value = acb.integral(f, low, high)
     if not value.imag.contains(0) and not value.imag.overlaps(arb(0)):
