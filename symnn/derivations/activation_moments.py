@@ -27,6 +27,7 @@ import mpmath
 import sympy as sp
 
 from symnn.activation_analysis.kinds import ALPHA, MU, SIGMA, activation_parameter
+from symnn.activation_analysis.memo import derived_once
 from symnn.activation_analysis.moments import gaussian_moments
 from symnn.activation_analysis.numeric import as_mpf, monte_carlo
 from symnn.activation_analysis.quadrature import gaussian_expectation
@@ -44,6 +45,7 @@ ESTIMATE = 1e-13
 
 @register("activation-gaussian-moments", title="Moments of an activation of a Gaussian",
           sheets=[("activations", "Moments")], parameters=[activation_parameter("gelu"), ALPHA, MU, SIGMA])
+@derived_once  # the table asks for the same moments: made once per process, copies handed out
 def activation_gaussian_moments(activation: str, alpha: sp.Expr | None, mu: sp.Expr,
                                 sigma: sp.Expr) -> Derivation:
     """E[f(G)], E[f(G)^2], Var f(G) for G ~ N(mu, sigma^2), exact where possible."""

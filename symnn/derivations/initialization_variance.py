@@ -25,6 +25,7 @@ import sympy as sp
 from symnn.activation_analysis.functions import sigma
 from symnn.activation_analysis.initialization import COLLAPSE, INPUTS, double_sum, n, q, simulate, v
 from symnn.activation_analysis.kinds import ALPHA, activation_parameter
+from symnn.activation_analysis.memo import derived_once
 from symnn.activation_analysis.moments import gaussian_moments
 from symnn.activation_analysis.numeric import expectation
 from symnn.activation_analysis.quadrature import gaussian_expectation
@@ -75,6 +76,7 @@ def stable_depth(kappa: float, width: int, depth: int) -> int:
 
 @register("initialization-variance", title="Variance-preserving initialisation",
           sheets=[("activations", "Initialisation")], parameters=[activation_parameter("relu"), ALPHA])
+@derived_once  # the table asks for the same: made once per process, copies handed out
 def initialization_variance(activation: str, alpha: sp.Expr | None) -> Derivation:
     """Var z' = n v E[f(z)^2]; the variance-preserving v, exact or linearised."""
     rule = TABLE[activation]
