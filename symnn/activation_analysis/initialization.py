@@ -24,6 +24,8 @@ True
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 
@@ -52,7 +54,9 @@ def _collapse(difference: sp.Expr) -> sp.Expr:
     return sp.cancel(difference.replace(lambda e: isinstance(e, sp.Sum), outer))
 
 
-COLLAPSE = Route("Kronecker delta summed over 1..n (the range decides j <= n), cancel", _collapse)
+#: its answer remembered per difference: every initialisation derivation sums the same double sum
+COLLAPSE = Route("Kronecker delta summed over 1..n (the range decides j <= n), cancel",
+                 functools.lru_cache(maxsize=64)(_collapse))
 
 
 def double_sum(second_moment: sp.Expr) -> sp.Expr:
