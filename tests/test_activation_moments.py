@@ -192,3 +192,15 @@ def test_the_reflection_refuses_an_activation_that_is_not_odd() -> None:
         certify(softplus, sp.log(2), reflection_route("exp-cancel"))
     tanh = sp.Integral(sp.tanh(3 * Z) * PHI, (Z, -sp.oo, sp.oo))
     certify(tanh, sp.Integer(0), reflection_route("exp-cancel"))
+
+
+def test_the_remembered_route_refuses_a_wrong_antiderivative_every_time() -> None:
+    """DOIT_CANCEL remembers the route's answer per difference: a wrong step stays refused."""
+    from symnn.activation_analysis.moments import DOIT_CANCEL
+    from symnn.core.certify import certify
+
+    right, wrong = gi.ANTIDERIVATIVES[2], gi.ANTIDERIVATIVES[1]
+    assert certify(sp.Derivative(right, gi.Z), gi.Z**2 * gi.PHI, DOIT_CANCEL).route == "doit-cancel"
+    for _ in range(2):
+        with pytest.raises(CertificationError):
+            certify(sp.Derivative(wrong, gi.Z), gi.Z**2 * gi.PHI, DOIT_CANCEL)

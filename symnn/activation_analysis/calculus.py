@@ -41,7 +41,7 @@ from symnn.activation_analysis.table import TABLE, Activation, Piece, derivative
 from symnn.activation_analysis.zero_sets import ZeroSet, zero_set
 from symnn.core import zeros as interval_zeros
 from symnn.core.certify import ROUTES, Route
-from symnn.core.interval import bounds
+from symnn.core.interval import bounds, nonzero
 from symnn.errors import CertificationError
 
 __all__ = ["TABLE", "Supremum", "decide_signs", "end_limit", "piece_route", "piece_slope", "probes",
@@ -263,6 +263,17 @@ def _above(top: Candidate, other: Candidate) -> bool:
     return bool(sp.Gt(top.low, other.high))
 
 
+def _equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """``a = b`` for two exact values of f': not equal when interval arithmetic encloses ``a - b``
+    away from 0 (:func:`symnn.core.interval.nonzero`), otherwise when ``simplify`` gives 0.
+
+    >>> _equal(sp.Integer(1), sp.exp(-1) / sp.sqrt(sp.pi) + sp.erf(1) / 2 + sp.Rational(1, 2))
+    False
+    """
+    difference = a - b
+    return nonzero(difference) is not True and sp.simplify(difference) == 0
+
+
 def supremum(activation: Activation, alpha: sp.Expr) -> Supremum:
     """sup f' over the real line by critical points (see the module docstring)."""
     candidates: list[Candidate] = []
@@ -290,7 +301,7 @@ def supremum(activation: Activation, alpha: sp.Expr) -> Supremum:
                                  f"{[c.enclosure or c.value for c in candidates]}")
     exact = top.enclosure is None
     ties = [c for c in candidates if c.attained and (c is top or (exact and c.enclosure is None
-                                                       and sp.simplify(c.value - top.value) == 0))]
+                                                       and _equal(c.value, top.value)))]
     where = sp.Union(*[c.where if isinstance(c.where, sp.Set) else sp.FiniteSet(c.where) for c in ties])
     return Supremum(top.value, where, tuple(candidates), tuple(critical),
                     exact, top.enclosure, tuple(zero_sets))
