@@ -103,6 +103,7 @@ def _rules(g: Callable[[np.ndarray], np.ndarray], panels: np.ndarray, mu: float,
     return found[0], found[1]
 
 
+@functools.lru_cache(maxsize=256)  # pure: a row of the table and its v ask for the same E[f(Z)^2]
 def gaussian_expectation(g: sp.Expr, mu: Any, sigma: Any, kinks: tuple[sp.Expr, ...] = (), *,
                          power: int = 1, centre: float = 0.0) -> tuple[float, float]:
     """``E[(g(G) - centre)^power]``, ``G ~ N(mu, sigma^2)``, in float64, and an error estimate.
