@@ -13,8 +13,9 @@ in double precision: panels between ``mu + k sigma`` (``k = -14..14``), ``0`` an
 Gauss-Legendre rules; a panel whose two values differ by more than its share of
 ``1e-14 max(1, |E|)`` is halved, and the sum of ``|G_20 - G_10|`` over the panels is
 returned as the error estimate (the 20-point value is kept, which is far better). Outside
-``|x - mu| <= 14 sigma`` a ``g`` of linear growth contributes below ``1e-38`` for every
-``mu, sigma <= 100`` of the parameter bounds.
+``|x - mu| <= 14 sigma`` a ``g`` of linear growth, ``|g(x)| <= A + B|x|`` with ``A, B <= 10``
+(every activation of the table), contributes below ``1e-35`` for ``p <= 2`` and every
+``|mu|, sigma <= 100`` of the parameter bounds.
 
 ``g`` is evaluated by NumPy (``erf`` by :func:`math.erf`, the sigmoid in a form that does not
 overflow); a value that overflows there is recomputed by mpmath at 20 digits.
@@ -91,10 +92,10 @@ def _breaks(mu: float, sigma: float, kinks: list[float]) -> list[float]:
 def _rules(g: Callable[[np.ndarray], np.ndarray], panels: np.ndarray, mu: float, sigma: float,
            centre: float, power: int) -> tuple[np.ndarray, np.ndarray]:
     """The 10- and 20-point values on each panel ``[a, b]`` in u (rows of ``panels``)."""
-    half, middle = (panels[:, 1] - panels[:, 0]) / 2, (panels[:, 1] + panels[:, 0]) / 2
-    found = []
     if not len(panels):
         return np.zeros(0), np.zeros(0)
+    half, middle = (panels[:, 1] - panels[:, 0]) / 2, (panels[:, 1] + panels[:, 0]) / 2
+    found = []
     for nodes, weights in RULES.values():
         u = middle[:, None] + half[:, None] * nodes[None, :]
         density = np.exp(-u * u / 2) / math.sqrt(2 * math.pi)
