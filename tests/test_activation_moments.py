@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import symnn
 from symnn.activation_analysis import gaussian_integrals as gi
 from symnn.cli import main
+from symnn.derivations.activation_moments import activation_gaussian_moments
 from symnn.errors import CertificationError, ParameterError
 
 ID = "activation-gaussian-moments"
@@ -138,6 +139,7 @@ def test_a_wrong_value_at_plus_infinity_is_refused(monkeypatch: pytest.MonkeyPat
     limits = gi.polynomial_limits()
     wrong = ((limits[0][0], sp.Integer(2)), *limits[1:])
     monkeypatch.setattr(gi, "polynomial_limits", lambda: wrong)
+    activation_gaussian_moments.cache_clear()  # derive anew, not the copy kept from an earlier test
     with pytest.raises(CertificationError):
         symnn.derive(ID, activation="relu")
     with pytest.raises(CertificationError):
@@ -190,3 +192,15 @@ def test_the_reflection_refuses_an_activation_that_is_not_odd() -> None:
         certify(softplus, sp.log(2), reflection_route("exp-cancel"))
     tanh = sp.Integral(sp.tanh(3 * Z) * PHI, (Z, -sp.oo, sp.oo))
     certify(tanh, sp.Integer(0), reflection_route("exp-cancel"))
+
+
+def test_the_remembered_route_refuses_a_wrong_antiderivative_every_time() -> None:
+    """DOIT_CANCEL remembers the route's answer per difference: a wrong step stays refused."""
+    from symnn.activation_analysis.moments import DOIT_CANCEL
+    from symnn.core.certify import certify
+
+    right, wrong = gi.ANTIDERIVATIVES[2], gi.ANTIDERIVATIVES[1]
+    assert certify(sp.Derivative(right, gi.Z), gi.Z**2 * gi.PHI, DOIT_CANCEL).route == "doit-cancel"
+    for _ in range(2):
+        with pytest.raises(CertificationError):
+            certify(sp.Derivative(wrong, gi.Z), gi.Z**2 * gi.PHI, DOIT_CANCEL)

@@ -11,8 +11,9 @@ module                   contents
                          E[erf(c + kZ)] = erf(c / sqrt(1 + 2k^2))
 ``erf_square``           whole-line lemmas: E[erf(kZ)^2], E[Z^2 erf(kZ)], E[Z^2 erf(kZ)^2]
 ``growth``               a linear growth bound |f(x)| <= A + B|x| proved by interval arithmetic
-``numeric``              30-digit expectations with proved error bounds (Arb); the check's
-                         mpmath quadrature; Monte Carlo
+``numeric``              30-digit expectations with proved error bounds (Arb); mpmath
+                         tanh-sinh quadrature; Monte Carlo
+``quadrature``           float64 adaptive Gauss-Legendre expectations: the checks' method
 ``moments``              E[f(G)], E[f(G)^2], Var f(G) for G ~ N(mu, sigma^2)
 ``initialization``       the variance-preserving weight variance and its simulation
 ``zero_sets``            every zero of f'' on a piece, proved (window and tails)

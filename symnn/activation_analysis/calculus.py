@@ -10,7 +10,8 @@ substitution. Where ``solveset`` cannot isolate a zero (SiLU), the proof isolate
 box holding exactly one zero, narrowed to decimal ends ``2 10^-30`` apart, and the value
 of ``f'`` there is enclosed by interval arithmetic over the box: the supremum is then a
 proved enclosure with a 30-digit value, not a closed form.
-The one-sided limits at the ends are proposed by ``limit`` and *proved* by
+The one-sided limits at the ends are proposed (by the limit algebra of :mod:`.limits`,
+else by ``limit``) and *proved* by
 :mod:`.limits` (continuity on a finite enclosure, or limit algebra after dividing by the
 dominant term); a limit that cannot be proved leaves ``sup f'`` undecided.
 
@@ -35,16 +36,16 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from symnn.activation_analysis.limits import Limit, certified_limit
-from symnn.activation_analysis.table import TABLE, Activation, derivative_pieces, x
+from symnn.activation_analysis.limits import Limit, Undecided, certified_limit, infinite_limit
+from symnn.activation_analysis.table import TABLE, Activation, Piece, derivative_pieces, x
 from symnn.activation_analysis.zero_sets import ZeroSet, zero_set
 from symnn.core import zeros as interval_zeros
 from symnn.core.certify import ROUTES, Route
-from symnn.core.interval import bounds
+from symnn.core.interval import bounds, nonzero
 from symnn.errors import CertificationError
 
-__all__ = ["TABLE", "Supremum", "decide_signs", "end_limit", "piece_route", "probes", "propose_limit",
-           "supremum"]
+__all__ = ["TABLE", "Supremum", "decide_signs", "end_limit", "piece_route", "piece_slope", "probes",
+           "propose_limit", "supremum"]
 
 #: decimal digits of the ends of an enclosed value (and of a critical point's box)
 DIGITS = 30
@@ -163,9 +164,16 @@ def piece_route(activation: Activation, alpha: sp.Expr, f_value: sp.Symbol) -> R
 
 
 def propose_limit(expr: sp.Expr, end: sp.Expr, side: str) -> sp.Expr:
-    """A proposed one-sided limit of f' at an end of a piece (``limit``; not a proof)."""
+    """A proposed one-sided limit of f' at an end of a piece (not a proof).
+
+    At an infinite end the limit algebra of :mod:`.limits` proposes first (cheap); where it
+    cannot decide, ``limit`` proposes. Either way :func:`end_limit` then proves the proposal.
+    """
     if end in (sp.oo, -sp.oo):
-        return sp.limit(expr, x, end)
+        try:
+            return infinite_limit(expr.subs(x, x if end == sp.oo else -x), x)
+        except Undecided:
+            return sp.limit(expr, x, end)
     value = expr.subs(x, end)
     return value if value.is_finite else sp.limit(expr, x, end, side)
 
@@ -199,12 +207,20 @@ def _piece_zeros(slope: sp.Expr, a: sp.Expr, b: sp.Expr) -> tuple[sp.Expr, ZeroS
     return curvature, zeros
 
 
+def piece_slope(piece: Piece) -> sp.Expr:
+    """``c g'`` for one piece of f' (from :func:`.table.derivative_pieces`): simplified where it
+    holds ``exp`` (ELU, SiLU, softplus, sigmoid, tanh); one with ``erf`` (GELU) is left as
+    differentiated, which ``simplify`` does not shorten."""
+    slope = piece.coefficient * piece.shape
+    return sp.simplify(slope) if piece.shape.has(sp.exp) and not piece.shape.has(sp.erf) else slope
+
+
 def _slopes(activation: Activation, alpha: sp.Expr) -> list[tuple[sp.Expr, sp.Expr, sp.Expr, bool]]:
     """(slope, a, b, closed at b) for each piece of f'."""
     pieces = derivative_pieces(activation, alpha)
     ends = [-sp.oo, *[p.upper for p in pieces[:-1]], sp.oo]
-    return [(sp.simplify(p.coefficient * p.shape) if p.shape.has(sp.exp) else p.coefficient * p.shape,
-             ends[i], ends[i + 1], p.closed and ends[i + 1] != sp.oo) for i, p in enumerate(pieces)]
+    return [(piece_slope(p), ends[i], ends[i + 1], p.closed and ends[i + 1] != sp.oo)
+            for i, p in enumerate(pieces)]
 
 
 def decimal_hull(Y: object, digits: int = DIGITS) -> tuple[sp.Rational, sp.Rational]:
@@ -247,6 +263,17 @@ def _above(top: Candidate, other: Candidate) -> bool:
     return bool(sp.Gt(top.low, other.high))
 
 
+def _equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """``a = b`` for two exact values of f': not equal when interval arithmetic encloses ``a - b``
+    away from 0 (:func:`symnn.core.interval.nonzero`), otherwise when ``simplify`` gives 0.
+
+    >>> _equal(sp.Integer(1), sp.exp(-1) / sp.sqrt(sp.pi) + sp.erf(1) / 2 + sp.Rational(1, 2))
+    False
+    """
+    difference = a - b
+    return nonzero(difference) is not True and sp.simplify(difference) == 0
+
+
 def supremum(activation: Activation, alpha: sp.Expr) -> Supremum:
     """sup f' over the real line by critical points (see the module docstring)."""
     candidates: list[Candidate] = []
@@ -274,7 +301,7 @@ def supremum(activation: Activation, alpha: sp.Expr) -> Supremum:
                                  f"{[c.enclosure or c.value for c in candidates]}")
     exact = top.enclosure is None
     ties = [c for c in candidates if c.attained and (c is top or (exact and c.enclosure is None
-                                                       and sp.simplify(c.value - top.value) == 0))]
+                                                       and _equal(c.value, top.value)))]
     where = sp.Union(*[c.where if isinstance(c.where, sp.Set) else sp.FiniteSet(c.where) for c in ties])
     return Supremum(top.value, where, tuple(candidates), tuple(critical),
                     exact, top.enclosure, tuple(zero_sets))

@@ -25,7 +25,7 @@ sqrt(pi)/(2*pi)
 from __future__ import annotations
 
 import itertools
-from functools import cache
+from functools import cache, lru_cache
 
 import sympy as sp
 
@@ -112,6 +112,7 @@ def polynomial_limits() -> tuple[tuple[sp.Expr, sp.Expr], ...]:
     return _limits()
 
 
+@cache
 def normal_moments() -> tuple[sp.Expr, ...]:
     """E[Z^k], k = 0, 1, 2, from the moment-generating function ``e^{t^2/2}`` (independent of F_k).
 
@@ -147,12 +148,13 @@ def kinds_used(integrals: list[sp.Integral]) -> list[tuple[str, sp.Expr]]:
     return found
 
 
-def antiderivative_terms(integrand: sp.Expr) -> list[sp.Expr]:
+@lru_cache(maxsize=1024)  # pure: each integral is classified, evaluated and certified
+def antiderivative_terms(integrand: sp.Expr) -> tuple[sp.Expr, ...]:
     """The additive terms of ``integrand / phi`` after expanding powers and exponentials."""
     ratio = sp.expand(sp.powsimp(sp.expand(sp.cancel(integrand / PHI)), combine="exp"),
                       power_exp=True)
     ratio = sp.expand(ratio.replace(sp.exp, lambda arg: sp.exp(sp.expand(arg)).expand()))
-    return list(sp.Add.make_args(ratio))
+    return sp.Add.make_args(ratio)
 
 
 def whole_line_only(kind: str, parameter: sp.Expr) -> bool:

@@ -24,6 +24,8 @@ True
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 
@@ -35,6 +37,8 @@ n = sp.Symbol("n", integer=True, positive=True)
 v = sp.Symbol("v", positive=True)
 q = sp.Symbol("q", positive=True)
 j, k = sp.symbols("j k", integer=True, positive=True)
+#: Gaussian inputs of the simulation
+INPUTS = 1_000
 
 
 def _collapse(difference: sp.Expr) -> sp.Expr:
@@ -50,7 +54,9 @@ def _collapse(difference: sp.Expr) -> sp.Expr:
     return sp.cancel(difference.replace(lambda e: isinstance(e, sp.Sum), outer))
 
 
-COLLAPSE = Route("Kronecker delta summed over 1..n (the range decides j <= n), cancel", _collapse)
+#: its answer remembered per difference: every initialisation derivation sums the same double sum
+COLLAPSE = Route("Kronecker delta summed over 1..n (the range decides j <= n), cancel",
+                 functools.lru_cache(maxsize=64)(_collapse))
 
 
 def double_sum(second_moment: sp.Expr) -> sp.Expr:
@@ -58,12 +64,17 @@ def double_sum(second_moment: sp.Expr) -> sp.Expr:
     return sp.Sum(v * sp.KroneckerDelta(j, k) * second_moment, (k, 1, n), (j, 1, n))
 
 
-def simulate(activation: Activation, alpha: float, weight_scale: float, *, inputs: int = 10_000,
+def simulate(activation: Activation, alpha: float, weight_scale: float, *, inputs: int = INPUTS,
              width: int = 256, depth: int = 30, seed: int = 0) -> np.ndarray:
     """Var z_l / Var z_0 for l = 1..depth: z_0 ~ N(0, 1), z_l = f(z_{l-1}) W_l, W_l ~ N(0, s/width).
 
     ``weight_scale`` is ``s = width * v``; the layers are ``symnn.sim`` Dense layers without
     bias, in float32. Returns the ratios, shape (depth,).
+
+    The ratio's spread comes from the random weights, set by the width (a relative
+    fluctuation of about ``sqrt(2/width)`` per layer); the ``inputs`` only estimate each
+    variance, from ``inputs * width`` values (with 1,000 inputs the final ratio has a standard
+    deviation under 1% over input draws for the same weights).
     """
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((inputs, width), dtype=np.float32)
@@ -72,7 +83,7 @@ def simulate(activation: Activation, alpha: float, weight_scale: float, *, input
     std = np.sqrt(weight_scale / width)
     for _ in range(depth):
         layer = Dense(rng.standard_normal((width, width), dtype=np.float32) * np.float32(std))
-        z = layer.forward(activation.simulate(z, alpha).astype(np.float32))
+        z = layer.forward(activation.simulate(z, alpha).astype(np.float32, copy=False))
         ratios.append(float(z.var()) / start)
         if not np.isfinite(ratios[-1]) or ratios[-1] == 0:
             ratios.extend([ratios[-1]] * (depth - len(ratios)))
@@ -80,4 +91,4 @@ def simulate(activation: Activation, alpha: float, weight_scale: float, *, input
     return np.array(ratios)
 
 
-__all__ = ["COLLAPSE", "double_sum", "j", "k", "n", "q", "simulate", "v"]
+__all__ = ["COLLAPSE", "INPUTS", "double_sum", "j", "k", "n", "q", "simulate", "v"]

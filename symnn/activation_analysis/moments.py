@@ -22,6 +22,7 @@ bound (:mod:`.numeric`), or, for symbolic ``mu``/``sigma``, the integral itself,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,6 +44,9 @@ MEAN_SYMBOL = sp.Symbol(r"\mathbb{E}[Y]")
 NAMES = {1: "mean", 2: "second moment"}
 #: the largest proved error accepted for a 30-digit value, relative to max(1, |v|)
 NUMERIC_TOLERANCE = 1e-28
+#: the route ``doit-cancel``, its answer remembered per difference: the steps ``F_k' = z^k phi``
+#: recur in every moment derivation, and the route's answer for one difference never changes
+DOIT_CANCEL = Route("doit-cancel", functools.lru_cache(maxsize=256)(ROUTES["doit-cancel"]))
 
 
 @dataclass
@@ -102,7 +106,7 @@ def standard_normal_steps(b: DerivationBuilder, extra: list[tuple[str, sp.Expr]]
                     r"$\Phi' = \varphi$")
     for k, F in enumerate(gi.ANTIDERIVATIVES):
         b.step(rf"antiderivative $F_{k}$ of $z^{k} \varphi$", sp.Derivative(F, Z), Z**k * PHI,
-               reason=r"differentiate; $\varphi'(z) = -z\varphi(z)$", route="doit-cancel")
+               reason=r"differentiate; $\varphi'(z) = -z\varphi(z)$", route=DOIT_CANCEL)
     limits, moments = gi.polynomial_limits(), gi.normal_moments()
     b.claim("values at -oo and +oo", sp.Tuple(*[sp.Tuple(*pair) for pair in limits]),
             lambda: sp.And(*[sp.Eq(lo, 0) & sp.Eq(hi, m) for (lo, hi), m in zip(limits, moments)]),
@@ -120,7 +124,7 @@ def standard_normal_steps(b: DerivationBuilder, extra: list[tuple[str, sp.Expr]]
         shown = to_latex(gi.integrand(kind, parameter) / PHI)
         plain = kind in ("exp", "z erf") and not (kind == "z erf" and parameter[1] != 0)
         b.step(rf"antiderivative of ${shown}\,\varphi$", sp.Derivative(gi.antiderivative(kind, parameter), Z),
-               gi.integrand(kind, parameter), route="doit-cancel" if plain else DIFF,
+               gi.integrand(kind, parameter), route=DOIT_CANCEL if plain else DIFF,
                reason=r"differentiate; $\operatorname{erf}'(u) = \frac{2}{\sqrt\pi} e^{-u^2}$")
 
 

@@ -14,10 +14,13 @@ A thin use of :mod:`symnn.activation_analysis.calculus`: the derivative piece by
 
 from __future__ import annotations
 
+import bisect
+import itertools
+
 import numpy as np
 import sympy as sp
 
-from symnn.activation_analysis.calculus import DIGITS, enclosed_value, piece_route, supremum
+from symnn.activation_analysis.calculus import DIGITS, enclosed_value, piece_route, piece_slope, supremum
 from symnn.activation_analysis.kinds import ALPHA, activation_parameter
 from symnn.activation_analysis.limits import CONTINUITY, DOMINANT, certified_limit
 from symnn.activation_analysis.table import TABLE, Activation, F, derivative_pieces, x
@@ -36,8 +39,7 @@ DEPTH = sp.Symbol("L", integer=True, positive=True)
 def derivative_expression(activation: Activation, alpha: sp.Expr) -> sp.Expr:
     """f'(x) as one expression; at a kink, the derivative of the piece that holds it."""
     pieces = derivative_pieces(activation, alpha)
-    slopes = [sp.simplify(p.coefficient * p.shape) if p.shape.has(sp.exp) and not p.shape.has(sp.erf)
-              else p.coefficient * p.shape for p in pieces]
+    slopes = [piece_slope(p) for p in pieces]
     if len(pieces) == 1:
         return slopes[0]
     return sp.Piecewise(*[(s, x <= p.upper if p.closed else x < p.upper)
@@ -266,6 +268,28 @@ def _probes(attained: sp.Set, points: np.ndarray) -> tuple[np.ndarray, np.ndarra
     ends = [e for e in attained.boundary if e.is_finite]
     near = [float(e) + side for e in ends for side in (-1e-3, 1e-3)]
     inside = [float(e) for e in ends if attained.contains(e) == sp.true]
-    inside += [p for p in [*near, *points] if attained.contains(sp.Float(p)) == sp.true]
-    outside = [p for p in near if attained.contains(sp.Float(p)) == sp.false]
+    inside += [p for p, held in zip([*near, *points], _members(attained, [*near, *points])) if held]
+    outside = [p for p, held in zip(near, _members(attained, near, sp.false)) if held]
     return np.array(inside, dtype=float), np.array(outside, dtype=float)
+
+
+def _members(attained: sp.Set, points: list[float], verdict: sp.Basic = sp.true) -> list[bool]:
+    """For each point ``p``: does ``attained.contains(p)`` give ``verdict``? Exactly, with one
+    ``contains`` per gap between the finite ends of the set (a finite union of intervals and
+    points is in or out on the whole of each gap), and one per point within 1e-9 of an end.
+
+    >>> _members(sp.Interval.Lopen(0, 2), [-1.0, 0.0, 1.0, 2.0, 3.0])
+    [False, False, True, True, False]
+    """
+    ends = sorted({e for e in attained.boundary if e.is_finite}, key=float)
+    inner = [(a + b) / 2 for a, b in itertools.pairwise(ends)]
+    within = [ends[0] - 1, *inner, ends[-1] + 1] if ends else [sp.Integer(0)]
+    gaps = [attained.contains(p) == verdict for p in within]
+    floats = [float(e) for e in ends]
+    found = []
+    for p in points:
+        if any(abs(p - e) <= 1e-9 * max(1.0, abs(e)) for e in floats):
+            found.append(attained.contains(sp.Float(p)) == verdict)
+        else:
+            found.append(gaps[bisect.bisect(floats, p)])
+    return found
