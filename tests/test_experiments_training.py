@@ -167,7 +167,11 @@ def test_cli_train_writes_the_outputs(tmp_path: Path, capsys: pytest.CaptureFixt
     assert metrics["epochs_run"] == 1 and metrics["seed"] == 3
     assert (out / "weights.npz").stat().st_size > 100_000
     assert (out / "accuracy_curves.png").read_bytes()[:8] == PNG_SIGNATURE
-    assert "test accuracy" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "test accuracy" in printed
+    timing = metrics["timing"]  # the summary names both clocks and the BLAS threads
+    assert f"{timing['wall_time_s']:.1f} s wall, {timing['cpu_time_s']:.1f} s CPU on " in printed
+    assert "BLAS thread" in printed
 
 
 def test_results_document_renders_every_quick_run(quick_runs: dict[str, Any]) -> None:

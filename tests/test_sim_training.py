@@ -84,22 +84,56 @@ def test_training_learns_separable_clusters() -> None:
     json.dumps(history.to_dict())  # JSON-ready
 
 
-def test_train_is_the_plain_minibatch_loop_bit_for_bit() -> None:
-    """One epoch of ``train`` against the loop it stands for, written with the public
-    per-step calls: shuffle with the seed, forward, loss gradient, backward, step."""
-    x, y = blobs()
-    nets = [mlp([6, 12, 3], "sigmoid", output="sigmoid", rng=1) for _ in range(2)]
-    loss, batch = CrossEntropy(), 25  # 240 rows: the last minibatch is smaller
-    train(nets[0], loss, Momentum(0.3, 0.5, lmbda=2.0), x, y, epochs=1, batch_size=batch,
-          seed=4, progress=False)  # fmt: skip
-    order, opt = np.random.default_rng(4).permutation(len(x)), Momentum(0.3, 0.5, lmbda=2.0)
+def _plain_loop(net: Sequential, x: np.ndarray, y: np.ndarray, opt: Momentum, batch: int, seed: int,
+                scaled: bool) -> None:
+    """One epoch written with the public per-step calls: shuffle with the seed, forward,
+    the output delta (times eta if ``scaled``), backward, step."""
+    order, loss = np.random.default_rng(seed).permutation(len(x)), CrossEntropy()
     targets = np.eye(3, dtype=np.float32)[y]
     for i in range(0, len(x), batch):
         idx = order[i : i + batch]
-        nets[1].loss_and_grads(x[idx], targets[idx], loss)
-        opt.step(nets[1], len(x))
-    wa, wb = nets[0].get_weights(), nets[1].get_weights()
+        out = net.forward(x[idx], train=True)
+        delta = loss.delta_z(out, targets[idx])
+        net.backward(delta * np.float32(opt.eta) if scaled else delta, input_grad=False, skip_last=True)
+        opt.bind(net)
+        opt.apply(len(x), scaled)
+
+
+def test_train_is_the_plain_minibatch_loop_bit_for_bit() -> None:
+    """One epoch of ``train`` against the loop it stands for: bit for bit when the plain
+    loop also hands the optimiser eta times the delta (what ``train`` does for SGD and
+    Momentum), and within float32 rounding of network2's loop, which scales the gradients
+    after back-propagation instead."""
+    x, y = blobs()
+    nets = [mlp([6, 12, 3], "sigmoid", output="sigmoid", rng=1) for _ in range(3)]
+    batch = 25  # 240 rows: the last minibatch is smaller
+    train(nets[0], CrossEntropy(), Momentum(0.3, 0.5, lmbda=2.0), x, y, epochs=1, batch_size=batch,
+          seed=4, progress=False)  # fmt: skip
+    _plain_loop(nets[1], x, y, Momentum(0.3, 0.5, lmbda=2.0), batch, 4, scaled=True)
+    _plain_loop(nets[2], x, y, Momentum(0.3, 0.5, lmbda=2.0), batch, 4, scaled=False)
+    wa, wb, wc = (net.get_weights() for net in nets)
     assert all(np.array_equal(wa[k], wb[k]) for k in wa)
+    assert not all(np.array_equal(wa[k], wc[k]) for k in wa)  # the rounding does differ
+    for k in wa:  # 10 steps of float32 rounding (eps 1.2e-7) on weights of order 1
+        np.testing.assert_allclose(wa[k], wc[k], rtol=1e-5, atol=1e-6)
+
+
+def test_scaled_gradients_are_unscaled_after_training() -> None:
+    """After ``train`` the layers hold the last minibatch's true gradients (to rounding),
+    though SGD's steps were given eta times them."""
+    x, y = blobs()
+    net = mlp([6, 12, 3], "sigmoid", output="sigmoid", rng=1)
+    opt = SGD(0.5)
+    train(net, CrossEntropy(), opt, x[:25], y[:25], epochs=1, batch_size=25, seed=0, progress=False)
+    after = net.get_weights()
+    grads = {f"{i}.{name}": layer.grads[name].copy() for i, layer in enumerate(net.layers)
+             for name in layer.params}  # fmt: skip
+    fresh = mlp([6, 12, 3], "sigmoid", output="sigmoid", rng=1)
+    _, expected = fresh.loss_and_grads(x[:25], np.eye(3, dtype=np.float32)[y[:25]], CrossEntropy())
+    for k in expected:
+        np.testing.assert_allclose(grads[k], expected[k], rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(after[k], fresh.get_weights()[k] - 0.5 * expected[k], rtol=1e-5,
+                                   atol=1e-6)  # fmt: skip
 
 
 def test_minibatches_do_not_depend_on_how_the_inputs_are_gathered(monkeypatch) -> None:

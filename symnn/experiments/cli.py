@@ -79,10 +79,26 @@ def _train(args: argparse.Namespace) -> int:
     )  # fmt: skip
     accuracy = metrics.get("test_accuracy")
     headline = "" if accuracy is None else f"test accuracy {100 * accuracy:.2f}%, "
-    numbers = f"{headline}{metrics['epochs_run']} epochs, {metrics['timing']['wall_time_s']:.1f} s"
+    numbers = f"{headline}{metrics['epochs_run']} epochs, {_times(metrics['timing'])}"
     if state == "finished":
         print(f"{args.experiment}: already finished in {out}: {numbers} (--restart trains again)")
         return EXIT_OK
     print(f"{args.experiment}: {numbers}")
     print(f"wrote {', '.join(metrics['files'])} to {out}")
     return EXIT_OK
+
+
+def _times(timing: dict[str, Any]) -> str:
+    """Wall time, and the CPU time with the BLAS thread count when the run recorded them.
+
+    >>> _times({"wall_time_s": 61.25, "cpu_time_s": 58.0, "blas_threads": [1]})
+    '61.2 s wall, 58.0 s CPU on 1 BLAS thread'
+    >>> _times({"wall_time_s": 3.0})
+    '3.0 s wall'
+    """
+    text = f"{timing['wall_time_s']:.1f} s wall"
+    if timing.get("cpu_time_s") is None:
+        return text
+    threads = sorted(set(timing.get("blas_threads") or []))
+    count = "" if not threads else f" on {'/'.join(map(str, threads))} BLAS thread" + "s" * (threads != [1])
+    return f"{text}, {timing['cpu_time_s']:.1f} s CPU{count}"

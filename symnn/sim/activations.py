@@ -260,11 +260,19 @@ class Sigmoid(_Elementwise):
         self.out = _logistic(as_float_array(x))
         return self.out
 
+    def step_forward(self, x: np.ndarray) -> np.ndarray:
+        self.out = _logistic(x)
+        return self.out
+
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         a = self._cached("out")
         grad_out = self._check_grad(grad_out, a.shape)
+        return self.step_backward(grad_out, need_input_grad)
+
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
         if not need_input_grad:
             return None
+        a = self.out
         slope = np.subtract(1, a, dtype=a.dtype)  # a (1 - a) in one array, then times grad_out
         slope *= a
         return np.multiply(grad_out, slope, out=slope) if grad_out.dtype == a.dtype else grad_out * slope
@@ -309,9 +317,11 @@ class ReLU(_Elementwise):
         return self.out
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
-        a = self._cached("out")
-        grad_out = self._check_grad(grad_out, a.shape)
-        return grad_out * (a > 0) if need_input_grad else None
+        grad_out = self._check_grad(grad_out, self._cached("out").shape)
+        return self.step_backward(grad_out, need_input_grad)
+
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        return grad_out * (self.out > 0) if need_input_grad else None
 
 
 class LeakyReLU(_Elementwise):

@@ -101,6 +101,16 @@ class Layer:
         """Store parameter gradients and return dL/dx given dL/dy = ``grad_out``."""
         raise NotImplementedError
 
+    def step_forward(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`forward` in training mode for the training loop, whose inputs were
+        checked and cast to the parameters' dtype once per run: layers may skip their
+        per-call checks here (the result is the same)."""
+        return self.forward(x, True)
+
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        """:meth:`backward` for the training loop, right after :meth:`step_forward`."""
+        return self.backward(grad_out, need_input_grad)
+
     def __call__(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         return self.forward(x, train)
 

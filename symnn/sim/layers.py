@@ -100,21 +100,29 @@ class Dense(Layer):
                 f"Dense: got input of shape {x.shape}, expected (batch, {W.shape[0]}) to "
                 f"match W of shape {W.shape}"
             )
+        return self.step_forward(x)
+
+    def step_forward(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`forward` without the checks (the training loop made them once)."""
         self.x = x
-        z = x @ W
+        z = x @ self.params["W"]
         if "b" in self.params:
             z += self.params["b"]
         return z
 
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        """:meth:`backward` without the checks, right after :meth:`step_forward`."""
+        W, grads = self.params["W"], self.grads
+        np.matmul(self.x.T, grad_out, out=grads["W"])
+        if "b" in grads:
+            np.add.reduce(grad_out, axis=0, out=grads["b"])  # np.sum without its wrapper
+        return grad_out @ W.T if need_input_grad else None
+
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """dL/dW = x^T delta, dL/db = column sums of delta, return delta W^T."""
         x = self._cached("x")
-        W = self.params["W"]
-        delta = self._check_grad(grad_out, (x.shape[0], W.shape[1]))
-        np.matmul(x.T, delta, out=self.grads["W"])
-        if "b" in self.params:
-            np.add.reduce(delta, axis=0, out=self.grads["b"])  # np.sum without its wrapper
-        return delta @ W.T if need_input_grad else None
+        delta = self._check_grad(grad_out, (x.shape[0], self.params["W"].shape[1]))
+        return self.step_backward(delta, need_input_grad)
 
 
 class Flatten(Layer):

@@ -106,6 +106,33 @@ class Sequential:
                 grad = layer.backward(grad)
         return grad if input_grad else None
 
+    def step_forward(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`forward` in training mode through the layers' ``step_forward`` (inputs
+        already checked and cast, as in the training loop)."""
+        for forward in self._steps()[0]:
+            x = forward(x)
+        return x
+
+    def step_backward(self, grad: np.ndarray, skip_last: bool = False) -> None:
+        """``backward(grad, input_grad=False, skip_last=skip_last)`` through the layers'
+        ``step_backward``, right after :meth:`step_forward`."""
+        backwards, stop = self._steps()[1], self._first_trainable
+        for i in range(len(self.layers) - (2 if skip_last else 1), stop - 1, -1):
+            grad = backwards[i](grad, i > stop)
+
+    def _steps(self) -> tuple[list[Any], list[Any]]:
+        """The layers' step_forward and step_backward (forward/backward for objects that
+        only follow the layer protocol), looked up once per layer list."""
+        key = tuple(map(id, self.layers))
+        cached = self.__dict__.get("_step_calls")
+        if cached is None or cached[0] != key:
+            forwards = [getattr(layer, "step_forward", None) or (lambda x, f=layer.forward: f(x, True))
+                        for layer in self.layers]  # fmt: skip
+            backwards = [getattr(layer, "step_backward", None) or _protocol_backward(layer)
+                         for layer in self.layers]  # fmt: skip
+            cached = self._step_calls = (key, forwards, backwards)
+        return cached[1], cached[2]
+
     def output_delta(
         self, output: np.ndarray, target: np.ndarray, loss: Loss
     ) -> tuple[float, np.ndarray, bool]:
@@ -213,6 +240,14 @@ _ACTIVATIONS: dict[str, type[Layer]] = {
     "identity": Identity, "sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU,
     "leaky_relu": LeakyReLU, "softmax": Softmax,
 }  # fmt: skip
+
+
+def _protocol_backward(layer: Any) -> Any:
+    """``backward(grad, need_input_grad)`` of an object following the layer protocol
+    (called with the gradient alone, as :meth:`Sequential.backward` does)."""
+    if isinstance(layer, Layer):
+        return layer.backward
+    return lambda grad, need: layer.backward(grad)
 
 
 def mlp(

@@ -56,6 +56,8 @@ class Optimizer:
     vector at once, which gives the same numbers as updating each array in turn.
     """
 
+    linear = False  # the update depends on eta * g only (see gradient_factor)
+
     def __init__(self, eta: float, lmbda: float = 0.0) -> None:
         if not eta > 0:
             raise ParameterError("eta", eta, "a positive learning rate")
@@ -79,15 +81,43 @@ class Optimizer:
         if flat is None or not flat.valid(model):
             self._flatten(model)
 
-    def apply(self, n: int = 1) -> None:
-        """One update of the model last bound (:meth:`bind`); ``n`` is the training-set size."""
+    @property
+    def gradient_factor(self) -> float:
+        """What the training loop may multiply the output delta by before back-propagation
+        so that the layers' gradients arrive already scaled: ``eta`` for an optimiser whose
+        update uses only ``eta * g`` (SGD, Momentum; back-propagation is linear in the delta,
+        so every gradient is then ``eta`` times the true one and the update saves one pass
+        over the parameters), 1 for the others (Adam).
+
+        >>> SGD(eta=0.25).gradient_factor, Adam(eta=0.25).gradient_factor
+        (0.25, 1.0)
+        """
+        return self.eta if self.linear else 1.0
+
+    def apply(self, n: int = 1, scaled: bool = False) -> None:
+        """One update of the model last bound (:meth:`bind`); ``n`` is the training-set size.
+
+        ``scaled``: the gradients hold :attr:`gradient_factor` times the true gradients.
+        """
         flat = self._flat
         decay = self.lmbda / n
-        self._update(flat.p, flat.g, flat.decayed if decay else [], decay)
+        self._update(flat.p, flat.g, flat.decayed if decay else [], decay, scaled)
 
-    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
-        """Update the vector ``p`` from ``g``; L2 ``decay`` acts on the ``decayed`` slices."""
+    def unscale(self) -> None:
+        """Divide the bound model's gradients by :attr:`gradient_factor`: after steps that
+        were given scaled gradients, the layers hold the true ones again (to rounding)."""
+        if self._flat is not None and self.gradient_factor != 1.0:
+            self._flat.g /= self._flat.g.dtype.type(self.gradient_factor)
+
+    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float,
+                scaled: bool = False) -> None:
+        """Update the vector ``p`` from ``g`` (times :attr:`gradient_factor` if ``scaled``);
+        L2 ``decay`` acts on the ``decayed`` slices."""
         raise NotImplementedError
+
+    def _eta_times(self, g: np.ndarray, scaled: bool) -> np.ndarray:
+        """eta g: ``g`` itself when it arrives scaled, else in a work vector."""
+        return g if scaled else np.multiply(g, self.eta, out=self._work("step"))
 
     def _flatten(self, model: Any) -> FlatParameters:
         """Flatten ``model`` and rebuild the state vectors, keeping per-parameter state of
@@ -144,10 +174,13 @@ class SGD(Optimizer):
     (3.0, 5.0)
     """
 
-    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
+    linear = True
+
+    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float,
+                scaled: bool = False) -> None:
         for piece in decayed:
             p[piece] *= 1.0 - self.eta * decay
-        p -= np.multiply(g, self.eta, out=self._work("step"))
+        p -= self._eta_times(g, scaled)
 
 
 class Momentum(Optimizer):
@@ -159,16 +192,19 @@ class Momentum(Optimizer):
     0.9
     """
 
+    linear = True
+
     def __init__(self, eta: float, mu: float = 0.9, lmbda: float = 0.0) -> None:
         super().__init__(eta, lmbda)
         if not 0.0 <= mu < 1.0:
             raise ParameterError("mu", mu, "a momentum coefficient in [0, 1)")
         self.mu = float(mu)
 
-    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
+    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float,
+                scaled: bool = False) -> None:
         v, work = self._vector("v"), self._work("step")
         v *= self.mu
-        v -= np.multiply(g, self.eta, out=work)
+        v -= self._eta_times(g, scaled)
         for piece in decayed:
             v[piece] -= np.multiply(p[piece], self.eta * decay, out=work[piece])
         p += v
@@ -206,12 +242,13 @@ class Adam(Optimizer):
                 raise ParameterError(name, value, "a decay rate in [0, 1)")
         self.beta1, self.beta2, self.eps, self.t = float(beta1), float(beta2), float(eps), 0
 
-    def apply(self, n: int = 1) -> None:
+    def apply(self, n: int = 1, scaled: bool = False) -> None:
         """Advance the time step t and update every parameter once."""
         self.t += 1
-        super().apply(n)
+        super().apply(n, scaled)
 
-    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float) -> None:
+    def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float,
+                scaled: bool = False) -> None:
         if decayed:  # g + decay * p on the decayed parameters, g elsewhere
             decayed_g = self._work("g")
             np.copyto(decayed_g, g)

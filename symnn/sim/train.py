@@ -185,7 +185,7 @@ def train(
     if checkpoint_path is not None and resume and os.path.exists(checkpoint_path):
         start = state.load(checkpoint_path, fingerprint)
     history, stopped = state.history, state.history.stop_reason != "completed"
-    layers, dtype = model.layers, model.dtype
+    dtype = model.dtype
     outputs = np.empty((n, k), dtype)  # the epoch's outputs: its cost and accuracy in one go
     fused = model.fuses(loss)  # decided once: the same for every minibatch
     gradient = loss.gradient_z if fused else loss.gradient  # type: ignore[attr-defined]
@@ -195,18 +195,21 @@ def train(
             inputs = x_train if augment is None else _augmented(augment, x_train, seed, epoch)
             order = rng.permutation(n)
             optimizer.bind(model)  # the parameter vector is checked here, not at every step
+            factor = optimizer.gradient_factor  # eta for SGD and Momentum: one pass fewer per step
+            scaled = factor != 1.0
+            factor = dtype.type(factor)
             bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
             for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
                 for i in range(0, block.shape[0], batch_size):
-                    a = block[i : i + batch_size]
-                    for layer in layers:
-                        a = layer.forward(a, True)
+                    a = model.step_forward(block[i : i + batch_size])
                     delta = gradient(a, block_targets[i : i + batch_size])
-                    model.backward(delta, input_grad=False, skip_last=fused)
-                    optimizer.apply(n)
+                    model.step_backward(delta * factor if scaled else delta, fused)
+                    optimizer.apply(n, scaled)
                     outputs[j + i : j + i + a.shape[0]] = a
                     bar.update()
             bar.close()
+            if scaled:  # the layers' gradients: those of the last minibatch, as after backward
+                optimizer.unscale()
             cost, correct = _epoch_figures(loss, outputs, targets, labels, order)
             if epoch == 0:
                 history.initial_loss = _cost(loss, outputs[:batch_size], targets[order[:batch_size]])
