@@ -96,3 +96,21 @@ def test_the_growth_claim_recomputes_and_refuses_a_wrong_bound(monkeypatch):
     monkeypatch.setattr(moments, "linear_growth", wrong)
     with pytest.raises(CertificationError):
         moments.growth_claim(DerivationBuilder("demo", "demo", "demo"), TABLE["softplus"], f, kinks)
+
+
+@pytest.mark.parametrize("shift", [1e-26, -1e-26])
+def test_the_enclosure_claim_recomputes_and_refuses_a_wrong_value(monkeypatch, shift):
+    """The enclosure claim checks a fresh, finer enclosure against the value and bound it
+    states (not the cached computation against itself): a value moved by more than its
+    bound is refused, and the right one is accepted."""
+    from symnn.activation_analysis import moments
+    from symnn.core.derivation import DerivationBuilder
+
+    f, kinks = _rule("softplus")
+    right = expectation(f, sp.Integer(0), sp.Integer(1), kinks, power=2)
+    moments.numeric_moment(DerivationBuilder("demo", "demo", "demo"), TABLE["softplus"], f,
+                           sp.Integer(0), sp.Integer(1), kinks, 2)  # fmt: skip
+    monkeypatch.setattr(moments, "expectation", lambda *a, **k: (right[0] + shift, right[1]))
+    with pytest.raises(CertificationError):
+        moments.numeric_moment(DerivationBuilder("demo", "demo", "demo"), TABLE["softplus"], f,
+                               sp.Integer(0), sp.Integer(1), kinks, 2)  # fmt: skip

@@ -32,7 +32,7 @@ from symnn.activation_analysis import gaussian_integrals as gi
 from symnn.activation_analysis.erf_square import whole_line_steps
 from symnn.activation_analysis.erf_terms import DIFF
 from symnn.activation_analysis.growth import linear_growth
-from symnn.activation_analysis.numeric import DIGITS, expectation
+from symnn.activation_analysis.numeric import DIGITS, confirms, expectation
 from symnn.activation_analysis.table import TABLE, Activation, x
 from symnn.core.certify import ROUTES, Route
 from symnn.core.derivation import DerivationBuilder
@@ -237,9 +237,9 @@ def numeric_moment(b: DerivationBuilder, activation: Activation, f: sp.Expr, mu:
     """A certified claim: ``E[f(G)^power]`` is within a proved ``epsilon`` of a 30-digit ``v``."""
     value, bound = expectation(f, mu, sigma, kinks, power=power)
 
-    def enclosed() -> bool:
-        again, width = expectation(f, mu, sigma, kinks, power=power)
-        return again == value and width <= NUMERIC_TOLERANCE * max(1.0, abs(float(value)))
+    def enclosed() -> bool:  # a fresh enclosure at higher precision, not the cached one
+        return (bound <= NUMERIC_TOLERANCE * max(1.0, abs(float(value)))
+                and confirms(f, mu, sigma, kinks, power, value, bound))
 
     moment = rf"\mathbb{{E}}[{activation.tex}(G)^{power}]"
     symbol = sp.Symbol("E[f(G)]" if power == 1 else "E[f(G)²]")

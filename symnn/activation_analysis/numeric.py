@@ -88,6 +88,28 @@ def expectation(f: sp.Expr, mu: sp.Expr, sigma_: sp.Expr, kinks: tuple[sp.Expr, 
         return value, upper(bound)
 
 
+def confirms(f: sp.Expr, mu: sp.Expr, sigma_: sp.Expr, kinks: tuple[sp.Expr, ...], power: int,
+             value: sp.Float, bound: float) -> bool:
+    """True if a second enclosure of ``E[f(G)^power]``, computed afresh at 20 more digits,
+    lies within ``bound`` of ``value`` read either as its decimal or as its binary Float:
+    the claim ``|E - value| <= bound`` of :func:`expectation` checked by a computation that
+    shares none of its rounding (a wrong midpoint or radius there is caught).
+
+    >>> value, bound = expectation(sp.tanh(x), sp.Integer(0), sp.Integer(1), power=2)
+    >>> confirms(sp.tanh(x), sp.Integer(0), sp.Integer(1), (), 2, value, bound)
+    True
+    >>> confirms(sp.tanh(x), sp.Integer(0), sp.Integer(1), (), 2, value + 1e-25, bound)
+    False
+    """
+    growth = linear_growth(f, kinks)  # certified by its own claim
+    digits = DIGITS + 20
+    with ctx.workprec(bits(digits)):
+        total = window_integral(f**power, mu, sigma_, kinks, digits)
+        spread = total.rad() + _tail(ball(mu), ball(sigma_), power, growth)
+        readings = (ball(sp.Rational(str(value))), ball(value))
+        return all(bool(abs(total.mid() - reading) + spread <= ball(sp.Float(bound))) for reading in readings)
+
+
 def window_integral(g: sp.Expr, mu: sp.Expr, sigma_: sp.Expr, kinks: tuple[sp.Expr, ...],
                     digits: int) -> arb:
     """A ball holding the integral of ``g(x) N(x; mu, sigma^2)`` over ``|x - mu| <= 13 sigma``,
@@ -155,5 +177,5 @@ def _monte_carlo(activation: Activation, alpha: Any, mu: float, sigma_: float, s
             "variance": (var, float(np.sqrt(max(fourth - var**2, 0.0) / samples)))}
 
 
-__all__ = ["DIGITS", "MPMATH", "as_mpf", "expectation", "monte_carlo", "reference", "sigma",
+__all__ = ["DIGITS", "MPMATH", "as_mpf", "confirms", "expectation", "monte_carlo", "reference", "sigma",
            "window_integral"]
