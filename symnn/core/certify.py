@@ -52,7 +52,10 @@ def _exact(difference: sp.Expr) -> sp.Expr:
 
 
 def _exp_cancel(difference: sp.Expr) -> sp.Expr:
-    return sp.cancel(sp.expand(sp.powsimp(difference.rewrite(sp.exp))))
+    rewritten = difference.rewrite(sp.exp)
+    if exppoly.is_zero(rewritten):
+        return sp.S.Zero
+    return sp.cancel(sp.expand(sp.powsimp(rewritten)))
 
 
 def _log_expand(difference: sp.Expr) -> sp.Expr:
@@ -60,7 +63,10 @@ def _log_expand(difference: sp.Expr) -> sp.Expr:
 
 
 def _doit_cancel(difference: sp.Expr) -> sp.Expr:
-    return sp.cancel(difference.doit())
+    done = difference.doit()
+    if exppoly.is_zero(done):
+        return sp.S.Zero
+    return sp.cancel(done)
 
 
 def _piecewise(difference: sp.Expr) -> sp.Expr:

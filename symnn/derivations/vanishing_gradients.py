@@ -97,7 +97,7 @@ def _maximise_derivative(b: DerivationBuilder, name: str, f: sp.Expr, first: sp.
             route="solveset over the reals", reason=rf"the only zero of ${tex}''$",
             tex=rf"\{{x \in \mathbb{{R}} : {tex}''(x) = 0\}} = {to_latex(critical)}")
     (point,) = critical
-    curvature = sp.diff(first, x, 2).subs(x, point)
+    curvature = sp.diff(second, x).subs(x, point)  # the third derivative, from the certified second
     b.claim(f"second-derivative test for {name}'", sp.Lt(curvature, 0),
             lambda: sp.Lt(curvature, 0), route="sign of the third derivative at the critical point",
             reason=rf"${tex}'''({sp.latex(point)}) < 0$: a strict local maximum",
