@@ -191,7 +191,7 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
            tex=r"v^T \nabla^2 J\, v = -\sum_j \sigma(z_j)\sigma(-z_j)(x_j^T v)^2 - 2\lambda\|v\|^2")
     data_part = form + 2 * lam * (v.T * v)[0, 0]
     b.claim("negative definite", sp.Lt(sp.Symbol(r"v^T \nabla^2 J v"), 0),
-            lambda: sp.And(bool(sp.expand(data_part).is_nonpositive or data_part.is_nonpositive),
+            lambda: sp.And(bool(data_part.is_nonpositive or sp.expand(data_part).is_nonpositive),
                            bool(lam.is_positive)),
             route="sign of each term (sigma > 0, lambda > 0)", relation="<",
             reason=r"the data part is $\le 0$ and $-2\lambda\|v\|^2 < 0$ for $v \ne 0$: $J$ is "
