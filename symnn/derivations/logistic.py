@@ -20,6 +20,7 @@ so no finite :math:`w` maximises :math:`\\ell`. The penalised
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,10 @@ SIGMA_LEMMAS = Route("doit with sigma' = sigma(1 - sigma), expand", _lemma_reduc
 LOG_EXPAND = Route("rewrite(exp), log-expand", lambda d: ROUTES["log-expand"](d.rewrite(sp.exp)))
 
 
+@functools.lru_cache(maxsize=64)
 def _log_form(expr: sp.Expr) -> sp.Expr:
-    """log sigma(t) as -log(1 + e^{-t}), whose sign SymPy's assumptions decide."""
+    """log sigma(t) as -log(1 + e^{-t}), whose sign SymPy's assumptions decide (built once per
+    expression: the claims "never attained" and "coercive" both sign the log-likelihood)."""
     return sp.expand_log(expr.rewrite(sp.exp), force=True)
 
 

@@ -90,7 +90,7 @@ def _maximise_derivative(b: DerivationBuilder, name: str, f: sp.Expr, first: sp.
     second = sp.together(sp.diff(first, x)) if name == "sigma" else sp.factor(sp.diff(first, x))
     b.step(f"{name}''", sp.Derivative(first, x), second, reason="differentiate again",
            route=DIFF_EXP_CANCEL)
-    critical = sp.solveset(sp.Eq(second, 0), x, sp.S.Reals)
+    critical = sp.solveset(second, x, sp.S.Reals)  # the zeros of second
     b.claim(f"critical points of {name}'", critical,
             lambda: sp.And(critical.is_FiniteSet, len(critical) == 1,
                            *[sp.Eq(second.subs(x, p), 0) for p in critical]),
