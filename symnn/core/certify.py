@@ -14,7 +14,8 @@ route           decides
 ``cancel``      rational functions
 ``exp-cancel``  rational functions of exponentials: ``rewrite(exp)`` then ``cancel``
 ``log-expand``  sums of logarithms of positive quantities: ``expand_log(force)``
-``doit-cancel`` derivatives and finite sums: ``doit()`` then ``cancel``
+``doit-cancel`` derivatives and finite sums: ``doit()`` (sums of polynomials by Faulhaber's
+                formula) then ``cancel``
 ``piecewise``   piecewise expressions: ``piecewise_fold`` then ``simplify``
 ``simplify``    last resort; accepted only when it returns exactly 0
 ==============  ==============================================================
@@ -42,6 +43,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.core import exppoly
+from symnn.core.polysum import polynomial_sums
 from symnn.errors import CertificationError
 
 DEFAULT_TIME_LIMIT = 20.0
@@ -52,7 +54,10 @@ def _exact(difference: sp.Expr) -> sp.Expr:
 
 
 def _exp_cancel(difference: sp.Expr) -> sp.Expr:
-    return sp.cancel(sp.expand(sp.powsimp(difference.rewrite(sp.exp))))
+    rewritten = difference.rewrite(sp.exp)
+    if exppoly.is_zero(rewritten):
+        return sp.S.Zero
+    return sp.cancel(sp.expand(sp.powsimp(rewritten)))
 
 
 def _log_expand(difference: sp.Expr) -> sp.Expr:
@@ -60,7 +65,10 @@ def _log_expand(difference: sp.Expr) -> sp.Expr:
 
 
 def _doit_cancel(difference: sp.Expr) -> sp.Expr:
-    return sp.cancel(difference.doit())
+    done = polynomial_sums(difference).doit()
+    if exppoly.is_zero(done):
+        return sp.S.Zero
+    return sp.cancel(done)
 
 
 def _piecewise(difference: sp.Expr) -> sp.Expr:

@@ -92,13 +92,18 @@ def _check_local_global(result: dict) -> CheckReport:
         size=(trials, 4))
 
     def f(x: np.ndarray) -> np.ndarray:
-        """Row i: function i at the points x[i] (shape (trials, points))."""
-        terms = c[:, None, :] * _softplus(w[:, None, :] * x[..., None] + bias[:, None, :])
-        return q * (x - m) ** 2 + terms.sum(-1)
+        """Row i: function i at the points x[i] (shape (trials, points)); the softplus terms
+        are added one j at a time, in the order a sum over j adds them."""
+        terms = c[:, :1] * _softplus(w[:, :1] * x + bias[:, :1])
+        for j in range(1, c.shape[1]):
+            terms = terms + c[:, j:j + 1] * _softplus(w[:, j:j + 1] * x + bias[:, j:j + 1])
+        return q * (x - m) ** 2 + terms
+
+    cw, twice_q = c * w, 2 * q[:, 0]
 
     def grad(x: np.ndarray) -> np.ndarray:
-        slopes = c * w / (1 + np.exp(-(w * x[:, None] + bias)))
-        return 2 * q[:, 0] * (x - m[:, 0]) + slopes.sum(-1)
+        slopes = cw / (1 + np.exp(-(w * x[:, None] + bias)))
+        return twice_q * (x - m[:, 0]) + slopes.sum(-1)
 
     step = 1 / (2 * q[:, 0] + (c * w * w).sum(-1) / 4)
     x = rng.uniform(-15, 15, trials)

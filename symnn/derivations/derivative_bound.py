@@ -78,7 +78,8 @@ def error_bounds(b: DerivationBuilder, fx: sp.Expr, B: sp.Expr, width: sp.Expr,
 
 
 def is_the_maximum(slope: sp.Expr, M: sp.Expr, candidates: list[sp.Expr]) -> sp.Boolean:
-    """``M`` equals ``|f'|`` at some candidate (simplify to 0) and is >= it at every one."""
+    """``M`` equals ``|f'|`` at some candidate (the same expression, or simplify to 0) and is
+    >= it at every one."""
     values = [sp.Abs(slope.subs(x, c)) for c in candidates]
-    attained = any(sp.simplify(value - M) == 0 for value in values)
+    attained = any(value == M for value in values) or any(sp.simplify(value - M) == 0 for value in values)
     return sp.And(sp.sympify(attained), *[sp.Ge(M, value) for value in values])

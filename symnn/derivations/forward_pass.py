@@ -22,6 +22,7 @@ Matrix([[0, 9/10, 2/5]])
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import sympy as sp
@@ -126,7 +127,14 @@ def network(x_row: sp.Matrix, W1: sp.Matrix, W2: sp.Matrix) -> NetworkSpec:
 
 def as_max(matrix: sp.Matrix) -> sp.Matrix:
     """The engine's ``ReLU(z)`` written ``max(0, z)``, as the sheet writes it."""
-    return matrix.replace(ReLU, lambda z: sp.Max(0, z))
+    return matrix.replace(ReLU, _max_with_zero)
+
+
+@functools.lru_cache(maxsize=256)
+def _max_with_zero(z: sp.Expr) -> sp.Expr:
+    """``Max(0, z)``, built once per ``z``: the layers repeat the same ``ReLU(z_j)`` many times,
+    and SymPy's ``Max`` compares its arguments anew each time it is built."""
+    return sp.Max(0, z)
 
 
 def _check(spec: NetworkSpec, result: dict) -> CheckReport:

@@ -20,6 +20,7 @@ so no finite :math:`w` maximises :math:`\\ell`. The penalised
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,10 @@ SIGMA_LEMMAS = Route("doit with sigma' = sigma(1 - sigma), expand", _lemma_reduc
 LOG_EXPAND = Route("rewrite(exp), log-expand", lambda d: ROUTES["log-expand"](d.rewrite(sp.exp)))
 
 
+@functools.lru_cache(maxsize=64)
 def _log_form(expr: sp.Expr) -> sp.Expr:
-    """log sigma(t) as -log(1 + e^{-t}), whose sign SymPy's assumptions decide."""
+    """log sigma(t) as -log(1 + e^{-t}), whose sign SymPy's assumptions decide (built once per
+    expression: the claims "never attained" and "coercive" both sign the log-likelihood)."""
     return sp.expand_log(expr.rewrite(sp.exp), force=True)
 
 
@@ -191,7 +194,7 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
            tex=r"v^T \nabla^2 J\, v = -\sum_j \sigma(z_j)\sigma(-z_j)(x_j^T v)^2 - 2\lambda\|v\|^2")
     data_part = form + 2 * lam * (v.T * v)[0, 0]
     b.claim("negative definite", sp.Lt(sp.Symbol(r"v^T \nabla^2 J v"), 0),
-            lambda: sp.And(bool(sp.expand(data_part).is_nonpositive or data_part.is_nonpositive),
+            lambda: sp.And(bool(data_part.is_nonpositive or sp.expand(data_part).is_nonpositive),
                            bool(lam.is_positive)),
             route="sign of each term (sigma > 0, lambda > 0)", relation="<",
             reason=r"the data part is $\le 0$ and $-2\lambda\|v\|^2 < 0$ for $v \ne 0$: $J$ is "

@@ -23,6 +23,7 @@ from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Parameter, PositiveInteger, Vector
+from symnn.core.polysum import polynomial_sums
 from symnn.core.registry import register
 from symnn.derivations.gradient_descent import ETA, gradient_and_hessian, roots_latex, spectrum
 from symnn.errors import ShapeError
@@ -112,7 +113,7 @@ def _newton_cost(d: DerivationBuilder, p: sp.Expr) -> dict[str, sp.Expr]:
     elimination = sp.Sum((n - k) * (2 * (n - k) + 3), (k, 1, n - 1))
     back = sp.Sum(2 * (n - k) + 1, (k, 1, n))
     general = d.step("flops to solve H d = g", elimination + back,
-                     sp.expand((elimination + back).doit()), route="doit-cancel",
+                     polynomial_sums(elimination + back), route="doit-cancel",
                      reason="Gaussian elimination: pivot $k$ updates $p - k$ rows of $p - k + 1$ "
                             "entries (a multiply and a subtract each) after one division; back "
                             "substitution costs $2(p - k) + 1$ per unknown")

@@ -90,14 +90,14 @@ def _maximise_derivative(b: DerivationBuilder, name: str, f: sp.Expr, first: sp.
     second = sp.together(sp.diff(first, x)) if name == "sigma" else sp.factor(sp.diff(first, x))
     b.step(f"{name}''", sp.Derivative(first, x), second, reason="differentiate again",
            route=DIFF_EXP_CANCEL)
-    critical = sp.solveset(sp.Eq(second, 0), x, sp.S.Reals)
+    critical = sp.solveset(second, x, sp.S.Reals)  # the zeros of second
     b.claim(f"critical points of {name}'", critical,
             lambda: sp.And(critical.is_FiniteSet, len(critical) == 1,
                            *[sp.Eq(second.subs(x, p), 0) for p in critical]),
             route="solveset over the reals", reason=rf"the only zero of ${tex}''$",
             tex=rf"\{{x \in \mathbb{{R}} : {tex}''(x) = 0\}} = {to_latex(critical)}")
     (point,) = critical
-    curvature = sp.diff(first, x, 2).subs(x, point)
+    curvature = sp.diff(second, x).subs(x, point)  # the third derivative, from the certified second
     b.claim(f"second-derivative test for {name}'", sp.Lt(curvature, 0),
             lambda: sp.Lt(curvature, 0), route="sign of the third derivative at the critical point",
             reason=rf"${tex}'''({sp.latex(point)}) < 0$: a strict local maximum",

@@ -45,8 +45,9 @@ class MatrixLatexPrinter(SymnnLatexPrinter):
         return super()._print_Trace(expr)
 
     def _print_Pow(self, expr: Any, exp: str | None = None) -> str:
-        if isinstance(expr.base, sp.Trace) and _gram_argument(expr.base) is not None:
-            inner = self._print(_gram_argument(expr.base))
+        gram = _gram_argument(expr.base) if isinstance(expr.base, sp.Trace) else None
+        if gram is not None:
+            inner = self._print(gram)
             if expr.exp == sp.Rational(1, 2):
                 return rf"\left\|{inner}\right\|_F"
             if expr.exp == sp.Rational(-1, 2):
@@ -72,7 +73,7 @@ def _gram_argument(trace: Any) -> Any:
     product = trace.arg
     if isinstance(product, sp.MatMul) and len(product.args) == 2:
         left, right = product.args
-        if (left.T - right) == sp.ZeroMatrix(*right.shape) or right == left.T:
+        if right == left.T or (left.T - right) == sp.ZeroMatrix(*right.shape):
             return right
     return None
 
