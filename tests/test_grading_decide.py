@@ -182,3 +182,17 @@ def test_sizes_are_at_least_every_index() -> None:
     assert decision.status == REFUTED
     point = decision.counterexample.point
     assert point[n] >= point[I] == 3
+
+
+def test_a_wrong_answer_is_refuted_before_any_route_is_tried(monkeypatch) -> None:
+    """The short first search refutes a wrong answer without the routes (one of which may
+    take its whole time limit to fail); a right answer still goes to them and is proved."""
+    x = X
+    expected = sp.tanh(x) ** 3 - 2 * sp.tanh(x)
+    calls: list[int] = []
+    real_prove = equivalence._prove
+    monkeypatch.setattr(equivalence, "_prove", lambda *a: calls.append(1) or real_prove(*a))
+    wrong = decide_equal(expected, sp.expand(expected * sp.Rational(8, 7)) + sp.Rational(1, 97))
+    assert wrong.status == REFUTED and wrong.route == "counterexample" and calls == []
+    right = decide_equal(expected, sp.tanh(x) * (sp.tanh(x) ** 2 - 2))
+    assert right.status == PROVED and calls

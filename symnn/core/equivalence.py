@@ -53,13 +53,16 @@ from typing import Any
 import sympy as sp
 
 from symnn.core.certify import ROUTES, time_limit
-from symnn.core.counterexample import Counterexample, find_counterexample, region_of, unknowns
+from symnn.core.counterexample import POINTS, Counterexample, find_counterexample, region_of, unknowns
 from symnn.core.exact import as_sympy
 from symnn.core.indices import index_cases
 from symnn.core.interval import sign_on
 
 PROVED, REFUTED, UNDECIDED = "proved", "refuted", "undecided"
 ROUTE_SECONDS, SEARCH_SECONDS = 5.0, 10.0
+#: a first, short search before the routes (FIRST_POINTS points, at most FIRST_SEARCH_SECONDS): a
+#: wrong answer is refuted at once (a route may take its whole ROUTE_SECONDS to fail on one)
+FIRST_SEARCH_SECONDS, FIRST_POINTS = 0.1, 3
 _PIECEWISE = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign, sp.Piecewise)
 _EXPONENTIAL = {sp.exp, sp.tanh, sp.sinh, sp.cosh, sp.sin, sp.cos}
 SOUND_ROUTES: dict[str, Callable[[sp.Expr], sp.Expr]] = {
@@ -211,17 +214,15 @@ def decide_equal(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
         return Decision(PROVED, "exact", "route exact: the two sides are the same SymPy expression")
     fixed: dict[Any, Any] = {}
     cases = [(label, on_domain(case, domain, fixed)) for label, case in index_cases(difference)]
+    found = _search(expected, given, domain, min(deadline, time.perf_counter() + FIRST_SEARCH_SECONDS),
+                    FIRST_POINTS)
+    if found is not None:
+        return Decision(REFUTED, "counterexample", found.describe(), found, len(cases))
     used: dict[str, str] = {}
     left = _prove(cases, domain, deadline, lambda case: [choose_route(case)], used)
     if not left:
         return _proved(used, [label for label, _ in cases], fixed)
-    search, found = min(deadline, time.perf_counter() + SEARCH_SECONDS), None
-    try:
-        if search > time.perf_counter():
-            with time_limit(search - time.perf_counter(), "the search for a counterexample"):
-                found = find_counterexample(expected, given, domain, deadline=search)
-    except Exception:  # a search cut short finds nothing
-        found = None
+    found = _search(expected, given, domain, min(deadline, time.perf_counter() + SEARCH_SECONDS))
     if found is not None:
         return Decision(REFUTED, "counterexample", found.describe(), found, len(cases))
     left = _prove(cases, domain, deadline,
@@ -238,6 +239,19 @@ def decide_equal(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
         what = f"the routes left {shown if len(shown) <= 80 else shown[:80] + '...'}"
     reason = f"{what}{where}, and no counterexample was found"
     return Decision(UNDECIDED, ", ".join(dict.fromkeys(used.values())) or "none", reason, None, len(cases))
+
+
+def _search(expected: sp.Expr, given: sp.Expr, domain: Mapping[Any, sp.Set], until: float,
+            points: int = POINTS) -> Any:
+    """A proved counterexample among ``points`` points, found before ``until``
+    (``time.perf_counter``), or None."""
+    if until <= time.perf_counter():
+        return None
+    try:
+        with time_limit(until - time.perf_counter(), "the search for a counterexample"):
+            return find_counterexample(expected, given, domain, points=points, deadline=until)
+    except Exception:  # a search cut short finds nothing
+        return None
 
 
 def _proved(used: dict[str, str], labels: list[str], fixed: dict[Any, Any]) -> Decision:
