@@ -25,6 +25,8 @@ sigma = 1 / (1 + sp.exp(-x))
         (sp.diff(sigma, x), sigma * (1 - sigma), "exp-cancel"),
         (sp.log(y**2 * sp.exp(x)), 2 * sp.log(y) + x, "log-expand"),
         (sp.Derivative(x**3, x), 3 * x**2, "doit-cancel"),
+        (sp.Subs(sp.Max(0, x - y) ** 2, (x, y), (3, 1)), 4, "doit-cancel"),
+        (sp.Subs(sp.Derivative(x**3, x), x, 2), 12, "doit-cancel"),
         (sp.Matrix([[sp.Rational(1, 2), 1]]), sp.Matrix([[sp.Rational(2, 4), 1]]), "exact"),
         (sp.Piecewise((x, x > 0), (0, True)) + sp.Piecewise((-x, x <= 0), (0, True)), sp.Abs(x),
          "piecewise"),
@@ -39,6 +41,8 @@ def test_routes_prove_true_steps(before: object, after: object, route: str) -> N
     [
         ((x + 1) ** 2, x**2 + 1, "expand"),
         (sp.tanh(x), 2 * sigma - 1, "exp-cancel"),
+        (sp.Subs(sp.Max(0, x + y), (x, y), (1, -3)), 1, "doit-cancel"),
+        (sp.Subs(sp.Max(0, x - y) ** 2, (x, y), (3, 1)), 1, "doit-cancel"),
         (sp.Matrix([1, 2]), sp.Matrix([1, 3]), "exact"),
         (sp.Matrix([1, 2]), sp.Matrix([1, 2, 3]), "exact"),
         (x, x, "no-such-route"),

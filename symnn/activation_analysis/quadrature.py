@@ -60,7 +60,7 @@ def _sigmoid(t: np.ndarray) -> np.ndarray:
 
 
 _ERF = np.vectorize(math.erf, otypes=[float])
-NUMPY = [{"sigma": _sigmoid, "erf": _ERF}, "numpy"]
+NUMPY = [{"sigma": _sigmoid, "erf": _ERF}, np]  # the module: no "from numpy import *"
 MPMATH = [{"sigma": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
 
 

@@ -64,8 +64,28 @@ def _log_expand(difference: sp.Expr) -> sp.Expr:
     return sp.cancel(sp.expand(sp.expand_log(difference, force=True)))
 
 
+#: the objects that bind a variable: a substitution into them is left to ``doit``
+_BINDING = (sp.Derivative, sp.Integral, sp.Sum, sp.Product, sp.Limit, sp.Lambda, sp.Subs)
+
+
+def _at_points(expr: sp.Expr) -> sp.Expr:
+    """Each ``Subs(e, x, p)`` whose ``e`` binds no variable and whose points hold none of its
+    variables made ``e`` with every ``x`` replaced by its ``p`` at once (``doit`` substitutes one
+    variable at a time, the same value here, building every partly substituted ``Max`` on the way).
+
+    >>> w, b = sp.symbols("w b", real=True)
+    >>> _at_points(sp.Subs(sp.Max(0, w + b), (w, b), (1, -3)))
+    0
+    """
+    return expr.replace(
+        lambda e: (isinstance(e, sp.Subs) and all(v.is_Symbol for v in e.variables)
+                   and not e.expr.has(*_BINDING)
+                   and not set(e.variables) & set().union(*(sp.sympify(p).free_symbols for p in e.point))),
+        lambda e: e.expr.xreplace(dict(zip(e.variables, e.point))))
+
+
 def _doit_cancel(difference: sp.Expr) -> sp.Expr:
-    done = polynomial_sums(difference).doit()
+    done = polynomial_sums(_at_points(difference)).doit()
     if exppoly.is_zero(done):
         return sp.S.Zero
     return sp.cancel(done)

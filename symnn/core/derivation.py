@@ -23,6 +23,7 @@ decision route proves it:
 
 from __future__ import annotations
 
+import functools
 import inspect
 import time
 from collections.abc import Callable
@@ -70,13 +71,19 @@ class Citation(Certificate):
         return f"cited: {self.theorem}"
 
 
+#: a step's displayed formula: LaTeX text, or a function of no arguments that builds it
+Tex = str | Callable[[], str]
+
+
 @dataclass(frozen=True)
 class Step:
     """One numbered step: ``before <relation> after``, by ``rule``, because ``reason``.
 
     ``before`` may be ``None`` for a step that states a fact (``after``) proved by a
     computation (a claim). ``tex`` overrides the displayed formula where SymPy has no
-    object for it (e.g. a sum over the cube {-1, 1}^d).
+    object for it (e.g. a sum over the cube {-1, 1}^d); it may be a function of no
+    arguments returning the LaTeX, called once when the formula is first typeset (a
+    derivation that is only checked never prints its matrices).
     """
 
     rule: str
@@ -85,12 +92,17 @@ class Step:
     after: Any
     certificate: Certificate
     relation: str = "="
-    tex: str | None = None
+    tex: Tex | None = None
+
+    @functools.cached_property
+    def tex_text(self) -> str | None:
+        """``tex`` as text (a function given as ``tex`` is called here, once)."""
+        return self.tex() if callable(self.tex) else self.tex
 
     def formula_latex(self) -> str:
         """The step's formula in LaTeX."""
-        if self.tex is not None:
-            return self.tex
+        if self.tex_text is not None:
+            return self.tex_text
         rhs = to_latex(self.after)
         if self.before is None:
             return rhs
@@ -300,7 +312,7 @@ class DerivationBuilder:
         reason: str,
         route: RouteLike,
         given: dict[Any, Any] | None = None,
-        tex: str | None = None,
+        tex: Tex | None = None,
     ) -> Any:
         """Certify ``before == after`` by ``route``, record the step, return ``after``.
 
@@ -321,7 +333,7 @@ class DerivationBuilder:
         route: str,
         before: Any = None,
         relation: str = "=",
-        tex: str | None = None,
+        tex: Tex | None = None,
     ) -> Any:
         """Record a fact established by ``proof()`` returning SymPy ``true``."""
         certificate = certify_claim(proof, route)
@@ -337,7 +349,7 @@ class DerivationBuilder:
         reason: str,
         relation: str = "=",
         before: Any = None,
-        tex: str | None = None,
+        tex: Tex | None = None,
     ) -> Any:
         """Record a fact that rests on the cited ``theorem`` (typeset ``cited: theorem``).
 
@@ -348,7 +360,7 @@ class DerivationBuilder:
                                 relation, tex))
         return fact
 
-    def define(self, rule: str, lhs: Any, rhs: Any, *, reason: str, tex: str | None = None) -> Any:
+    def define(self, rule: str, lhs: Any, rhs: Any, *, reason: str, tex: Tex | None = None) -> Any:
         """Record a definition ``lhs := rhs`` (nothing to prove; route ``definition``)."""
         self._steps.append(Step(rule, reason, lhs, rhs, Certificate("definition", 0.0), "=", tex))
         return rhs

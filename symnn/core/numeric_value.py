@@ -31,6 +31,12 @@ from symnn.errors import CheckError
 
 _ENTRY = re.compile(r"([A-Za-z]+)_?(\d+)")
 
+#: NumPy for ``sympy.lambdify(..., modules=NUMPY_NAMESPACE)``: the module itself. lambdify prints
+#: the same code as for the string ``"numpy"`` and finds the same functions, without running
+#: ``from numpy import *`` (which loads numpy.testing, numpy.f2py and the other submodules
+#: NumPy imports lazily, 0.1-0.2 s once per process).
+NUMPY_NAMESPACE = np
+
 
 def _scalar(expr: sp.Expr, vectors: dict[str, Sequence[float]], scalars: dict[str, float]) -> float:
     expr = as_sympy(expr).doit()

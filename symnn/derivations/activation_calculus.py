@@ -235,7 +235,7 @@ def _check(rule: Activation, a: sp.Expr, result: dict) -> CheckReport:
     check.compare("f' against the simulator's derivative", derived, rule.simulate_prime(points, a),
                   tolerance=1e-12)
     if in_f is not None:
-        h_of_f = sp.lambdify(F, in_f.rewrite(sp.exp), "numpy")
+        h_of_f = sp.lambdify(F, in_f.rewrite(sp.exp), np)
         values = np.broadcast_to(np.asarray(h_of_f(rule.simulate(points, a)), dtype=float), points.shape)
         check.compare("h(f(x)) against the simulator's f'", values, rule.simulate_prime(points, a),
                       tolerance=1e-12)

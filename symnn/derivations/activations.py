@@ -31,6 +31,7 @@ from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.core.registry import register
 from symnn.sim import activations
 
@@ -38,7 +39,7 @@ from symnn.sim import activations
 DIFF_EXP_CANCEL = Route("rewrite(exp), doit, exp-cancel",
                         lambda d: ROUTES["exp-cancel"](d.rewrite(sp.exp).doit()))
 X = sp.Symbol("x", real=True)
-NUMPY_SIGMA = [{"sigma": activations.sigmoid, "tanh": activations.tanh}, "numpy"]
+NUMPY_SIGMA = [{"sigma": activations.sigmoid, "tanh": activations.tanh}, NUMPY_NAMESPACE]
 MPMATH_SIGMA = [{"sigma": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
 
 

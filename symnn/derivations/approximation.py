@@ -29,6 +29,7 @@ import sympy as sp
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.core.params import Kind, Number, Parameter, PositiveInteger
 from symnn.core.registry import register
 from symnn.derivations.derivative_bound import error_bounds, sup_abs_derivative
@@ -176,9 +177,9 @@ def _check_approximation(fx: sp.Expr, B: sp.Expr, width: sp.Expr, d: sp.Expr,
     check = CrossCheck("simulator unit-step networks on a grid of 20000 points at three widths; "
                        "max |f'| on that grid (tolerance 1e-6); AND-unit box networks built and "
                        "counted in the simulator", 1e-6)
-    f_np = sp.lambdify(x, fx, "numpy")
+    f_np = sp.lambdify(x, fx, NUMPY_NAMESPACE)
     grid = np.linspace(-float(B), float(B), 20001)[:-1]
-    slope_max = float(np.max(np.abs(sp.lambdify(x, fx.diff(x), "numpy")(grid) + 0 * grid)))
+    slope_max = float(np.max(np.abs(sp.lambdify(x, fx.diff(x), NUMPY_NAMESPACE)(grid) + 0 * grid)))
     M = float(result["sup_abs_derivative"])
     check.compare("sup |f'| against max |f'| on the grid", M, slope_max)
     check.compare("error bound against width * max |f'| on the grid",
@@ -197,7 +198,7 @@ def _check_approximation(fx: sp.Expr, B: sp.Expr, width: sp.Expr, d: sp.Expr,
             out = Dense(np.diff(values)[:, None], np.array([values[0]]))
             net = out.forward(UnitStep(at_zero=1.0).forward(hidden.forward(grid[:, None])))[:, 0]
             if scale == 1 and label == "left endpoints":
-                derived = sp.lambdify(x, result["network"], [{"Heaviside": unit_step}, "numpy"])
+                derived = sp.lambdify(x, result["network"], [{"Heaviside": unit_step}, NUMPY_NAMESPACE])
                 check.compare("the derived network vs the simulator's", net, derived(grid), 1e-9)
                 check.compare("one step neuron per inner breakpoint",
                               float(result["step_neurons_1d"]), len(inner), 0.0)

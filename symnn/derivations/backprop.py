@@ -27,6 +27,8 @@ taken once and compared as one matrix; ``relu'(0) = 0``, as the simulator has it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sympy as sp
 
 from symnn.core.crosscheck import CheckReport
@@ -118,8 +120,8 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
     b.convention(r"the loss carries the factor $\frac12$, so $\partial L/\partial y_k = y_k - t_k$")
 
     # ---------------------------------------------------------------- forward pass
-    def mat(name: str, value: sp.Matrix, formula: str) -> str:
-        return rf"{name} = {formula} = {to_latex(value)}"
+    def mat(name: str, value: sp.Matrix, formula: str) -> Callable[[], str]:
+        return lambda: rf"{name} = {formula} = {to_latex(value)}"
 
     spec = NetworkSpec.build([n, p, 1], ["relu", "identity"], X=X, t=t, W=[W1, sp.Matrix(w2)],
                              b=[b1_row, [[b2]]])
@@ -145,7 +147,7 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
     loss = run.loss
     b.step("loss", sp.Rational(1, 2) * sum((sheet_y[q] - t[q]) ** 2 for q in range(m)), loss,
            reason=r"$L = \frac12 \sum_k (y_k - t_k)^2 = \frac12 r^T r$", route="exact",
-           tex=rf"L = \tfrac12 r^T r = {to_latex(loss)}")
+           tex=lambda: rf"L = \tfrac12 r^T r = {to_latex(loss)}")
 
     # ---------------------------------------------------------------- backward pass
     # the engine's rules: each layer map's derivative proved once for every size, then
@@ -176,7 +178,8 @@ def two_layer_relu_gradients(X: sp.Matrix, t: list, W1: sp.Matrix, b1: list, w2:
     for rule, proved, value, wrt, formula, why in backward:
         b.step(rule, proved, value,
                reason=why + " (the layer rules above at the data, one matrix)", route="exact",
-               tex=rf"\frac{{\partial L}}{{\partial {wrt}}} = {formula} = {to_latex(value)}")
+               tex=lambda wrt=wrt, formula=formula, value=value:
+               rf"\frac{{\partial L}}{{\partial {wrt}}} = {formula} = {to_latex(value)}")
     zeros = [(q + 1, j + 1) for q in range(m) for j in range(p) if Z[q, j] == 0]
     if zeros:
         b.note("Pre-activations exactly 0 at (k, j) = " + ", ".join(map(str, zeros))

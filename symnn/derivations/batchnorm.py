@@ -22,6 +22,7 @@ import sympy as sp
 
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.core.registry import register
 from symnn.sim import BatchNorm
 
@@ -85,7 +86,8 @@ def _check(result: dict) -> CheckReport:
                        "batch statistics read from the running buffers of a fresh layer", 1e-12)
     x = sp.IndexedBase("x", real=True)
     gamma, beta = sp.Symbol("gamma", real=True), sp.Symbol("beta", real=True)
-    derived = {name: sp.lambdify([x[1], gamma, beta], value, "numpy") for name, value in result.items()}
+    derived = {name: sp.lambdify([x[1], gamma, beta], value, NUMPY_NAMESPACE)
+               for name, value in result.items()}
     rng = np.random.default_rng(0)
     for scale in (1e-3, 1.0, 1e3, 1e8):
         layer = BatchNorm(5)

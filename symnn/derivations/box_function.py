@@ -20,6 +20,7 @@ from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.core.params import Number, Parameter
 from symnn.core.registry import register
 from symnn.derivations.approximation import H0, heaviside_latex, x
@@ -133,7 +134,7 @@ def _check_box(result: dict, values: dict) -> CheckReport:
             c = {str(k): float(v) for k, v in result["biases" + suffix].xreplace(at).items()}
             hidden_w, hidden_b = [[w["w1_1"], w["w1_2"]]], [c["b1_1"], c["b1_2"]]
             out_w, out_b = [[w["w2_1"]], [w["w2_2"]]], [c["b2_1"]]
-            derived = sp.lambdify(x, result[key].xreplace(at), "numpy")
+            derived = sp.lambdify(x, result[key].xreplace(at), NUMPY_NAMESPACE)
             net = Dense(np.array(hidden_w), np.array(hidden_b))
             out = Dense(np.array(out_w), np.array(out_b))
             values_net = out.forward(UnitStep(at_zero=1.0).forward(net.forward(grid[:, None])))[:, 0]
@@ -143,7 +144,7 @@ def _check_box(result: dict, values: dict) -> CheckReport:
             check.compare(f"{key}: network vs the sheet's box (h={hf}, delta={df})",
                           values_net, expected)
             if key == "f":
-                pieces = sp.lambdify(x, result["f_piecewise"].xreplace(at), "numpy")
+                pieces = sp.lambdify(x, result["f_piecewise"].xreplace(at), NUMPY_NAMESPACE)
                 check.compare(f"f_piecewise vs the network (h={hf}, delta={df})",
                               np.broadcast_to(pieces(grid), grid.shape), values_net)
                 matrices = [result[f"{k}_matrix"].xreplace(at) for k in ("w1", "b1", "w2")]

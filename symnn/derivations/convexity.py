@@ -25,6 +25,7 @@ from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.core.params import MatrixKind, Parameter, PositiveInteger
 from symnn.core.registry import register
 from symnn.derivations.gradient_descent import roots_latex, spectrum
@@ -207,11 +208,11 @@ def _check_mse(X: sp.Matrix, w: sp.Matrix, Y: sp.Matrix, v: sp.Matrix, result: d
     rng = np.random.default_rng(0)
     entries = sorted(X.free_symbols, key=str)
     arguments = [entries, list(Y), list(w), list(v)]
-    hessian, gradient, form = (sp.lambdify(arguments, result[k], "numpy")
+    hessian, gradient, form = (sp.lambdify(arguments, result[k], NUMPY_NAMESPACE)
                                for k in ("hessian", "gradient", "quadratic_form"))
     for trial in range(1 if numeric else 3):
         values = rng.normal(size=len(entries))
-        Xn = np.array(sp.lambdify([entries], X, "numpy")(values), dtype=float)
+        Xn = np.array(sp.lambdify([entries], X, NUMPY_NAMESPACE)(values), dtype=float)
         Yn, wn, vn = (rng.normal(size=k) for k in (Xn.shape[0], Xn.shape[1], Xn.shape[1]))
         at = (values, Yn, wn, vn)
         H = np.array(hessian(*at), dtype=float)

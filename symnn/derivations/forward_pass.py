@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
@@ -78,9 +79,10 @@ def forward_pass(x: list | None, W1: sp.Matrix, W2: sp.Matrix) -> Derivation:
            + (rf"the pass is derived for a symbolic input $x = (x_1, \dots, x_{{{n}}})$; give "
               "x=[...] for numbers." if x is None else "this pass uses the input given."))
 
-    def shown(name: str, formula: sp.Matrix, value: sp.Matrix) -> str:
-        tail = "" if symbolic else f" = {to_latex(value)}"
-        return rf"{name} = {to_latex(formula)}{tail}"
+    def shown(name: str, formula: Callable[[], sp.Matrix], value: Callable[[], sp.Matrix]
+              ) -> Callable[[], str]:
+        """The LaTeX of ``name = formula = value``, built when the step is first typeset."""
+        return lambda: rf"{name} = {to_latex(formula())}" + ("" if symbolic else f" = {to_latex(value())}")
 
     z_s, h_s, s_s = (sp.Matrix([vector_symbols(letter, size)])
                      for letter, size in (("z", p), ("h", p), ("s", W2.cols)))
@@ -90,17 +92,17 @@ def forward_pass(x: list | None, W1: sp.Matrix, W2: sp.Matrix) -> Derivation:
     per_unit = sp.Matrix([[sum(x_row[i] * W1[i, j] for i in range(n)) for j in range(p)]])
     b.step("pre-activations", per_unit, z, reason=r"$z_j = \sum_i x_i W^{(1)}_{ij}$, one row "
            "times the weight matrix", route="expand",
-           tex=rf"z = x W^{{(1)}} = {to_latex(z)}")
+           tex=lambda: rf"z = x W^{{(1)}} = {to_latex(z)}")
     h = as_max(run.A[1])
     b.define("hidden layer", h_s, h, reason=r"$h_j = \operatorname{ReLU}(z_j) = \max(0, z_j)$",
-             tex=shown("h", as_max(z_s.applyfunc(ReLU)), h))
+             tex=shown("h", lambda: as_max(z_s.applyfunc(ReLU)), lambda: h))
     s = as_max(run.Z[1])
     b.define("logits", s_s, s, reason=r"$s_k = \sum_j h_j W^{(2)}_{jk}$",
-             tex=shown("s", h_s * W2, s))
+             tex=shown("s", lambda: h_s * W2, lambda: s))
     in_s = sp.Matrix([softmax_row(list(s_s))])
     b.define("softmax", sp.Symbol("o"), as_max(run.A[2]),
              reason=r"$o_k = e^{s_k} / \sum_j e^{s_j}$",
-             tex=shown("o", in_s, s_s.applyfunc(lambda v: 1 / sum(sp.exp(u - v) for u in s))))
+             tex=shown("o", lambda: in_s, lambda: s_s.applyfunc(lambda v: 1 / sum(sp.exp(u - v) for u in s))))
     logits = dict(zip(s_s, s))
     b.step("outputs sum to one", sum(in_s), sp.Integer(1), reason="the numerators add up to the "
            "denominator", route="exp-cancel", given=logits)

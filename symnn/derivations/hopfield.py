@@ -26,6 +26,7 @@ from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.core.params import MatrixKind, Parameter, PositiveInteger
 from symnn.core.registry import register
 from symnn.core.sums import sum_split_route
@@ -220,7 +221,7 @@ def _check(sizes: list[int], W: sp.Matrix | None, n: sp.Expr, result: dict) -> C
     check = CrossCheck("simulator Hopfield dynamics (symnn.sim.hopfield): energy changes per "
                        "update against the derived Delta H", 1e-9)
     rng = np.random.default_rng(5)
-    flip = sp.lambdify(_h, result["delta_H_flip"], "numpy")
+    flip = sp.lambdify(_h, result["delta_H_flip"], NUMPY_NAMESPACE)
     for size in sizes:
         formula = _numeric_deltas(result["delta_H"], n, size)
         matrices = ([np.array(W.tolist(), dtype=float)] if W is not None else
@@ -264,5 +265,5 @@ def _numeric_deltas(delta_H: Any, n: sp.Expr, size: int) -> Any:
     else:
         exprs = list(delta_H)
     pairs = [(a, c) for a in range(size) for c in range(a + 1, size)]
-    function = sp.lambdify([x, xp, [weights[a, c] for a, c in pairs]], exprs, "numpy")
+    function = sp.lambdify([x, xp, [weights[a, c] for a, c in pairs]], exprs, NUMPY_NAMESPACE)
     return lambda W, state, new: function(state, new, [W[a, c] for a, c in pairs])

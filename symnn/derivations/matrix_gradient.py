@@ -76,8 +76,9 @@ def matrix_gradient(f: Any, wrt: str, shapes: list[list[Any]]) -> Derivation:
     term, matrices = read_typed(text, shapes)
     variable = matrices[wrt]
     sweep = reverse_mode(term, variable)
+    function_tex = matrix_latex(term.expr)
     b = DerivationBuilder("matrix-gradient", "The gradient of a matrix expression",
-                          rf"Find $\nabla_{{{wrt}}} f$ for $f = {matrix_latex(term.expr)}$.",
+                          rf"Find $\nabla_{{{wrt}}} f$ for $f = {function_tex}$.",
                           {"f": text, "wrt": wrt, "shapes": shapes})
     b.assume(_shape_tex(shapes) + "; names not declared as matrices are real scalars")
     if "log" in text:
@@ -88,32 +89,34 @@ def matrix_gradient(f: Any, wrt: str, shapes: list[list[Any]]) -> Derivation:
                  rf"$(\nabla_{{{wrt}}} f)_{{ij}} = \partial f / \partial {wrt}_{{ij}}$; "
                  r"$\odot$ is the entrywise product, $\mathbf{1}$ a matrix of ones")
     b.define("the function", sp.Symbol("f"), term.expr, reason="as given",
-             tex=rf"f = {matrix_latex(term.expr)}")
+             tex=rf"f = {function_tex}")
     for step in sweep.steps:
         node, child = step.node, step.child
         shapes_of = tuple(c.shape for c in node.children)
         b.claim(step.rule.name, step.adjoint,
                 lambda n=node, s=shapes_of: bool(certify_rule(n.kind, n.value, s, n.shape).text),
                 reason=step.rule.reason, route=step.certificate,
-                tex=rf"{gradient_symbol(matrix_latex(child.expr))} = {matrix_latex(step.adjoint)}")
+                tex=lambda c=child, a=step.adjoint: rf"{gradient_symbol(matrix_latex(c.expr))} = "
+                                                    rf"{matrix_latex(a)}")
     gradient = sweep.gradient
     if len(sweep.contributions) > 1:
         b.note(rf"${wrt}$ occurs {len(sweep.contributions)} times: its gradient is the sum of the "
                "adjoints that reach its occurrences (the multivariable chain rule).")
     collected = collect_right_factors(gradient)
+    gradient_tex = matrix_latex(collected)
     if collected != gradient:
         b.claim("collect common right factors", collected,
                 lambda: bool(verify_same(gradient, collected)), reason="distributivity",
                 route="every size (matrix-expand)", before=gradient,
-                tex=rf"{matrix_latex(gradient)} = {matrix_latex(collected)}")
+                tex=lambda: rf"{matrix_latex(gradient)} = {gradient_tex}")
     proof = prove_gradient(sweep, text, shapes, wrt)
     b.claim("the whole gradient", collected, lambda: proof.holds(sweep), reason=_whole_reason(proof, wrt),
-            route=proof.route(), tex=rf"\nabla_{{{wrt}}} f = {matrix_latex(collected)}")
+            route=proof.route(), tex=rf"\nabla_{{{wrt}}} f = {gradient_tex}")
     b.note(re.sub(r"(\d)x(\d)", r"\1$\\times$\2", proof.sentence()))
     return b.build(
         {"gradient": collected, "function": term.expr},
         checker=lambda found: _check(term, matrices, wrt, found),
-        display={"gradient": matrix_latex(collected), "function": matrix_latex(term.expr)},
+        display={"gradient": gradient_tex, "function": function_tex},
     )
 
 

@@ -22,6 +22,7 @@ from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.core.params import MatrixKind, Parameter, PositiveInteger, Vector
 from symnn.core.polysum import polynomial_sums
 from symnn.core.registry import register
@@ -162,7 +163,7 @@ def _check_newton(A: sp.Matrix, b: sp.Matrix, p: sp.Expr, x0: sp.Matrix, result:
     solution = np.linalg.solve(M, v)
     star = np.array(result["minimizer"], dtype=float).ravel()
     check.compare("minimiser against numpy.linalg.solve", star, solution)
-    iterate = sp.lambdify([list(x0)], result["newton_iterate"], "numpy")
+    iterate = sp.lambdify([list(x0)], result["newton_iterate"], NUMPY_NAMESPACE)
     eig = np.linalg.eigvalsh(M)
     eta = 2 / (eig[0] + eig[-1])
     check.compare("gd_contraction against eigvalsh", float(result["gd_contraction"]),

@@ -30,7 +30,7 @@ from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.notation import index_symbols, vector_symbols
-from symnn.core.numeric_value import value_at
+from symnn.core.numeric_value import NUMPY_NAMESPACE, value_at
 from symnn.core.params import Parameter, PositiveInteger
 from symnn.core.registry import register
 from symnn.derivations._softmax import resolve_index_range, softmax_entries
@@ -119,7 +119,7 @@ def _check_jacobian(z: list[sp.Symbol], jacobian: sp.Matrix,
     error ``O(1e-40)`` is far below the tolerance.
     """
     check = CrossCheck("central differences of the simulator's softmax; mpmath at 50 digits", 1e-7)
-    evaluate = evaluate or sp.lambdify([z], jacobian, "numpy")
+    evaluate = evaluate or sp.lambdify([z], jacobian, NUMPY_NAMESPACE)
     rng = np.random.default_rng(0)
     size = len(z)
     points = [rng.normal(size=size) * scale for scale in (1.0, 5.0, 30.0)] + [np.zeros(size)]
@@ -189,9 +189,10 @@ def _jacobian_instance(size: int) -> Derivation:
 
     def check(found: dict[str, sp.Matrix]) -> CheckReport:
         nonlocal y_of_z, entry
-        y_of_z = sp.lambdify([z], softmax, "numpy")
+        y_of_z = sp.lambdify([z], softmax, NUMPY_NAMESPACE)
         delta = sp.Symbol("delta")
-        entry = sp.lambdify([y_i, y_j, delta], formula.xreplace({sp.KroneckerDelta(i, j): delta}), "numpy")
+        entry = sp.lambdify([y_i, y_j, delta], formula.xreplace({sp.KroneckerDelta(i, j): delta}),
+                            NUMPY_NAMESPACE)
         report = _check_jacobian(z, jacobian, evaluate)
         return _check_entries(report, found, size)
 

@@ -22,7 +22,7 @@ from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
 from symnn.core.notation import vector_symbols
-from symnn.core.numeric_value import value_at
+from symnn.core.numeric_value import NUMPY_NAMESPACE, value_at
 from symnn.core.params import Boolean, Parameter, PositiveInteger
 from symnn.core.registry import register
 from symnn.derivations._softmax import softmax_entries
@@ -97,7 +97,7 @@ def _check(y: list[sp.Symbol], t: list[sp.Symbol], found: dict[str, sp.Expr], on
     check = CrossCheck("central differences of -t . log_softmax(y) (simulator); mpmath at 50 digits; "
                        "the loss and the gradient in p at the simulator's values", 1e-7)
     gradient = found["gradient"]
-    evaluate = sp.lambdify([y, t], gradient, "numpy")
+    evaluate = sp.lambdify([y, t], gradient, NUMPY_NAMESPACE)
     rng = np.random.default_rng(11)
     size = len(y)
     h = 1e-6

@@ -15,13 +15,14 @@ of the delta recursion with those rules at the data, to be certified as whole ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
 
 from symnn.core import exppoly
 from symnn.core.certify import Route, RouteLike
-from symnn.core.derivation import DerivationBuilder
+from symnn.core.derivation import DerivationBuilder, Tex
 from symnn.core.latex import to_latex
 from symnn.matrix_calculus.identity import MATRIX_IDENTITY
 from symnn.networks.activations import ACTIVATIONS
@@ -83,6 +84,15 @@ def shown(value: Any) -> str:
     return to_latex(value, order="none") if closed else to_latex(value)
 
 
+def shown_as(prefix: str, value: Any) -> Callable[[], str]:
+    r"""``prefix`` followed by :func:`shown` of ``value``, typeset when the step is first printed.
+
+    >>> shown_as("L = ", sp.Rational(1, 2))()
+    'L = \\frac{1}{2}'
+    """
+    return lambda: prefix + shown(value)
+
+
 def lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
     """One certified step per activation used: ``f'(z)`` equals SymPy's derivative of ``f``."""
     z = sp.Symbol("z", real=True)
@@ -114,12 +124,12 @@ def forward_steps(b: DerivationBuilder, spec: NetworkSpec, run: Forward) -> None
         b.define(f"layer {layer}: pre-activations", sp.Symbol(f"Z^({layer})"), Z,
                  reason=rf"$Z^{{({layer})}} = A^{{({layer - 1})}} W^{{({layer})}} + \mathbf{{1}} "
                  rf"b^{{({layer})}}$, all examples at once",
-                 tex=rf"Z^{{({layer})}} = {shown(Z)}")
+                 tex=shown_as(rf"Z^{{({layer})}} = ", Z))
         b.define(f"layer {layer}: activations", sp.Symbol(f"A^({layer})"), A,
                  reason=rf"$A^{{({layer})}} = f_{{{layer}}}(Z^{{({layer})}})$ with $f_{{{layer}}}$ = "
-                 f"{name.replace('_', ' ')}", tex=rf"A^{{({layer})}} = {shown(A)}")
+                 f"{name.replace('_', ' ')}", tex=shown_as(rf"A^{{({layer})}} = ", A))
     b.define("loss", sp.Symbol("L"), run.loss, reason="summed over the examples",
-             tex=rf"L = {shown(run.loss)}")
+             tex=shown_as("L = ", run.loss))
 
 
 def map_lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
@@ -145,7 +155,7 @@ def map_lemma_steps(b: DerivationBuilder, spec: NetworkSpec) -> None:
 
 
 def gradient_blocks(spec: NetworkSpec, grads: Gradients, lemma_side: Gradients
-                    ) -> list[tuple[str, Any, Any, str, str]]:
+                    ) -> list[tuple[str, Any, Any, str, Tex]]:
     """``(rule, the lemmas at the data, back-propagated value, reason, tex)`` from the output down.
 
     ``lemma_side`` is :func:`~symnn.networks.layerwise.instantiate`: SymPy's derivatives of the
@@ -169,19 +179,18 @@ def gradient_blocks(spec: NetworkSpec, grads: Gradients, lemma_side: Gradients
                       rf"the rules dA (at $G = \delta^{{({layer + 1})}}$) and elementwise (with the "
                       rf"certified $f_{{{layer}}}'$) at the data")
         steps.append((f"error signal delta{layer}", lemma_side.delta[layer - 1], delta, reason,
-                      rf"{formula} = {shown(delta)}"))
+                      shown_as(rf"{formula} = ", delta)))
     decay = rf" + {to_latex(spec.l2)} W^{{(l)}}" if spec.l2 != 0 else ""
     plus = " and decay" if spec.l2 != 0 else ""
     for layer in range(L, 0, -1):
         steps.append((f"dL/dW{layer}", lemma_side.dW[layer - 1], grads.dW[layer - 1],
                       rf"the chain rule through $Z^{{({layer})}}$: certified against the rule dW{plus} at "
                       rf"$G = \delta^{{({layer})}}$, $A = A^{{({layer - 1})}}$, summed over the examples",
-                      rf"\frac{{\partial L}}{{\partial W^{{({layer})}}}} = A^{{({layer - 1})T}} "
-                      rf"\delta^{{({layer})}}{decay.replace('(l)', f'({layer})')} = "
-                      rf"{shown(grads.dW[layer - 1])}"))
+                      shown_as(rf"\frac{{\partial L}}{{\partial W^{{({layer})}}}} = A^{{({layer - 1})T}} "
+                               rf"\delta^{{({layer})}}{decay.replace('(l)', f'({layer})')} = ",
+                               grads.dW[layer - 1])))
         steps.append((f"dL/db{layer}", lemma_side.db[layer - 1], grads.db[layer - 1],
                       rf"certified against the rule db at $G = \delta^{{({layer})}}$",
-                      rf"\frac{{\partial L}}{{\partial b^{{({layer})}}}} = \mathbf{{1}}^T "
-                      rf"\delta^{{({layer})}} = "
-                      rf"{shown(grads.db[layer - 1])}"))
+                      shown_as(rf"\frac{{\partial L}}{{\partial b^{{({layer})}}}} = \mathbf{{1}}^T "
+                               rf"\delta^{{({layer})}} = ", grads.db[layer - 1])))
     return steps
