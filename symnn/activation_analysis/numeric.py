@@ -124,11 +124,11 @@ def window_integral(g: sp.Expr, mu: sp.Expr, sigma_: sp.Expr, kinks: tuple[sp.Ex
         m, s = ball(mu), ball(sigma_)
         low, high = _outer(m - EDGE * s, up=False), _outer(m + EDGE * s, up=True)
         inner = sorted((k for k in kinks if low < k < high), key=float)
-        density = sp.exp(-((x - mu) ** 2) / (2 * sigma_**2)) / (sigma_ * sp.sqrt(2 * sp.pi))
+        kernel = sp.exp(-((x - mu) ** 2) / (2 * sigma_**2))  # the density's constant as one ball, below
         total = arb(0)
         for left, right in itertools.pairwise([low, *inner, high]):
-            total += integral(branch_between(g, left, right) * density, x, left, right, digits=digits)
-        return total
+            total += integral(branch_between(g, left, right) * kernel, x, left, right, digits=digits)
+        return total / (s * (2 * arb.pi()).sqrt())
 
 
 @functools.lru_cache(maxsize=256)
