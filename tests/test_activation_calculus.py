@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 import symnn
 from symnn.activation_analysis.calculus import piece_route
-from symnn.activation_analysis.initialization import simulate
+from symnn.activation_analysis.initialization import simulate, simulate_scales
 from symnn.activation_analysis.table import ALPHA, TABLE, F
 from symnn.core.certify import certify
+from symnn.core.mutation import with_result
 from symnn.errors import CertificationError, ParameterError
 
 CALC, INIT = "activation-calculus", "initialization-variance"
@@ -122,6 +123,27 @@ def test_he_initialisation_preserves_and_others_explode_or_vanish() -> None:
     assert np.all((he > 0.25) & (he < 4))
     assert simulate(relu, 0, 4.0, **sizes)[-1] > 1e3
     assert simulate(relu, 0, 1.0, **sizes)[-1] < 1e-3
+
+
+def test_runs_at_several_scales_share_the_weights() -> None:
+    """ReLU is positively homogeneous: through the same weights scaled by sqrt(2), the variance of
+    layer l is 2^l times that at v, up to float32 rounding; the run with the most inputs is
+    exactly the single run, and a run on the first 100 inputs is within input noise of it."""
+    relu, sizes = TABLE["relu"], {"width": 64, "depth": 10}
+    he, double, few = simulate_scales(relu, 0, [(2.0, 1000), (4.0, 1000), (2.0, 100)], **sizes)
+    assert np.array_equal(he, simulate(relu, 0, 2.0, inputs=1000, **sizes))
+    assert np.allclose(double, he * 2.0 ** np.arange(1, 11), rtol=1e-4)
+    assert np.all(np.abs(np.log(few / he)) < 0.2)  # 6,400 values per variance: about 2% noise
+
+
+@pytest.mark.parametrize("factor", [sp.Rational(3, 2), sp.Rational(2, 3)])
+def test_initialization_check_refuses_a_v_off_by_a_factor(factor: sp.Expr) -> None:
+    """(3/2)^30 and (2/3)^30 leave the band (1/4, 4) whatever the weights' noise: the simulation
+    refuses such a v (besides the quadrature of n v E[f(Z)^2])."""
+    d = symnn.derive(INIT, activation="relu")
+    assert d.check().ok
+    failures = with_result(d, "weight_variance", d.result["weight_variance"] * factor).check().failures()
+    assert any("ratio stays in" in label for label in failures), failures
 
 
 @pytest.mark.slow

@@ -204,3 +204,16 @@ def test_the_remembered_route_refuses_a_wrong_antiderivative_every_time() -> Non
     for _ in range(2):
         with pytest.raises(CertificationError):
             certify(sp.Derivative(wrong, gi.Z), gi.Z**2 * gi.PHI, DOIT_CANCEL)
+
+
+@pytest.mark.parametrize("s", [sp.Integer(1), sp.Integer(2), sp.Rational(-1, 3)])
+def test_the_exponential_antiderivatives_are_decided_with_their_exponents_expanded(s: sp.Expr) -> None:
+    """(e^{s^2/2} Phi(z - s))' = e^{sz} phi: doit leaves e^{-(z - s)^2/2}, expanded before the zero
+    test; the antiderivative of another s is refused."""
+    from symnn.activation_analysis.moments import DOIT_CANCEL
+    from symnn.core.certify import certify
+
+    F = gi.antiderivative("exp", s)
+    assert certify(sp.Derivative(F, gi.Z), gi.integrand("exp", s), DOIT_CANCEL).route == "doit-cancel"
+    with pytest.raises(CertificationError):
+        certify(sp.Derivative(F, gi.Z), gi.integrand("exp", s + 1), DOIT_CANCEL)

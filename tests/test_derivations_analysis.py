@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symnn
+from symnn.core.mutation import with_result
 from symnn.derivations.activations import sigma
 from symnn.errors import ParameterError, ShapeError
 
@@ -153,6 +154,16 @@ def test_leaky_relu_general_against_quadrature(alpha: float, mu: float, sigma: f
         second = mpmath.quad(lambda t: leaky(t) ** 2 * density(t), [-mpmath.inf, 0, mpmath.inf])
     assert abs(float(r["mean"]) - float(first)) < 1e-12
     assert abs(float(r["variance"]) - float(second - first**2)) < 1e-12
+
+
+@pytest.mark.parametrize("params", [{}, {"alpha": sp.Rational(1, 3), "mu": 1, "sigma": 2}])
+def test_leaky_relu_check_resolves_below_its_tolerance(params: dict) -> None:
+    """The check's quadrature (25 digits) against a tolerance of 1e-20: the variance moved by
+    1e-18, far below the Monte Carlo's reach, is refused; moved by 1e-22 it is accepted."""
+    d = symnn.derive("leaky-relu-gaussian-moments", **params)
+    for shift, refused in ((sp.Rational(1, 10**18), True), (sp.Rational(1, 10**22), False)):
+        report = with_result(d, "variance", d.result["variance"] + shift).check()
+        assert report.ok is not refused, report.failures()
 
 
 @pytest.mark.parametrize(("params", "name"), [({"alpha": 1.5}, "alpha"), ({"alpha": -0.1}, "alpha"),

@@ -127,11 +127,18 @@ def whole_line_value(kind: str, parameter: sp.Tuple) -> sp.Expr:
     return sp.erf(c / sp.sqrt(1 + 2 * k**2))
 
 
+@cache  # pure: z phi(z) recurs in the antiderivatives of every moment derivation
+def _limit_at_infinity(g: sp.Expr, variable: sp.Symbol) -> sp.Expr:
+    return sp.limit(g, variable, sp.oo)
+
+
 @cache
 def value_at(F: sp.Expr, variable: sp.Symbol, end: sp.Expr) -> sp.Expr:
     """``F(end)``: by substitution where that is finite; else term by term, each term's limit the
     product of the limits of its error-function factors (by substitution) and of the rest
-    (``sympy.limit``), which is the limit of the product when all of them are finite.
+    (``sympy.limit`` of the rest's factors that depend on the variable, times its constant),
+    which is the limit of the product when all of them are finite. A limit at ``-oo`` is taken
+    as the limit at ``oo`` of the term at ``-variable`` (so ``z phi(z)`` is one limit at both ends).
 
     >>> value_at(-Z * sp.erf(Z) ** 2 * PHI, Z, sp.oo)
     0
@@ -143,11 +150,14 @@ def value_at(F: sp.Expr, variable: sp.Symbol, end: sp.Expr) -> sp.Expr:
     for term in sp.Add.make_args(sp.expand(F)):
         value = term.subs(variable, end)
         if not value.is_finite:
+            term = term if end == sp.oo else term.subs(variable, -variable)
             bounded = [f for f in sp.Mul.make_args(term) if (f.base if f.is_Pow else f).func == sp.erf]
-            ends = [f.subs(variable, end) for f in bounded]
-            rest = sp.limit(sp.Mul(*[f for f in sp.Mul.make_args(term) if f not in bounded]), variable, end)
+            ends = [f.subs(variable, sp.oo) for f in bounded]
+            constant, varying = sp.Mul(*[f for f in sp.Mul.make_args(term) if f not in bounded]) \
+                .as_independent(variable, as_Mul=True)
+            rest = constant * _limit_at_infinity(varying, variable)  # the constant kept out of gruntz
             value = sp.Mul(rest, *ends) if all(e.is_finite for e in [rest, *ends]) else \
-                sp.limit(term, variable, end)
+                sp.limit(term, variable, sp.oo)
         total += value
     return total
 

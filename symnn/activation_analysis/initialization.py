@@ -76,19 +76,46 @@ def simulate(activation: Activation, alpha: float, weight_scale: float, *, input
     variance, from ``inputs * width`` values (with 1,000 inputs the final ratio has a standard
     deviation under 1% over input draws for the same weights).
     """
+    (ratios,) = simulate_scales(activation, alpha, [(weight_scale, inputs)], width=width, depth=depth,
+                                seed=seed)
+    return ratios
+
+
+def simulate_scales(activation: Activation, alpha: float, runs: list[tuple[float, int]], *,
+                    width: int = 256, depth: int = 30, seed: int = 0) -> list[np.ndarray]:
+    """:func:`simulate` for several ``(weight_scale, inputs)`` through the same random weights.
+
+    The inputs are drawn once (as many rows as the largest run asks for; a smaller run takes
+    the first rows) and each layer's standard normal weights once, scaled by
+    ``sqrt(s/width)`` for each run; so a run with the most inputs gives exactly what
+    :func:`simulate` gives for its scale alone, and the others cost only their products.
+
+    >>> from symnn.activation_analysis.table import TABLE
+    >>> he, double = simulate_scales(TABLE["relu"], 0, [(2.0, 500), (4.0, 100)], width=64, depth=5)
+    >>> bool(np.array_equal(he, simulate(TABLE["relu"], 0, 2.0, inputs=500, width=64, depth=5)))
+    True
+    >>> bool(double[-1] > 8 * he[-1] / 2)  # 2^5 = 32 times the variance, up to the inputs' noise
+    True
+    """
     rng = np.random.default_rng(seed)
-    z = rng.standard_normal((inputs, width), dtype=np.float32)
-    start = float(z.var())
-    ratios = []
-    std = np.sqrt(weight_scale / width)
+    drawn = rng.standard_normal((max(rows for _, rows in runs), width), dtype=np.float32)
+    z = [drawn[:rows] for _, rows in runs]
+    start = [float(values.var()) for values in z]
+    std = [np.float32(np.sqrt(scale / width)) for scale, _ in runs]
+    ratios: list[list[float]] = [[] for _ in runs]
     for _ in range(depth):
-        layer = Dense(rng.standard_normal((width, width), dtype=np.float32) * np.float32(std))
-        z = layer.forward(activation.simulate(z, alpha).astype(np.float32, copy=False))
-        ratios.append(float(z.var()) / start)
-        if not np.isfinite(ratios[-1]) or ratios[-1] == 0:
-            ratios.extend([ratios[-1]] * (depth - len(ratios)))
+        standard = rng.standard_normal((width, width), dtype=np.float32)
+        for i, found in enumerate(ratios):
+            if len(found) == depth:
+                continue
+            layer = Dense(standard * std[i])
+            z[i] = layer.forward(activation.simulate(z[i], alpha).astype(np.float32, copy=False))
+            found.append(float(z[i].var()) / start[i])
+            if not np.isfinite(found[-1]) or found[-1] == 0:
+                found.extend([found[-1]] * (depth - len(found)))
+        if all(len(found) == depth for found in ratios):
             break
-    return np.array(ratios)
+    return [np.array(found) for found in ratios]
 
 
-__all__ = ["COLLAPSE", "INPUTS", "double_sum", "j", "k", "n", "q", "simulate", "v"]
+__all__ = ["COLLAPSE", "INPUTS", "double_sum", "j", "k", "n", "q", "simulate", "simulate_scales", "v"]

@@ -124,11 +124,11 @@ def window_integral(g: sp.Expr, mu: sp.Expr, sigma_: sp.Expr, kinks: tuple[sp.Ex
         m, s = ball(mu), ball(sigma_)
         low, high = _outer(m - EDGE * s, up=False), _outer(m + EDGE * s, up=True)
         inner = sorted((k for k in kinks if low < k < high), key=float)
-        density = sp.exp(-((x - mu) ** 2) / (2 * sigma_**2)) / (sigma_ * sp.sqrt(2 * sp.pi))
+        kernel = sp.exp(-((x - mu) ** 2) / (2 * sigma_**2))  # the density's constant as one ball, below
         total = arb(0)
         for left, right in itertools.pairwise([low, *inner, high]):
-            total += integral(branch_between(g, left, right) * density, x, left, right, digits=digits)
-        return total
+            total += integral(branch_between(g, left, right) * kernel, x, left, right, digits=digits)
+        return total / (s * (2 * arb.pi()).sqrt())
 
 
 @functools.lru_cache(maxsize=256)
@@ -171,8 +171,9 @@ def _monte_carlo(activation: Activation, alpha: Any, mu: float, sigma_: float, s
     gaussian = _standard_normal(samples, seed)
     y = activation.simulate(gaussian if (mu, sigma_) == (0.0, 1.0) else mu + sigma_ * gaussian, alpha)
     mean = float(y.mean())
-    squares = (y - mean) ** 2
-    var, fourth = float(squares.mean()), float(np.mean(squares * squares))
+    spread = y - mean
+    squares = spread * spread
+    var, fourth = float(spread @ spread) / samples, float(squares @ squares) / samples  # sums by BLAS
     return {"mean": (mean, float(np.sqrt(var / samples))),
             "variance": (var, float(np.sqrt(max(fourth - var**2, 0.0) / samples)))}
 

@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from symnn.activation_analysis.functions import sigma
-from symnn.activation_analysis.initialization import COLLAPSE, INPUTS, double_sum, n, q, simulate, v
+from symnn.activation_analysis.initialization import COLLAPSE, INPUTS, double_sum, n, q, simulate_scales, v
 from symnn.activation_analysis.kinds import ALPHA, activation_parameter
 from symnn.activation_analysis.memo import derived_once
 from symnn.activation_analysis.moments import gaussian_moments
@@ -39,6 +39,8 @@ SECOND = sp.Symbol(r"\mathbb{E}[f(z)^2]", positive=True)
 AT_ZERO = Route("rewrite(exp), doit, exp-cancel", lambda d: ROUTES["exp-cancel"](d.rewrite(sp.exp).doit()))
 #: the band the pre-activation variance ratio must stay in over 30 layers at the derived v
 BAND = (0.25, 4.0)
+#: inputs of the runs judged by a threshold only (2v, v/2, the linearised v): the first rows
+THRESHOLD_INPUTS = 100
 
 
 def stability_slope(rule: Activation, a: sp.Expr) -> float:
@@ -143,11 +145,19 @@ def _slope_at_zero(b: DerivationBuilder, rule: Activation, a: sp.Expr) -> sp.Exp
                   reason="differentiate and evaluate at 0")
 
 
-def ratios_for(rule: Activation, a: sp.Expr, weight: sp.Expr, factor: float, **sizes: int) -> np.ndarray:
+def ratios_for(rule: Activation, a: sp.Expr, weight: sp.Expr, factor: float, inputs: int = INPUTS,
+               width: int = 256) -> np.ndarray:
     """Pre-activation variance ratios over the layers at ``factor`` times the derived variance."""
-    width = sizes.get("width", 256)
-    scale = float(weight.subs(n, width)) * width * factor
-    return simulate(rule, float(a), scale, **sizes)
+    (ratios,) = ratios_at(rule, a, [(weight, factor, inputs)], width)
+    return ratios
+
+
+def ratios_at(rule: Activation, a: sp.Expr, runs: list[tuple[sp.Expr, float, int]],
+              width: int = 256) -> list[np.ndarray]:
+    """:func:`ratios_for` for each ``(weight, factor, inputs)``, all through the same random weights
+    (:func:`~symnn.activation_analysis.initialization.simulate_scales`)."""
+    scales = [(float(weight.subs(n, width)) * width * factor, inputs) for weight, factor, inputs in runs]
+    return simulate_scales(rule, float(a), scales, width=width)
 
 
 def judge_weight(check: CrossCheck, rule: Activation, a: sp.Expr, weight: sp.Expr, exact: bool,
@@ -168,13 +178,15 @@ def judge_weight(check: CrossCheck, rule: Activation, a: sp.Expr, weight: sp.Exp
 
 
 def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
-    """1,000 Gaussian inputs through 30 Dense layers of width 256 (float32), at v, 2v and v/2."""
+    """1,000 Gaussian inputs through 30 Dense layers of width 256 (float32), at v; the first 100 of
+    them through the same weights scaled, at 2v and v/2 (or the linearised v)."""
     check = CrossCheck(f"simulation: {INPUTS:,} Gaussian inputs through 30 random symnn.sim Dense layers "
                        f"of width 256; at the derived v the variance ratio stays in {BAND} (at the "
                        "mean-field v: over all 30 layers if q = 1 is a stable fixed point of "
                        "q -> E[f(sqrt(q) Z)^2]/E[f(Z)^2], slope kappa < 1; else over the layers "
                        "l with 2 sqrt(2/256) kappa^l <= log 4); at 2v and v/2 (homogeneous f) it "
-                       "passes 1e6 and 1e-6", 0.0)
+                       f"passes 1e6 and 1e-6 (the first {THRESHOLD_INPUTS} inputs, through the same "
+                       "weights scaled)", 0.0)
     at = {} if not a.free_symbols else {a: rule.alpha.typical}
     a = a.subs(at)
     exact = bool(result["exact"])
@@ -197,7 +209,9 @@ def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
         judge_weight(check, rule, a, result["mean_field_weight_variance"], True,
                      "mean-field v (numeric E[f(Z)^2], to 1e-12)", tolerance=1e-12)
     weight = sp.sympify(result["weight_variance"] if exact else result["mean_field_weight_variance"]).subs(at)
-    ratios = ratios_for(rule, a, weight, 1.0)
+    others = ([(weight, 2.0, THRESHOLD_INPUTS), (weight, 0.5, THRESHOLD_INPUTS)] if exact else
+              [(sp.sympify(result["weight_variance"]), 1.0, THRESHOLD_INPUTS)])
+    ratios, *thresholds = ratios_at(rule, a, [(weight, 1.0, INPUTS), *others])
     label = "derived v" if exact else "mean-field v at q = 1"
     check.note(f"{label}: variance ratio after 1, 10, 30 layers: "
                f"{ratios[0]:.3g}, {ratios[9]:.3g}, {ratios[-1]:.3g}")
@@ -211,12 +225,12 @@ def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
     check.require(f"{label}: ratio stays in {BAND} over {layers} layers",
                   bool(np.all((ratios[:layers] >= BAND[0]) & (ratios[:layers] <= BAND[1]))))
     if exact:
-        big, small = ratios_for(rule, a, weight, 2.0), ratios_for(rule, a, weight, 0.5)
+        big, small = thresholds
         check.note(f"2v: ratio after 30 layers {big[-1]:.3g}; v/2: {small[-1]:.3g}")
         check.require("2v: the variance explodes (ratio > 1e6 after 30 layers)", big[-1] > 1e6)
         check.require("v/2: the variance vanishes (ratio < 1e-6 after 30 layers)", small[-1] < 1e-6)
     else:
-        linear = ratios_for(rule, a, result["weight_variance"], 1.0)
+        (linear,) = thresholds
         check.note(f"linearised v: ratio after 30 layers {linear[-1]:.3g} (an approximation)")
         check.require("linearised v: the ratio stays finite and positive",
                       bool(np.isfinite(linear[-1]) and linear[-1] > 0))
