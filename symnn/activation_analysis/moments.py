@@ -46,17 +46,9 @@ NAMES = {1: "mean", 2: "second moment"}
 NUMERIC_TOLERANCE = 1e-28
 
 
-def _doit_cancel(difference: sp.Expr) -> sp.Expr:
-    """The route ``doit-cancel`` after ``doit`` and the exponents of ``exp`` expanded (an identity:
-    ``e^{-(z - s)^2/2} = e^{-z^2/2 + sz - s^2/2}``), so that its linear-time zero test decides
-    ``(e^{s^2/2} Phi(z - s))' = e^{sz} phi`` without falling back to ``cancel``."""
-    done = difference.doit().replace(sp.exp, lambda argument: sp.exp(sp.expand(argument)))
-    return ROUTES["doit-cancel"](done)
-
-
-#: that route, its answer remembered per difference: the steps ``F_k' = z^k phi`` recur in every
-#: moment derivation, and the route's answer for one difference never changes
-DOIT_CANCEL = Route("doit-cancel", functools.lru_cache(maxsize=256)(_doit_cancel))
+#: the route ``doit-cancel``, its answer remembered per difference: the steps ``F_k' = z^k phi``
+#: recur in every moment derivation, and the route's answer for one difference never changes
+DOIT_CANCEL = Route("doit-cancel", functools.lru_cache(maxsize=256)(ROUTES["doit-cancel"]))
 
 
 @dataclass

@@ -15,7 +15,8 @@ route           decides
 ``exp-cancel``  rational functions of exponentials: ``rewrite(exp)`` then ``cancel``
 ``log-expand``  sums of logarithms of positive quantities: ``expand_log(force)``
 ``doit-cancel`` derivatives and finite sums: ``doit()`` (sums of polynomials by Faulhaber's
-                formula) then ``cancel``
+                formula), then the exponential-polynomial zero test (exponents expanded),
+                else ``cancel``
 ``piecewise``   piecewise expressions: ``piecewise_fold`` then ``simplify``
 ``simplify``    last resort; accepted only when it returns exactly 0
 ==============  ==============================================================
@@ -85,8 +86,11 @@ def _at_points(expr: sp.Expr) -> sp.Expr:
 
 
 def _doit_cancel(difference: sp.Expr) -> sp.Expr:
+    """``doit``, then the exponential-polynomial zero test with the exponents of ``exp``
+    expanded (an identity: ``e^{-(z - s)^2/2} = e^{-z^2/2 + sz - s^2/2}``, so that products of
+    exponentials with the same expanded exponent are one generator), else ``cancel``."""
     done = polynomial_sums(_at_points(difference)).doit()
-    if exppoly.is_zero(done):
+    if exppoly.is_zero(done.replace(sp.exp, lambda argument: sp.exp(sp.expand(argument)))):
         return sp.S.Zero
     return sp.cancel(done)
 
