@@ -81,7 +81,7 @@ def _at_points(expr: sp.Expr) -> sp.Expr:
     return expr.replace(
         lambda e: (isinstance(e, sp.Subs) and all(v.is_Symbol for v in e.variables)
                    and not e.expr.has(*_BINDING)
-                   and not set(e.variables) & set().union(*(sp.sympify(p).free_symbols for p in e.point))),
+                   and not set(e.variables) & set().union(*(p.free_symbols for p in e.point))),
         lambda e: e.expr.xreplace(dict(zip(e.variables, e.point))))
 
 

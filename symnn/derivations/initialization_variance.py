@@ -33,6 +33,7 @@ from symnn.activation_analysis.table import TABLE, Activation, x
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.registry import register
 
 SECOND = sp.Symbol(r"\mathbb{E}[f(z)^2]", positive=True)
@@ -199,18 +200,18 @@ def _check(rule: Activation, a: sp.Expr, result: dict[str, Any]) -> CheckReport:
     if exact != homogeneous:
         return check.report()
     width = 256
-    gain_squared = float(sp.sympify(result["gain"]).subs(at)) ** 2
+    gain_squared = float(as_sympy(result["gain"]).subs(at)) ** 2
     nv = float((n * result["weight_variance"]).subs(at).subs(n, width))
     check.require(f"gain^2 = {gain_squared:.15g} within 1e-12 of n v = {nv:.15g} at n = {width}",
                   abs(gain_squared - nv) <= 1e-12 * max(1.0, nv))
-    judge_weight(check, rule, a, sp.sympify(result["weight_variance"]).subs(at), exact)
+    judge_weight(check, rule, a, as_sympy(result["weight_variance"]).subs(at), exact)
     if not exact:
         # E[f(Z)^2] there is numeric (30 digits, proved bound); floats carry it here
         judge_weight(check, rule, a, result["mean_field_weight_variance"], True,
                      "mean-field v (numeric E[f(Z)^2], to 1e-12)", tolerance=1e-12)
-    weight = sp.sympify(result["weight_variance"] if exact else result["mean_field_weight_variance"]).subs(at)
+    weight = as_sympy(result["weight_variance"] if exact else result["mean_field_weight_variance"]).subs(at)
     others = ([(weight, 2.0, THRESHOLD_INPUTS), (weight, 0.5, THRESHOLD_INPUTS)] if exact else
-              [(sp.sympify(result["weight_variance"]), 1.0, THRESHOLD_INPUTS)])
+              [(as_sympy(result["weight_variance"]), 1.0, THRESHOLD_INPUTS)])
     ratios, *thresholds = ratios_at(rule, a, [(weight, 1.0, INPUTS), *others])
     label = "derived v" if exact else "mean-field v at q = 1"
     check.note(f"{label}: variance ratio after 1, 10, 30 layers: "

@@ -23,6 +23,7 @@ import sympy as sp
 
 from symnn.core.derivation import Derivation
 from symnn.core.latex import to_latex
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.figures.plots import as_float, panels, style, tuple_tex
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -78,7 +79,7 @@ def _path_on_graph(axis: Axes, f: sp.Expr, x: sp.Symbol, iterates: list[sp.Expr]
     centre = as_float(star)
     reach = 1.15 * max(np.max(np.abs(xs - centre)), 1.0)
     grid = np.linspace(centre - reach, centre + reach, 401)
-    curve = sp.lambdify(x, f, "numpy")
+    curve = sp.lambdify(x, f, NUMPY_NAMESPACE)
     axis.plot(grid, np.broadcast_to(curve(grid), grid.shape), color="0.55", linewidth=1.4)
     axis.plot(xs, ys, color="C3", linewidth=0.9, alpha=0.8)
     axis.scatter(xs, ys, c=np.arange(xs.size), cmap="viridis", s=22, zorder=3)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy as sp
 
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.errors import ParameterError
 from symnn.io import write_bytes_atomic
 
@@ -114,7 +115,7 @@ def numeric_function(expr: sp.Expr, symbol: sp.Symbol) -> Callable[[np.ndarray],
     >>> numeric_function(sp.Piecewise((1, x > 0), (0, True)), x)(np.array([-1.0, 2.0]))
     array([0., 1.])
     """
-    function = sp.lambdify(symbol, expr, modules="numpy")
+    function = sp.lambdify(symbol, expr, modules=NUMPY_NAMESPACE)
 
     def evaluate(points: np.ndarray) -> np.ndarray:
         values = np.asarray(function(np.asarray(points, dtype=float)), dtype=float)

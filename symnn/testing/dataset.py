@@ -38,6 +38,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from symnn.core.counterexample import region_of
+from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.core.registry import derive
 from symnn.errors import ParameterError
 from symnn.grading.grader import declared_domain
@@ -115,7 +116,7 @@ def regression_dataset(id: str, key: str, n: int = 1000, noise: float = 0.0, see
     expression = written_out(results[key])
     domain = declared_domain(id, params, expression)
     samplers = [_sampler(s, region_of(s, domain)) for s in variables]
-    function = sp.lambdify(variables, expression, modules="numpy")
+    function = sp.lambdify(variables, expression, modules=NUMPY_NAMESPACE)
     rng = np.random.default_rng(seed)
     inputs, target = np.empty((0, len(variables))), np.empty(0)
     for _ in range(ROUNDS):
