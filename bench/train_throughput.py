@@ -122,15 +122,25 @@ def product_flops(pairs: list[tuple]) -> int:
 
 
 # --------------------------------------------------------------------------- worker
+class Accumulated(tuple):
+    """A weight-gradient product (x^T, delta) that SGD's step adds into W itself (one BLAS
+    gemm: :mod:`symnn.sim.inplace`) rather than writing to a gradient array."""
+
+    into = None
+
+
 def step_products(net, batch: int) -> list[tuple]:
     """The matrix products of one training step of ``net`` at ``batch``, as the simulator
-    issues them: (left, right) operand pairs with the same shapes, dtypes and transposed
-    views (forward, weight gradient, bias sum as a product, input gradient except for the
-    first layer)."""
+    issues them under SGD: (left, right) operand pairs with the same shapes, dtypes and
+    transposed views (forward, weight gradient, bias sum as a product, input gradient
+    except for the first layer); an :class:`Accumulated` pair is added into its weights."""
     import numpy as np
 
-    from symnn.sim import Conv2D, Dense
+    from symnn.sim import Conv2D, Dense, inplace
+    from symnn.sim.blas import accumulating_gemm
     from symnn.sim.conv import FEW_CHANNELS
+
+    in_place = accumulating_gemm(np.float32) is not None
 
     def arr(*shape):
         return np.random.default_rng(0).random(shape, dtype=np.float32)
@@ -140,7 +150,11 @@ def step_products(net, batch: int) -> list[tuple]:
         if isinstance(layer, Dense):
             n_in, n_out = layer.params["W"].shape
             x, W, delta = arr(batch, n_in), arr(n_in, n_out), arr(batch, n_out)
-            pairs += [(x, W), (x.T, delta)] + ([] if first else [(delta, W.T)])
+            gradient = (x.T, delta)
+            if in_place and W.size >= inplace.MIN_ENTRIES:
+                gradient = Accumulated(gradient)
+                gradient.into = W
+            pairs += [(x, W), gradient] + ([] if first else [(delta, W.T)])
             first = False
         elif isinstance(layer, Conv2D):
             c_out, c_in, k, _ = layer.params["W"].shape
@@ -160,13 +174,18 @@ def step_products(net, batch: int) -> list[tuple]:
 def products_ceiling(net, batch: int, repeats: int) -> float:
     """Samples/s of a training loop that did nothing but the step's matrix products: the
     most any implementation issuing these products through NumPy's BLAS can reach."""
+    from symnn.sim.blas import accumulate_product
+
     pairs = step_products(net, batch)
     steps = max(20, int(2e9 / product_flops(pairs)))  # about a second at 2 GFLOP/s
 
     def run() -> None:
         for _ in range(steps):
-            for a, b in pairs:
-                a @ b
+            for pair in pairs:
+                if type(pair) is Accumulated:
+                    accumulate_product(pair.into, pair[0].T, pair[1], -1e-9, 1.0)
+                else:
+                    pair[0] @ pair[1]
 
     run()
     return steps * batch / min(timed(run) for _ in range(3 * repeats))

@@ -16,49 +16,22 @@ True
 
 from __future__ import annotations
 
-import ctypes
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from symnn.sim.blas import openblas_functions
+
 __all__ = ["blas_thread_counts", "blas_threads"]
-
-_NAMES = [
-    (f"{prefix}openblas_set_num_threads{suffix}", f"{prefix}openblas_get_num_threads{suffix}")
-    for prefix in ("", "scipy_")
-    for suffix in ("", "64_")
-]
-
-
-def _loaded_openblas() -> list[str]:
-    """Paths of the OpenBLAS libraries mapped into this process (Linux only)."""
-    maps = "/proc/self/maps"
-    if not os.path.exists(maps):
-        return []
-    with open(maps, encoding="utf-8", errors="replace") as handle:
-        return sorted({line.split()[-1] for line in handle if "openblas" in line.lower() and "/" in line})
 
 
 def _controls() -> list[tuple[Callable[[int], None], Callable[[], int]]]:
-    controls = []
-    for path in _loaded_openblas():
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for set_name, get_name in _NAMES:
-            setter, getter = getattr(library, set_name, None), getattr(library, get_name, None)
-            if setter is not None and getter is not None:
-                controls.append((setter, getter))
-                break
-    return controls
+    return [(setter, getter) for setter, getter in
+            openblas_functions("openblas_set_num_threads", "openblas_get_num_threads")]  # fmt: skip
 
 
 @contextmanager
 def blas_threads(n: int) -> Iterator[int]:
     """Use ``n`` OpenBLAS threads inside the block; yields how many libraries were set."""
-    import numpy  # noqa: F401  (loads OpenBLAS, so that it can be found)
-
     controls = _controls()
     before = [getter() for _, getter in controls]
     for setter, _ in controls:
@@ -72,6 +45,4 @@ def blas_threads(n: int) -> Iterator[int]:
 
 def blas_thread_counts() -> list[int]:
     """The thread count each loaded OpenBLAS library uses now, as OpenBLAS reports it."""
-    import numpy  # noqa: F401  (loads OpenBLAS, so that it can be found)
-
     return [int(getter()) for _, getter in _controls()]

@@ -48,6 +48,8 @@ class Dense(Layer):
     """
 
     decay = ("W",)
+    #: ``None``, or the ``WeightUpdate`` of an SGD step done by :meth:`step_backward`.
+    update_in_place: Any = None
 
     def __init__(self, W: np.ndarray, b: np.ndarray | None = None) -> None:
         super().__init__()
@@ -106,17 +108,34 @@ class Dense(Layer):
         """:meth:`forward` without the checks (the training loop made them once)."""
         self.x = x
         z = x @ self.params["W"]
+        in_place = self.update_in_place
+        if in_place is not None and in_place.scale != 1.0:  # W = scale V (see update_in_place)
+            z *= z.dtype.type(in_place.scale)
         if "b" in self.params:
             z += self.params["b"]
         return z
 
     def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
-        """:meth:`backward` without the checks, right after :meth:`step_forward`."""
+        """:meth:`backward` without the checks, right after :meth:`step_forward`.
+
+        With :attr:`update_in_place` set (a :class:`~symnn.sim.inplace.WeightUpdate`), W
+        itself becomes beta W - x^T delta in one BLAS call and ``grads["W"]`` is not kept:
+        the training loop arms this for SGD, whose update of W is exactly that when delta
+        arrives times eta (see ``Optimizer.gradient_factor``). W may then be stored as
+        scale V (``update_in_place.scale``), which the products here take into account.
+        """
         W, grads = self.params["W"], self.grads
-        np.matmul(self.x.T, grad_out, out=grads["W"])
         if "b" in grads:
             np.add.reduce(grad_out, axis=0, out=grads["b"])  # np.sum without its wrapper
-        return grad_out @ W.T if need_input_grad else None
+        grad_in = grad_out @ W.T if need_input_grad else None  # with W before its update
+        in_place = self.update_in_place
+        if in_place is None:
+            np.matmul(self.x.T, grad_out, out=grads["W"])
+            return grad_in
+        if grad_in is not None and in_place.scale != 1.0:
+            grad_in *= grad_in.dtype.type(in_place.scale)
+        in_place.apply(W, self.x, grad_out, grads["W"])
+        return grad_in
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """dL/dW = x^T delta, dL/db = column sums of delta, return delta W^T."""

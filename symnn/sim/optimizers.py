@@ -67,6 +67,7 @@ class Optimizer:
         self.slots: dict[str, list[np.ndarray]] = {}
         self._flat: FlatParameters | None = None
         self._vectors: dict[str, np.ndarray] = {}
+        self._runs: list[tuple[np.ndarray, np.ndarray, list[slice]]] | None = None
 
     def step(self, model: Any, n: int = 1) -> None:
         """Update every parameter of ``model`` once; ``n`` is the training-set size."""
@@ -80,6 +81,11 @@ class Optimizer:
         flat = self._flat
         if flat is None or not flat.valid(model):
             self._flatten(model)
+
+    @property
+    def flat(self) -> FlatParameters | None:
+        """The parameter vector of the model last bound (:meth:`bind`), or ``None``."""
+        return self._flat
 
     @property
     def gradient_factor(self) -> float:
@@ -98,10 +104,43 @@ class Optimizer:
         """One update of the model last bound (:meth:`bind`); ``n`` is the training-set size.
 
         ``scaled``: the gradients hold :attr:`gradient_factor` times the true gradients.
+        Parameters handed to :meth:`update_elsewhere` are left alone.
         """
-        flat = self._flat
         decay = self.lmbda / n
-        self._update(flat.p, flat.g, flat.decayed if decay else [], decay, scaled)
+        runs = self._runs
+        if runs is None:
+            flat = self._flat
+            self._update(flat.p, flat.g, flat.decayed if decay else [], decay, scaled)
+            return
+        for p, g, decayed in runs:
+            self._update(p, g, decayed if decay else [], decay, scaled)
+
+    def weight_update_beta(self, decayed: bool, n: int) -> float | None:
+        """beta if this optimiser's update of a parameter is p <- beta p - g when the
+        gradients arrive times :attr:`gradient_factor` (``decayed``: L2 decay acts on it;
+        ``n``: the training-set size), else ``None``. Then the layer that computes the
+        gradient as a product may do the update inside it (:meth:`update_elsewhere`).
+
+        >>> SGD(eta=0.5, lmbda=2.0).weight_update_beta(True, 100), Adam().weight_update_beta(False, 1)
+        (0.99, None)
+        """
+        return None
+
+    def update_elsewhere(self, pieces: list[slice]) -> None:
+        """Leave the parameters in ``pieces`` (slices of the bound parameter vector) out of
+        :meth:`apply` until the next call; ``[]`` puts them all back. Only for an optimiser
+        whose :meth:`weight_update_beta` is not ``None`` (its update of them is then done
+        by their layers)."""
+        if not pieces:
+            self._runs = None
+            return
+        if self.weight_update_beta(False, 1) is None:
+            raise ParameterError("optimizer", self, "an optimiser whose update is p <- beta p - g (SGD)")
+        p, g, cuts = self._flat.p, self._flat.g, sorted((s.start, s.stop) for s in pieces)
+        starts = [0] + [stop for _, stop in cuts]
+        stops = [start for start, _ in cuts] + [p.shape[0]]
+        self._runs = [(p[a:b], g[a:b], _within(self._flat.decayed, a, b))
+                      for a, b in zip(starts, stops) if b > a]  # fmt: skip
 
     def unscale(self) -> None:
         """Divide the bound model's gradients by :attr:`gradient_factor`: after steps that
@@ -117,12 +156,13 @@ class Optimizer:
 
     def _eta_times(self, g: np.ndarray, scaled: bool) -> np.ndarray:
         """eta g: ``g`` itself when it arrives scaled, else in a work vector."""
-        return g if scaled else np.multiply(g, self.eta, out=self._work("step"))
+        return g if scaled else np.multiply(g, self.eta, out=self._work("step")[: g.shape[0]])
 
     def _flatten(self, model: Any) -> FlatParameters:
         """Flatten ``model`` and rebuild the state vectors, keeping per-parameter state of
         matching shapes (from :meth:`load_state_dict` or an earlier flattening)."""
         flat = self._flat = FlatParameters(model)
+        self._runs = None
         for name, pieces in self.slots.items():
             vector = self._vectors[name] = np.zeros_like(flat.p)
             for piece, old in zip(flat.split(vector), pieces):
@@ -166,6 +206,16 @@ class Optimizer:
         return f"{type(self).__name__}(eta={self.eta}, lmbda={self.lmbda})"
 
 
+def _within(slices: list[slice], start: int, stop: int) -> list[slice]:
+    """The parts of ``slices`` inside [start, stop), relative to ``start``.
+
+    >>> _within([slice(0, 4), slice(6, 9)], 2, 8)
+    [slice(0, 2, None), slice(4, 6, None)]
+    """
+    parts = [slice(max(s.start, start) - start, min(s.stop, stop) - start) for s in slices]
+    return [part for part in parts if part.stop > part.start]
+
+
 class SGD(Optimizer):
     """w -> (1 - eta lmbda / n) w - eta g (g: the gradient of the mean or sum loss).
 
@@ -175,6 +225,9 @@ class SGD(Optimizer):
     """
 
     linear = True
+
+    def weight_update_beta(self, decayed: bool, n: int) -> float | None:
+        return 1.0 - self.eta * (self.lmbda / n) if decayed else 1.0
 
     def _update(self, p: np.ndarray, g: np.ndarray, decayed: list[slice], decay: float,
                 scaled: bool = False) -> None:

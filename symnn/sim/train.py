@@ -37,6 +37,7 @@ from symnn.errors import ParameterError, ShapeError, TrainingError
 from symnn.sim.checkpoint import RunState
 from symnn.sim.divergence import Divergence
 from symnn.sim.history import History
+from symnn.sim.inplace import InPlaceUpdates
 from symnn.sim.losses import CrossEntropy, Loss, Quadratic, is_labels, one_hot
 from symnn.sim.network import Sequential, predicted_labels
 from symnn.sim.optimizers import Optimizer
@@ -199,14 +200,23 @@ def train(
             scaled = factor != 1.0
             factor = dtype.type(factor)
             bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
-            for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
-                for i in range(0, block.shape[0], batch_size):
-                    a = model.step_forward(block[i : i + batch_size])
-                    delta = gradient(a, block_targets[i : i + batch_size])
-                    model.step_backward(delta * factor if scaled else delta, fused)
-                    optimizer.apply(n, scaled)
-                    outputs[j + i : j + i + a.shape[0]] = a
-                    bar.update()
+            in_place = InPlaceUpdates(model, optimizer, n) if scaled else None
+            # the last minibatch goes through the optimiser: the layers then hold its gradients
+            disarm_at = (n - 1) // batch_size * batch_size if in_place and in_place.layers else -1
+            try:
+                for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
+                    for i in range(0, block.shape[0], batch_size):
+                        if j + i == disarm_at:
+                            in_place.disarm()  # type: ignore[union-attr]
+                        a = model.step_forward(block[i : i + batch_size])
+                        delta = gradient(a, block_targets[i : i + batch_size])
+                        model.step_backward(delta * factor if scaled else delta, fused)
+                        optimizer.apply(n, scaled)
+                        outputs[j + i : j + i + a.shape[0]] = a
+                        bar.update()
+            finally:
+                if in_place is not None:
+                    in_place.disarm()
             bar.close()
             if scaled:  # the layers' gradients: those of the last minibatch, as after backward
                 optimizer.unscale()

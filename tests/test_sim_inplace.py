@@ -1,0 +1,199 @@
+"""SGD's weight updates inside the backward products (one BLAS gemm), against the optimiser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symnn.errors import ParameterError, TrainingError
+from symnn.sim import SGD, Adam, CrossEntropy, Momentum, SoftmaxCrossEntropy, blas, inplace, mlp, train
+from symnn.sim.blas import AccumulatingGemm, accumulate_product, accumulating_gemm, loaded_openblas
+from symnn.sim.inplace import InPlaceUpdates, WeightUpdate
+
+HAS_OPENBLAS = bool(loaded_openblas())
+
+
+def data(n: int = 120, d: int = 12, k: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.integers(0, k, n)
+
+
+@settings(max_examples=40, deadline=None)
+@given(k=st.integers(1, 7), m=st.integers(1, 9), n=st.integers(1, 6), pad=st.integers(0, 3),
+       alpha=st.sampled_from([-1.0, -0.25, 2.0]), beta=st.sampled_from([1.0, 0.75, 0.0]),
+       dtype=st.sampled_from([np.float32, np.float64]), numpy_only=st.booleans())  # fmt: skip
+def test_accumulate_product_is_beta_c_plus_alpha_a_transpose_b(k, m, n, pad, alpha, beta, dtype,
+                                                               numpy_only) -> None:  # fmt: skip
+    """c <- beta c + alpha a^T b, with a a view whose rows are wider than its columns, by
+    BLAS and by the NumPy fallback, against float64 arithmetic (tolerance: 1e-5 relative
+    in float32, 1e-12 in float64)."""
+    rng = np.random.default_rng(k * 100 + m * 10 + n)
+    a = rng.standard_normal((k, m + pad)).astype(dtype)[:, pad:]
+    b, c = rng.standard_normal((k, n)).astype(dtype), rng.standard_normal((m, n)).astype(dtype)
+    expected = beta * c.astype(np.float64) + alpha * (a.T.astype(np.float64) @ b.astype(np.float64))
+    accumulate_product(c, a, b, alpha, beta, gemm=None if numpy_only else True)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(c, expected, rtol=tol, atol=tol * (1 + np.abs(expected).max()))
+
+
+@pytest.mark.skipif(not HAS_OPENBLAS, reason="NumPy here does not use OpenBLAS")
+def test_the_loaded_openblas_gemm_is_found_for_float32_and_float64() -> None:
+    for dtype in (np.float32, np.float64):
+        gemm = accumulating_gemm(dtype)
+        assert isinstance(gemm, AccumulatingGemm) and gemm.dtype == dtype
+    assert accumulating_gemm(np.int32) is None and accumulating_gemm(np.float16) is None
+
+
+def test_a_gemm_that_does_not_reproduce_numpy_is_refused() -> None:
+    """The acceptance check runs the candidate: a function that leaves c alone fails it."""
+
+    class DoesNothing:
+        argtypes, restype = None, None
+
+        def __call__(self, *args) -> None:
+            pass
+
+    candidate = AccumulatingGemm(DoesNothing(), int, np.dtype(np.float64))
+    candidate.function = lambda *args: None  # the ctypes argument list is not needed here
+    assert blas._reproduces_numpy(candidate) is False
+
+
+def test_operands_that_do_not_fit_one_call_go_through_numpy() -> None:
+    gemm = AccumulatingGemm(lambda *args: None, int, np.dtype(np.float64))
+    a, b, c = np.ones((3, 4)), np.ones((3, 2)), np.zeros((4, 2))
+    assert gemm.fits(c, a, b)
+    assert not gemm.fits(c, a[:, ::2], b[:, :1])  # columns not contiguous
+    assert not gemm.fits(c.T.copy().T, a, b)  # c not C-contiguous
+    assert not gemm.fits(c, a.astype(np.float32), b)  # another dtype
+    assert not gemm.fits(c, a[:2], b)  # k differs
+    assert not gemm.fits(c, a.ravel(), b)  # not 2-D
+    accumulate_product(c, a[:, ::-1], b, -1.0, 1.0, gemm=gemm)  # a reversed view: NumPy does it
+    assert c.tolist() == [[-3.0, -3.0]] * 4
+
+
+def test_the_variable_turns_the_blas_update_off(monkeypatch) -> None:
+    monkeypatch.setenv("SYMNN_BLAS_UPDATE", "0")
+    assert accumulating_gemm(np.float32) is None
+    net, opt = mlp([12, 8, 3], "sigmoid", rng=0), SGD(0.1)
+    opt.bind(net)
+    assert InPlaceUpdates(net, opt, 100).layers == []
+
+
+def test_weight_update_keeps_w_as_scale_times_v() -> None:
+    """Forty steps with beta = 0.6 (the scale passes 1e-6 and is folded on the way) give
+    the recurrence W <- beta W - x^T delta computed directly (float64, 1e-12 relative)."""
+    rng = np.random.default_rng(3)
+    V = rng.standard_normal((5, 4))
+    W = V.copy()
+    update = WeightUpdate(0.6, accumulating_gemm(np.float64))
+    scales = []
+    for _ in range(40):
+        x, delta = rng.standard_normal((3, 5)), rng.standard_normal((3, 4))
+        W = 0.6 * W - x.T @ delta
+        update.apply(V, x, delta)
+        scales.append(update.scale)
+        np.testing.assert_allclose(update.scale * V, W, rtol=1e-12, atol=1e-12 * np.abs(W).max())
+    assert min(scales) >= inplace.SMALLEST_SCALE and 1.0 in scales  # folded at least once
+    update.fold(V)
+    assert update.scale == 1.0
+    np.testing.assert_allclose(V, W, rtol=1e-12, atol=1e-12 * np.abs(W).max())
+
+
+def test_beta_outside_the_lazy_range_is_applied_directly() -> None:
+    V, x, delta = np.ones((2, 2)), np.ones((1, 2)), np.ones((1, 2))
+    update = WeightUpdate(-0.5, None)  # eta lmbda / n > 1: the sign flips, no scale kept
+    update.apply(V, x, delta)
+    assert update.scale == 1.0 and V.tolist() == [[-1.5, -1.5], [-1.5, -1.5]]
+
+
+def test_update_elsewhere_leaves_those_parameters_to_their_layers() -> None:
+    net = mlp([4, 3, 2], "sigmoid", rng=0)
+    for layer in net.layers:
+        for name in layer.params:
+            layer.grads[name][...] = 1.0
+    opt = SGD(0.5, lmbda=10.0)
+    opt.bind(net)
+    before = net.get_weights()
+    W1 = next(piece for layer, name, piece in opt.flat.pieces if layer is net[0] and name == "W")
+    opt.update_elsewhere([W1])
+    opt.apply(n=10)
+    after = net.get_weights()
+    assert np.array_equal(after["0.W"], before["0.W"])
+    np.testing.assert_allclose(after["2.W"], 0.5 * before["2.W"] - 0.5, rtol=1e-15)  # 1 - 0.5*10/10
+    np.testing.assert_allclose(after["0.b"], before["0.b"] - 0.5, rtol=1e-15)
+    opt.update_elsewhere([])
+    opt.apply(n=10)
+    assert not np.array_equal(net.get_weights()["0.W"], before["0.W"])
+    with pytest.raises(ParameterError, match="optimizer"):
+        adam = Adam()
+        adam.bind(net)
+        adam.update_elsewhere([W1])
+
+
+def _train_both(monkeypatch, optimizer, dtype, lmbda: float = 0.0, epochs: int = 2, **options):
+    """The same run with the in-place updates (every Dense armed) and without them."""
+    x, y = data()
+    nets = []
+    for armed in (True, False):
+        monkeypatch.setattr(inplace, "MIN_ENTRIES", 1 if armed else 10**9)
+        net = mlp([12, 16, 8, 3], "sigmoid", output="sigmoid", rng=2, dtype=dtype)
+        train(net, CrossEntropy(), optimizer(lmbda), x.astype(dtype), y, epochs=epochs, batch_size=16,
+              seed=5, progress=False, **options)  # fmt: skip
+        nets.append(net)
+    return nets
+
+
+@pytest.mark.parametrize("lmbda", [0.0, 3.0])
+def test_training_with_in_place_updates_matches_the_optimiser(monkeypatch, lmbda) -> None:
+    """Two epochs (120 rows, minibatches of 16, the last one smaller) armed and unarmed:
+    the weights and the layers' gradients (of the last minibatch) agree to 1e-10 relative
+    in float64 and to 1e-4 in float32 (15 steps of rounding; eps 1.2e-7)."""
+    for dtype, tol in ((np.float64, 1e-10), (np.float32, 1e-4)):
+        armed, plain = _train_both(monkeypatch, lambda lm: SGD(0.5, lmbda=lm), dtype, lmbda)
+        wa, wp = armed.get_weights(), plain.get_weights()
+        for key in wa:
+            np.testing.assert_allclose(wa[key], wp[key], rtol=tol, atol=tol * np.abs(wp[key]).max())
+        for la, lp in zip(armed.layers, plain.layers):
+            assert getattr(la, "update_in_place", None) is None  # disarmed after training
+            for name in la.grads:
+                np.testing.assert_allclose(la.grads[name], lp.grads[name], rtol=tol,
+                                           atol=tol * np.abs(lp.grads[name]).max())  # fmt: skip
+
+
+def test_momentum_and_adam_are_not_armed(monkeypatch) -> None:
+    monkeypatch.setattr(inplace, "MIN_ENTRIES", 1)
+    net = mlp([12, 8, 3], "sigmoid", rng=0)
+    for opt in (Momentum(0.1), Adam()):
+        opt.bind(net)
+        assert InPlaceUpdates(net, opt, 100).layers == []
+
+
+def test_the_layers_are_disarmed_when_training_stops_with_an_error(monkeypatch) -> None:
+    """A loss that fails on the third minibatch: the layers are disarmed, W holds the true
+    weights (no scale left in it) and equals the unarmed run's after the same two steps."""
+
+    class FailsOnThirdCall(SoftmaxCrossEntropy):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        def gradient(self, output, target):
+            self.calls += 1
+            if self.calls == 3:
+                raise TrainingError("stop here")
+            return super().gradient(output, target)
+
+    x, y = data()
+    weights = []
+    for armed in (True, False):
+        monkeypatch.setattr(inplace, "MIN_ENTRIES", 1 if armed else 10**9)
+        net = mlp([12, 16, 3], "tanh", rng=2, dtype=np.float64)
+        with pytest.raises(TrainingError, match="stop here"):
+            train(net, FailsOnThirdCall(), SGD(0.5, lmbda=4.0), x, y, epochs=1, batch_size=16, seed=1,
+                  progress=False)  # fmt: skip
+        assert all(getattr(layer, "update_in_place", None) is None for layer in net.layers)
+        weights.append(net.get_weights())
+    for key in weights[0]:
+        np.testing.assert_allclose(weights[0][key], weights[1][key], rtol=1e-12, atol=1e-14)
