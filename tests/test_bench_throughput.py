@@ -61,11 +61,11 @@ def test_quick_benchmark_prints_both_tables():
     table_rows = lambda name: [line for line in text.splitlines() if line.startswith(name + "   ")]  # noqa: E731
     for name in ("784-30-10 sigmoid", "784-256-128-64-10 ReLU b128", "CNN conv32-pool-conv64-pool-128-10"):
         assert len(table_rows(name)) == 2, name  # a throughput row and a ceiling row
-    assert "Matrix-product ceiling" in text and "peak memory" in text and "Targets" in text
+    assert "Ceiling: samples/s" in text and "peak memory" in text and "Targets" in text
     assert "ISA flags" in text and "network2/s" in text
     rows = [line.split() for line in table_rows("784-30-10 sigmoid")]
-    ceiling, sim = (float(cell.replace(",", "")) for cell in rows[1][2:4])
-    assert ceiling > 0 and sim > 0
+    ceiling, gathering, sim = (float(cell.replace(",", "")) for cell in rows[1][2:5])
+    assert ceiling > 0 and gathering > 0 and sim > 0
 
 
 @pytest.mark.parametrize(
@@ -118,6 +118,18 @@ def test_targets_table_puts_thread_counts_side_by_side(bench) -> None:
     gemm = next(line for line in lines if line.startswith("784-30-10 sigmoid: >= 60%"))
     # 600 samples/s x 1 MFLOP of 1 GFLOP/s; at 1 thread the products alone reach 24% (240/s)
     assert gemm.split()[-5:] == ["60%", "yes", "12%", "NO", "(<=24%)"]
+
+
+def test_the_verdict_holds_the_target_against_the_ceiling_with_the_gather(bench) -> None:
+    """A target below the products-only ceiling but above products + gather is out of reach."""
+    name = "784-100-10 sigmoid + L2"
+    row = {"sim": {"train": 100.0, "flops": 1e6, "ceiling": 1000.0, "gather_ceiling": 400.0},
+           "torch": {"train": 90.0}}  # the target needs 5 x 90 = 450 samples/s
+    line = next(line for line in bench.ceiling_report({"models": {name: row}}) if line.startswith(name))
+    assert line.endswith("out of reach: above the ceiling") and "1,000" in line and "400" in line
+    row["sim"]["gather_ceiling"] = 900.0
+    line = next(line for line in bench.ceiling_report({"models": {name: row}}) if line.startswith(name))
+    assert line.endswith("leaves 50% of the step for everything but the products and the gather")
 
 
 def test_one_thread_is_timed_on_the_cpu_clock_and_the_report_says_so(bench) -> None:

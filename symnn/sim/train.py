@@ -270,8 +270,8 @@ def _blocks(
     for j in range(0, order.shape[0], rows):
         ids = order[j : j + rows]
         out = block[: ids.shape[0]]
-        if inputs.dtype == dtype:
-            np.take(inputs, ids, axis=0, out=out)
+        if inputs.dtype == dtype:  # "clip": ids are in range, and "raise" buffers out (a copy more)
+            np.take(inputs, ids, axis=0, out=out, mode="clip")
         else:
             out[...] = inputs[ids]
         yield j, out, targets[ids]
