@@ -261,8 +261,11 @@ class Sigmoid(_Elementwise):
         return self.out
 
     def step_forward(self, x: np.ndarray) -> np.ndarray:
-        self.out = _logistic(x)
-        return self.out
+        out = np.negative(x)  # a batch: an array, so the remaining calls can work in place
+        np.exp(out, out)
+        out += 1
+        self.out = np.reciprocal(out, out)
+        return out
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         a = self._cached("out")
@@ -273,7 +276,7 @@ class Sigmoid(_Elementwise):
         if not need_input_grad:
             return None
         a = self.out
-        slope = np.subtract(1, a, dtype=a.dtype)  # a (1 - a) in one array, then times grad_out
+        slope = np.subtract(1, a)  # a (1 - a) in one array (of a's dtype), then times grad_out
         slope *= a
         return np.multiply(grad_out, slope, out=slope) if grad_out.dtype == a.dtype else grad_out * slope
 
