@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnn.errors import ParameterError, TrainingError
-from symnn.sim import SGD, Adam, CrossEntropy, Momentum, SoftmaxCrossEntropy, blas, inplace, mlp, train
+from symnn.sim import SGD, Adam, CrossEntropy, Dense, Momentum, SoftmaxCrossEntropy, blas, inplace, mlp, train
 from symnn.sim.blas import AccumulatingGemm, accumulate_product, accumulating_gemm, loaded_openblas
 from symnn.sim.inplace import InPlaceUpdates, WeightUpdate
 
@@ -162,12 +162,28 @@ def test_training_with_in_place_updates_matches_the_optimiser(monkeypatch, lmbda
                                            atol=tol * np.abs(lp.grads[name]).max())  # fmt: skip
 
 
-def test_momentum_and_adam_are_not_armed(monkeypatch) -> None:
+def test_momentum_adam_and_rules_of_their_own_are_not_armed(monkeypatch) -> None:
+    """Only SGD's own update qualifies, and only Dense layers whose steps are Dense's."""
+
+    class ClippedSGD(SGD):
+        def _update(self, p, g, decayed, decay, scaled=False):
+            super()._update(p, np.clip(g, -0.1, 0.1), decayed, decay, scaled)
+
+    class LoggingDense(Dense):
+        def step_backward(self, grad_out, need_input_grad):
+            return super().step_backward(grad_out, need_input_grad)
+
     monkeypatch.setattr(inplace, "MIN_ENTRIES", 1)
     net = mlp([12, 8, 3], "sigmoid", rng=0)
-    for opt in (Momentum(0.1), Adam()):
+    for opt in (Momentum(0.1), Adam(), ClippedSGD(0.1)):
         opt.bind(net)
         assert InPlaceUpdates(net, opt, 100).layers == []
+    net.layers[0] = LoggingDense(np.ones((12, 8), np.float32), np.zeros(8, np.float32))
+    opt = SGD(0.1)
+    opt.bind(net)
+    armed = InPlaceUpdates(net, opt, 100)
+    assert armed.layers == [net.layers[2]]
+    armed.disarm()
 
 
 def test_the_layers_are_disarmed_when_training_stops_with_an_error(monkeypatch) -> None:
