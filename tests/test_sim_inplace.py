@@ -213,3 +213,21 @@ def test_the_layers_are_disarmed_when_training_stops_with_an_error(monkeypatch) 
         weights.append(net.get_weights())
     for key in weights[0]:
         np.testing.assert_allclose(weights[0][key], weights[1][key], rtol=1e-12, atol=1e-14)
+
+
+def test_a_resumed_run_with_in_place_updates_matches_bit_for_bit(monkeypatch, tmp_path) -> None:
+    """Each epoch arms with scale 1 and ends disarmed (W stored), so the checkpoint holds
+    the true weights and a run resumed after epoch 1 ends as an uninterrupted one."""
+    monkeypatch.setattr(inplace, "MIN_ENTRIES", 1)
+    x, y = data()
+
+    def fit(path, epochs: int):
+        net = mlp([12, 16, 3], "sigmoid", output="sigmoid", rng=4)
+        train(net, CrossEntropy(), SGD(0.4, lmbda=2.0), x, y, epochs=epochs, batch_size=16, seed=2,
+              checkpoint_path=path, progress=False)  # fmt: skip
+        return net
+
+    whole = fit(None, 3).get_weights()
+    fit(tmp_path / "run.npz", 1)
+    resumed = fit(tmp_path / "run.npz", 3).get_weights()  # a new process's net, from the checkpoint
+    assert all(np.array_equal(whole[k], resumed[k]) for k in whole)
