@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnn.sim import Conv2D, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy
-from symnn.sim.conv import input_gradient, nonzero_extent, output_size
+from symnn.sim.conv import im2col, input_gradient, nonzero_extent, output_size
 from symnn.sim.gradcheck import check_network
 
 FAST = settings(max_examples=25, deadline=None, database=None)
@@ -141,3 +141,28 @@ def test_relu_backward_with_a_gradient_in_another_layout_is_the_plain_product(
     assert np.array_equal(dx, expected)
     assert np.array_equal(relu.backward(np.ascontiguousarray(grad.transpose(0, 2, 3, 1))
                                         .transpose(0, 3, 1, 2)), expected)  # fmt: skip
+
+
+@pytest.mark.parametrize("c, ones", [(1, True), (2, False), (9, True)])
+def test_im2col_into_a_transposed_array_equals_a_fresh_one(c: int, ones: bool) -> None:
+    """Few-channel convolutions keep ``cols`` F-ordered (its transpose in memory)."""
+    xt = np.random.default_rng(c).standard_normal((2, 6, 5, c)).astype(np.float32)
+    fresh = im2col(xt, 3, 2, 1, ones=ones)
+    out = np.full(fresh.shape[::-1], np.nan, np.float32).T
+    assert im2col(xt, 3, 2, 1, ones=ones, out=out) is out
+    assert np.array_equal(out, fresh)
+
+
+def test_first_convolution_keeps_cols_transposed_and_its_gradients_match_a_loop() -> None:
+    rng = np.random.default_rng(8)
+    conv = Conv2D(rng.standard_normal((3, 1, 3, 3)), rng.standard_normal(3))
+    x = rng.standard_normal((2, 1, 6, 5))
+    y = conv.forward(x)
+    assert conv.cols.flags.f_contiguous and not conv.cols.flags.c_contiguous
+    grad = rng.standard_normal(y.shape)
+    conv.backward(grad, need_input_grad=False)
+    expected = np.zeros((3, 1, 3, 3))
+    for n, o, r, q in np.ndindex(*y.shape):
+        expected[o] += grad[n, o, r, q] * x[n, :, r : r + 3, q : q + 3]
+    assert np.allclose(conv.grads["W"], expected, rtol=1e-12, atol=1e-12)
+    assert np.allclose(conv.grads["b"], grad.sum(axis=(0, 2, 3)), rtol=1e-12, atol=1e-12)

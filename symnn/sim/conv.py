@@ -15,9 +15,11 @@ window's gradient added back where it came from), done as ``kh * kw`` products
 Internally the channel axis is kept last in memory: the output is an NCHW *view* of an
 NHWC buffer, so the gather, the scatter and the following ReLU and pooling all run over
 contiguous memory; shapes and indices seen from outside are NCHW throughout. With few
-input channels (the first layer) ``cols`` is filled by one strided copy per kernel
-offset and the bias rides in the product as a column of ones; otherwise ``cols`` is one
-contiguous copy of a ``sliding_window_view``.
+input channels (the first layer) ``cols`` is kept transposed in memory (F-ordered), is
+filled by one copy per kernel offset into a row of that transpose, and the bias rides
+in the product as a column of ones; otherwise ``cols`` is one contiguous copy of a
+``sliding_window_view``. Output rows and columns that get no gradient (a following
+pooling drops them) are left out of the input gradient's products.
 
 >>> import numpy as np
 >>> conv = Conv2D(np.ones((1, 1, 2, 2)), b=np.array([0.5]))
@@ -72,7 +74,9 @@ def im2col(
 
     Row (n, r, c) holds x[n, s r + i, s c + j, ch] at column (i kw + j) C + ch; with
     ``ones`` a last column of ones is appended (for a folded bias). ``out``, if given, is
-    a C-contiguous array of the result's shape and dtype that is filled and returned.
+    an array of the result's shape and dtype, C- or F-ordered, that is filled and
+    returned (F-ordered, each per-offset copy of the few-channel path writes whole rows
+    of its transpose).
 
     >>> im2col(np.arange(9.0).reshape(1, 3, 3, 1), 2, 2, 1, ones=True)[0]
     array([0., 1., 3., 4., 1.])
@@ -239,7 +243,11 @@ class Conv2D(Layer):
         h_out, w_out = output_size(xt.shape[1], kh, s), output_size(xt.shape[2], kw, s)
         w_mat = W.transpose(0, 2, 3, 1).reshape(c_out, -1)  # columns ordered (i, j, ch)
         fold = "b" in self.params and c < FEW_CHANNELS
-        work = self._scratch("cols", (n * h_out * w_out, w_mat.shape[1] + fold), x.dtype)
+        shape = (n * h_out * w_out, w_mat.shape[1] + fold)
+        if c < FEW_CHANNELS:  # (kh kw C [+ 1], M) in memory: each offset's copy is one row
+            work = self._scratch("cols", shape[::-1], x.dtype).T
+        else:
+            work = self._scratch("cols", shape, x.dtype)
         cols = im2col(xt, kh, kw, s, ones=fold, out=work)
         if fold:
             out = cols @ np.concatenate([w_mat, self.params["b"][:, None]], axis=1).T
@@ -267,7 +275,7 @@ class Conv2D(Layer):
         s, p = self.stride, self.padding
         grad_nhwc = grad_out.transpose(0, 2, 3, 1)
         delta = grad_nhwc.reshape(-1, c_out)  # free if NHWC in memory
-        dw = delta.T @ cols
+        dw = (cols.T @ delta).T if cols.flags.f_contiguous else delta.T @ cols
         k = kh * kw * c
         self.grads["W"][...] = dw[:, :k].reshape(c_out, kh, kw, c).transpose(0, 3, 1, 2)
         if self.fold:
