@@ -44,7 +44,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from symnn.errors import ParameterError, ShapeError
 from symnn.sim.base import Layer, as_float_array, as_generator, check_input
 
-__all__ = ["Conv2D", "im2col", "input_gradient", "output_size"]
+__all__ = ["Conv2D", "im2col", "input_gradient", "nonzero_extent", "output_size"]
 
 FEW_CHANNELS = 8  # below this, im2col copies per kernel offset and folds the bias in
 
