@@ -324,7 +324,17 @@ class ReLU(_Elementwise):
         return self.step_backward(grad_out, need_input_grad)
 
     def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
-        return grad_out * (self.out > 0) if need_input_grad else None
+        if not need_input_grad:
+            return None
+        out = self.out
+        if grad_out.strides == out.strides:
+            return grad_out * (out > 0)
+        # dL/dy laid out unlike y (an NCHW-ordered gradient of an NCHW view of NHWC memory,
+        # after Flatten): one copy into y's layout, then the product over matching memory
+        delta = np.empty_like(out, dtype=grad_out.dtype)
+        np.copyto(delta, grad_out)
+        delta *= out > 0
+        return delta
 
 
 class LeakyReLU(_Elementwise):

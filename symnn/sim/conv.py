@@ -15,9 +15,11 @@ window's gradient added back where it came from), done as ``kh * kw`` products
 Internally the channel axis is kept last in memory: the output is an NCHW *view* of an
 NHWC buffer, so the gather, the scatter and the following ReLU and pooling all run over
 contiguous memory; shapes and indices seen from outside are NCHW throughout. With few
-input channels (the first layer) ``cols`` is filled by one strided copy per kernel
-offset and the bias rides in the product as a column of ones; otherwise ``cols`` is one
-contiguous copy of a ``sliding_window_view``.
+input channels (the first layer) ``cols`` is kept transposed in memory (F-ordered), is
+filled by one copy per kernel offset into a row of that transpose, and the bias rides
+in the product as a column of ones; otherwise ``cols`` is one contiguous copy of a
+``sliding_window_view``. Output rows and columns that get no gradient (a following
+pooling drops them) are left out of the input gradient's products.
 
 >>> import numpy as np
 >>> conv = Conv2D(np.ones((1, 1, 2, 2)), b=np.array([0.5]))
@@ -42,7 +44,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from symnn.errors import ParameterError, ShapeError
 from symnn.sim.base import Layer, as_float_array, as_generator, check_input
 
-__all__ = ["Conv2D", "im2col", "input_gradient", "output_size"]
+__all__ = ["Conv2D", "im2col", "input_gradient", "nonzero_extent", "output_size"]
 
 FEW_CHANNELS = 8  # below this, im2col copies per kernel offset and folds the bias in
 
@@ -72,7 +74,9 @@ def im2col(
 
     Row (n, r, c) holds x[n, s r + i, s c + j, ch] at column (i kw + j) C + ch; with
     ``ones`` a last column of ones is appended (for a folded bias). ``out``, if given, is
-    a C-contiguous array of the result's shape and dtype that is filled and returned.
+    an array of the result's shape and dtype, C- or F-ordered, that is filled and
+    returned (F-ordered, each per-offset copy of the few-channel path writes whole rows
+    of its transpose).
 
     >>> im2col(np.arange(9.0).reshape(1, 3, 3, 1), 2, 2, 1, ones=True)[0]
     array([0., 1., 3., 4., 1.])
@@ -98,23 +102,37 @@ def im2col(
 
 
 def input_gradient(
-    delta: np.ndarray, w_mat: np.ndarray, shape: tuple[int, ...], kh: int, kw: int, s: int
+    delta: np.ndarray,
+    w_mat: np.ndarray,
+    shape: tuple[int, ...],
+    kh: int,
+    kw: int,
+    s: int,
+    extent: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """dL/dx of a convolution, NHWC ``shape``, from ``delta`` (M, C_out) and ``w_mat``.
 
     This is col2im of ``delta @ w_mat`` (every window's gradient added back where the
     window came from), done as one product per kernel offset (i, j): the block
     ``delta @ w_mat[:, (i, j, :)]`` of shape (M, C) is added to the input positions
-    (s r + i, s c + j), so the (M, kh kw C) matrix ``dcols`` is never built.
+    (s r + i, s c + j), so the (M, kh kw C) matrix ``dcols`` is never built. ``delta``
+    covers the output positions r < h', c < w' of ``extent = (h', w')`` (all of them by
+    default); the windows after them contribute nothing.
 
     >>> input_gradient(np.ones((4, 1)), np.ones((1, 4)), (1, 3, 3, 1), 2, 2, 1)[0, :, :, 0]
     array([[1., 2., 1.],
            [2., 4., 2.],
            [1., 2., 1.]])
+    >>> input_gradient(np.ones((1, 1)), np.ones((1, 4)), (1, 3, 3, 1), 2, 2, 1, (1, 1))[0, :, :, 0]
+    array([[1., 1., 0.],
+           [1., 1., 0.],
+           [0., 0., 0.]])
     """
     n, h, w, c = shape
-    h_out, w_out = output_size(h, kh, s), output_size(w, kw, s)
+    h_out, w_out = extent or (output_size(h, kh, s), output_size(w, kw, s))
     dx = np.zeros(shape, delta.dtype)
+    if not h_out or not w_out:  # no window got a gradient
+        return dx
     block = np.empty((delta.shape[0], c), delta.dtype)
     kernels = w_mat.reshape(w_mat.shape[0], kh, kw, c)
     for i, rows in enumerate(offsets(kh, s, h_out)):
@@ -122,6 +140,24 @@ def input_gradient(
             np.matmul(delta, kernels[:, i, j, :], out=block)
             dx[:, rows, columns] += block.reshape(n, h_out, w_out, c)
     return dx
+
+
+def nonzero_extent(delta: np.ndarray) -> tuple[int, int]:
+    """(h', w'): the NHWC gradient ``delta`` is zero in every row r >= h' and column c >= w'.
+
+    A pooling layer that drops the last row and column of its input (floor((H - k) / s)
+    + 1 windows) sends them no gradient; the input gradient then skips their windows.
+
+    >>> d = np.zeros((1, 3, 3, 1)); d[0, 1, 0] = 1.0
+    >>> nonzero_extent(d)
+    (2, 1)
+    """
+    _, h, w, _ = delta.shape
+    while h and not delta[:, h - 1].any():
+        h -= 1
+    while w and not delta[:, :h, w - 1].any():
+        w -= 1
+    return h, w
 
 
 class Conv2D(Layer):
@@ -183,44 +219,63 @@ class Conv2D(Layer):
         """(batch, C_in, H, W) -> (batch, C_out, H_out, W_out), an NCHW view of NHWC memory."""
         x = as_float_array(x)
         check_input("Conv2D", x, 4, "(batch, channels, height, width)")
-        W = self.params["W"]
-        c_out, c_in, kh, kw = W.shape
-        n, c, h, w = x.shape
-        s, p = self.stride, self.padding
-        h_out, w_out = output_size(h, kh, s, p), output_size(w, kw, s, p)
-        if c != c_in or h_out < 1 or w_out < 1:
+        W, p = self.params["W"], self.padding
+        _, c_in, kh, kw = W.shape
+        _, c, h, w = x.shape
+        if c != c_in or h + 2 * p < kh or w + 2 * p < kw:
             raise ShapeError(
                 f"Conv2D: got input of shape {x.shape}, expected (batch, {c_in}, H, W) with "
                 f"H + 2*{p} >= {kh} and W + 2*{p} >= {kw} for W of shape {W.shape}"
             )
+        return self.step_forward(x)
+
+    def step_forward(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`forward` without the checks (the training loop made them once)."""
+        W = self.params["W"]
+        c_out, _, kh, kw = W.shape
+        n, c, h, w = x.shape
+        s, p = self.stride, self.padding
         xt = np.ascontiguousarray(x.transpose(0, 2, 3, 1))  # free when x is NHWC in memory
         if p:
             padded = np.zeros((n, h + 2 * p, w + 2 * p, c), x.dtype)
             padded[:, p : p + h, p : p + w] = xt
             xt = padded
+        h_out, w_out = output_size(xt.shape[1], kh, s), output_size(xt.shape[2], kw, s)
         w_mat = W.transpose(0, 2, 3, 1).reshape(c_out, -1)  # columns ordered (i, j, ch)
         fold = "b" in self.params and c < FEW_CHANNELS
-        work = self._scratch("cols", (n * h_out * w_out, w_mat.shape[1] + fold), x.dtype)
+        shape = (n * h_out * w_out, w_mat.shape[1] + fold)
+        if c < FEW_CHANNELS:  # (kh kw C [+ 1], M) in memory: each offset's copy is one row
+            work = self._scratch("cols", shape[::-1], x.dtype).T
+        else:
+            work = self._scratch("cols", shape, x.dtype)
         cols = im2col(xt, kh, kw, s, ones=fold, out=work)
         if fold:
             out = cols @ np.concatenate([w_mat, self.params["b"][:, None]], axis=1).T
         else:
             out = cols @ w_mat.T
-            if "b" in self.params:
-                out += self.params["b"]
+            if "b" in self.params:  # one image per row: runs of h_out w_out C_out numbers
+                tiled = self._scratch("bias", (h_out * w_out, c_out), out.dtype)
+                np.copyto(tiled, self.params["b"])
+                out.reshape(n, -1)[...] += tiled.reshape(-1)
         self.cols, self.padded_shape, self.w_mat, self.fold = cols, xt.shape, w_mat, fold
         return out.reshape(n, h_out, w_out, c_out).transpose(0, 3, 1, 2)
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         """Store dL/dW, dL/db; return dL/dx of shape (batch, C_in, H, W)."""
-        cols = self._cached("cols")
-        n, hp, wp, c = self.padded_shape
+        n, hp, wp, _ = self._cached("padded_shape")
+        c_out, _, kh, kw = self.params["W"].shape
+        h_out, w_out = output_size(hp, kh, self.stride), output_size(wp, kw, self.stride)
+        return self.step_backward(self._check_grad(grad_out, (n, c_out, h_out, w_out)), need_input_grad)
+
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        """:meth:`backward` without the checks, right after :meth:`step_forward`."""
+        cols = self.cols
+        _, hp, wp, c = self.padded_shape
         c_out, _, kh, kw = self.params["W"].shape
         s, p = self.stride, self.padding
-        h_out, w_out = output_size(hp, kh, s), output_size(wp, kw, s)
-        grad_out = self._check_grad(grad_out, (n, c_out, h_out, w_out))
-        delta = grad_out.transpose(0, 2, 3, 1).reshape(-1, c_out)  # free if NHWC in memory
-        dw = delta.T @ cols
+        grad_nhwc = grad_out.transpose(0, 2, 3, 1)
+        delta = grad_nhwc.reshape(-1, c_out)  # free if NHWC in memory
+        dw = (cols.T @ delta).T if cols.flags.f_contiguous else delta.T @ cols
         k = kh * kw * c
         self.grads["W"][...] = dw[:, :k].reshape(c_out, kh, kw, c).transpose(0, 3, 1, 2)
         if self.fold:
@@ -229,7 +284,10 @@ class Conv2D(Layer):
             np.matmul(np.ones(delta.shape[0], delta.dtype), delta, out=self.grads["b"])
         if not need_input_grad:
             return None
-        dx = input_gradient(delta, self.w_mat, self.padded_shape, kh, kw, s)
+        extent = nonzero_extent(grad_nhwc)
+        if extent != grad_nhwc.shape[1:3]:  # the windows of the last rows or columns got no gradient
+            delta = np.ascontiguousarray(grad_nhwc[:, : extent[0], : extent[1]]).reshape(-1, c_out)
+        dx = input_gradient(delta, self.w_mat, self.padded_shape, kh, kw, s, extent)
         return dx[:, p : hp - p, p : wp - p].transpose(0, 3, 1, 2)
 
     def __repr__(self) -> str:

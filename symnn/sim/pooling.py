@@ -53,10 +53,14 @@ class MaxPool2D(Layer):
         """(batch, C, H, W) -> (batch, C, H_out, W_out); remembers each argmax."""
         x = as_float_array(x)
         check_input("MaxPool2D", x, 4, "(batch, channels, height, width)")
+        if x.shape[2] < self.k or x.shape[3] < self.k:
+            raise ShapeError(f"MaxPool2D: got input of shape {x.shape}, expected H, W >= {self.k}")
+        return self.step_forward(x)
+
+    def step_forward(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`forward` without the checks (the training loop made them once)."""
         k, s = self.k, self.stride
         h_out, w_out = output_size(x.shape[2], k, s), output_size(x.shape[3], k, s)
-        if h_out < 1 or w_out < 1:
-            raise ShapeError(f"MaxPool2D: got input of shape {x.shape}, expected H, W >= {k}")
         xt = x.transpose(0, 2, 3, 1)  # NHWC view: contiguous when x came from Conv2D
         rows, columns = offsets(k, s, h_out), offsets(k, s, w_out)
         out = xt[:, rows[0], columns[0]].copy()
@@ -76,10 +80,14 @@ class MaxPool2D(Layer):
         """Route dL/dy to each window's argmax; returns dL/dx of shape (batch, C, H, W)."""
         argmax = self._cached("argmax")
         n, h_out, w_out, c = argmax.shape
-        grad_out = self._check_grad(grad_out, (n, c, h_out, w_out))
+        return self.step_backward(self._check_grad(grad_out, (n, c, h_out, w_out)), need_input_grad)
+
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        """:meth:`backward` without the checks, right after :meth:`step_forward`."""
         if not need_input_grad:
             return None
-        k, s = self.k, self.stride
+        k, s, argmax = self.k, self.stride, self.argmax
+        n, h_out, w_out, c = argmax.shape
         gt = grad_out.transpose(0, 2, 3, 1)
         rows, columns = offsets(k, s, h_out), offsets(k, s, w_out)
         _, _, h, w = self.x_shape
