@@ -145,8 +145,14 @@ def step_products(net, batch: int) -> list[tuple]:
     def arr(*shape):
         return np.random.default_rng(0).random(shape, dtype=np.float32)
 
+    def covered(h: int, pool) -> int:
+        """Rows of an h x h output that the pooling after it (or after its activation) reads."""
+        if type(pool).__name__ != "MaxPool2D":
+            return h
+        return (h - pool.k) // pool.stride * pool.stride + pool.k
+
     pairs, first, shape = [], True, (1, 28, 28)
-    for layer in net.layers:
+    for index, layer in enumerate(net.layers):
         if isinstance(layer, Dense):
             n_in, n_out = layer.params["W"].shape
             x, W, delta = arr(batch, n_in), arr(n_in, n_out), arr(batch, n_out)
@@ -161,10 +167,19 @@ def step_products(net, batch: int) -> list[tuple]:
             h = shape[1] - k + 1
             fold = c_in < FEW_CHANNELS
             m, kk = batch * h * h, c_in * k * k + fold
-            cols, w_mat, delta = arr(m, kk), arr(c_out, kk), arr(m, c_out)
-            pairs += [(cols, w_mat.T), (delta.T, cols)]
-            pairs += [] if fold else [(np.ones(m, np.float32), delta)]
-            pairs += [] if first else [(delta, w_mat)]
+            w_mat, delta = arr(c_out, kk), arr(m, c_out)
+            if fold:  # few channels: cols kept transposed in memory, dW = (cols^T delta)^T
+                cols_t = arr(kk, m)
+                pairs += [(cols_t.T, w_mat.T), (cols_t, delta)]
+            else:
+                cols = arr(m, kk)
+                pairs += [(cols, w_mat.T), (delta.T, cols), (np.ones(m, np.float32), delta)]
+            if not first:  # one product per kernel offset, over the rows a pooling sends gradient to
+                pool = next((nxt for nxt in net.layers[index + 1 : index + 3]
+                             if type(nxt).__name__ == "MaxPool2D"), None)  # fmt: skip
+                rows = covered(h, pool) ** 2 * batch
+                kernels = w_mat[:, : c_in * k * k].reshape(c_out, k, k, c_in)
+                pairs += [(delta[:rows], kernels[:, i, j, :]) for i in range(k) for j in range(k)]
             shape, first = (c_out, h, h), False
         elif type(layer).__name__ == "MaxPool2D":
             shape = (shape[0], shape[1] // 2, shape[2] // 2)
