@@ -8,7 +8,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symnn.errors import ParameterError, TrainingError
-from symnn.sim import SGD, Adam, CrossEntropy, Dense, Momentum, SoftmaxCrossEntropy, blas, inplace, mlp, train
+from symnn.sim import (
+    SGD,
+    Adam,
+    CrossEntropy,
+    Dense,
+    Momentum,
+    Sequential,
+    Sigmoid,
+    SoftmaxCrossEntropy,
+    blas,
+    inplace,
+    mlp,
+    train,
+)
 from symnn.sim.blas import AccumulatingGemm, accumulate_product, accumulating_gemm, loaded_openblas
 from symnn.sim.inplace import InPlaceUpdates, WeightUpdate
 
@@ -163,7 +176,8 @@ def test_training_with_in_place_updates_matches_the_optimiser(monkeypatch, lmbda
 
 
 def test_momentum_adam_and_rules_of_their_own_are_not_armed(monkeypatch) -> None:
-    """Only SGD's own update qualifies, and only Dense layers whose steps are Dense's."""
+    """Only SGD's own update qualifies, and only Dense layers whose steps are Dense's and
+    that appear once in the network."""
 
     class ClippedSGD(SGD):
         def _update(self, p, g, decayed, decay, scaled=False):
@@ -184,6 +198,10 @@ def test_momentum_adam_and_rules_of_their_own_are_not_armed(monkeypatch) -> None
     armed = InPlaceUpdates(net, opt, 100)
     assert armed.layers == [net.layers[2]]
     armed.disarm()
+    shared = Dense(np.ones((8, 8), np.float32), np.zeros(8, np.float32))  # one layer used twice
+    net = Sequential([shared, Sigmoid(), shared])
+    opt.bind(net)
+    assert InPlaceUpdates(net, opt, 100).layers == []
 
 
 def test_the_layers_are_disarmed_when_training_stops_with_an_error(monkeypatch) -> None:

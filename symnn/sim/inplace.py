@@ -104,8 +104,12 @@ class InPlaceUpdates:
         if gemm is None or optimizer.weight_update_beta(False, n) is None:
             return
         pieces = []
+        uses: dict[int, int] = {}
+        for layer, name, _ in flat.pieces:
+            uses[id(layer)] = uses.get(id(layer), 0) + (name == "W")
         for layer, name, piece in flat.pieces:
-            if name == "W" and _plain_dense(layer) and piece.stop - piece.start >= MIN_ENTRIES:
+            if (name == "W" and _plain_dense(layer) and piece.stop - piece.start >= MIN_ENTRIES
+                    and uses[id(layer)] == 1):  # a layer used twice would be updated twice  # fmt: skip
                 beta = optimizer.weight_update_beta("W" in layer.decay, n)
                 layer.update_in_place = WeightUpdate(beta, gemm, flat.p.dtype)
                 self.layers.append(layer)
