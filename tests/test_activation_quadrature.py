@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import symnn
 from symnn.activation_analysis.quadrature import gaussian_expectation
 from symnn.activation_analysis.table import TABLE, x
+from symnn.core.exact import as_sympy
 from symnn.derivations.activation_calculus import _members
 from symnn.derivations.activation_moments import TOLERANCE, check_moments
 
@@ -46,7 +47,7 @@ def test_agrees_with_tanh_sinh_far_below_the_tolerance(name: str) -> None:
     for mu, sigma in PARAMETERS:
         for power in (1, 2):
             value, estimate = gaussian_expectation(f, mu, sigma, kinks, power=power)
-            exact = _tanh_sinh(f, power, sp.sympify(mu), sp.sympify(sigma), kinks)
+            exact = _tanh_sinh(f, power, as_sympy(mu), as_sympy(sigma), kinks)
             scale = max(1.0, abs(float(exact)))
             assert abs(value - float(exact)) / scale < 1e-14, (mu, sigma, power)
             assert estimate / scale < 1e-13, (mu, sigma, power)

@@ -34,7 +34,7 @@ def test_closed_form_is_the_sum_term_by_term(coefficients: list[int], low: int, 
 def test_symbolic_range_matches_sympy_summation(term: sp.Expr, low: object, high: sp.Expr) -> None:
     """A symbolic bound: the closed form is SymPy's own ``Sum.doit`` (an independent method)."""
     expected = sp.expand(sp.Sum(term, (k, low, high)).doit())
-    assert sp.expand(faulhaber(term, k, sp.sympify(low), high)) == expected
+    assert sp.expand(faulhaber(term, k, sp.Integer(low), high)) == expected
 
 
 def test_reversed_range_follows_sympy_convention() -> None:

@@ -148,13 +148,22 @@ def test_update_elsewhere_leaves_those_parameters_to_their_layers() -> None:
 def _train_both(monkeypatch, optimizer, dtype, lmbda: float = 0.0, epochs: int = 2, **options):
     """The same run with the in-place updates (every Dense armed) and without them."""
     x, y = data()
-    nets = []
+    nets, steps = [], []
+    apply = WeightUpdate.apply
+
+    def counted(self, *args) -> None:
+        steps.append(1)
+        apply(self, *args)
+
+    monkeypatch.setattr(WeightUpdate, "apply", counted)
     for armed in (True, False):
         monkeypatch.setattr(inplace, "MIN_ENTRIES", 1 if armed else 10**9)
         net = mlp([12, 16, 8, 3], "sigmoid", output="sigmoid", rng=2, dtype=dtype)
         train(net, CrossEntropy(), optimizer(lmbda), x.astype(dtype), y, epochs=epochs, batch_size=16,
               seed=5, progress=False, **options)  # fmt: skip
         nets.append(net)
+    if HAS_OPENBLAS:  # the armed run did take the in-place path: 3 layers x 7 of 8 steps x 2 epochs
+        assert len(steps) == 3 * 7 * epochs
     return nets
 
 
