@@ -33,11 +33,8 @@ symnn.errors.CertificationError: route 'expand' did not reduce before - after to
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +42,7 @@ import sympy as sp
 
 from symnn.core import exppoly
 from symnn.core.polysum import polynomial_sums
+from symnn.core.time_limit import time_limit
 from symnn.errors import CertificationError
 
 DEFAULT_TIME_LIMIT = 20.0
@@ -145,30 +143,6 @@ class Certificate:
     def describe(self) -> str:
         """One line for reports, e.g. ``'cancel, 0.004 s'``."""
         return f"{self.route}, {self.seconds:.3f} s"
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float, what: str) -> Iterator[None]:
-    """Raise :class:`CertificationError` if the block runs longer than ``seconds``.
-
-    The limit is enforced with ``SIGALRM`` in the main thread; elsewhere the block runs
-    without a limit (SymPy cannot be interrupted from another thread).
-    """
-    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-    if not usable or seconds <= 0:
-        yield
-        return
-
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise CertificationError(f"{what} did not finish within {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _difference(before: Any, after: Any) -> Any:

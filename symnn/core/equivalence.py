@@ -52,11 +52,12 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.core.certify import ROUTES, time_limit
+from symnn.core.certify import ROUTES
 from symnn.core.counterexample import POINTS, Counterexample, find_counterexample, region_of, unknowns
 from symnn.core.exact import as_sympy
 from symnn.core.indices import index_cases
 from symnn.core.interval import sign_on
+from symnn.core.time_limit import time_limit
 
 PROVED, REFUTED, UNDECIDED = "proved", "refuted", "undecided"
 ROUTE_SECONDS, SEARCH_SECONDS = 5.0, 10.0

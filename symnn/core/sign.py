@@ -32,8 +32,8 @@ from collections.abc import Callable
 import mpmath
 import sympy as sp
 
-from symnn.core.certify import time_limit
 from symnn.core.exact import as_sympy
+from symnn.core.time_limit import time_limit
 from symnn.errors import CertificationError
 
 PRECISIONS = (60, 120, 240, 480)

@@ -27,9 +27,9 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.core.certify import time_limit
 from symnn.core.counterexample import integer_points, region_of, sample, unknowns
 from symnn.core.equivalence import UNDECIDED, Decision, decide_equal
+from symnn.core.time_limit import time_limit
 from symnn.errors import CertificationError
 
 TOLERANCE = 1e-15

@@ -36,7 +36,7 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.core.certify import time_limit
+from symnn.core.time_limit import time_limit
 from symnn.errors import CertificationError
 from symnn.grading.errors import UnsafeInputError
 from symnn.grading.syntax import (

@@ -33,8 +33,8 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.core.certify import time_limit
 from symnn.core.equivalence import PROVED, REFUTED, SOUND_ROUTES, Decision, choose_route, decide_equal
+from symnn.core.time_limit import time_limit
 from symnn.grading.compare import numeric_test
 from symnn.testing.logic import decide_boolean, decide_sets
 from symnn.testing.values import (
