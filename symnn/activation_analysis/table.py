@@ -25,7 +25,7 @@ import numpy as np
 import sympy as sp
 
 from symnn.core.activation_definitions import DEFINITIONS, NOT_ELEMENTWISE, ActivationDefinition, AlphaRange
-from symnn.core.activation_functions import sigma, written
+from symnn.core.activation_functions import written
 from symnn.errors import ParameterError
 
 __all__ = ["ALPHA", "REFUSED", "TABLE", "Activation", "AlphaRange", "F", "Piece", "derivative_pieces",
@@ -184,6 +184,6 @@ activation (softmax is not elementwise (it maps a vector to a vector))
 def derivative_pieces(activation: Activation, alpha: sp.Expr) -> tuple[Piece, ...]:
     """f' piece by piece (on each piece's own interval, so f' at a kink is the piece's own)."""
     def slope(shape: sp.Expr) -> sp.Expr:
-        return sp.diff(shape.rewrite(sp.exp) if shape.has(sigma) else shape, x)
+        return sp.diff(written(shape), x)  # written out: not sigma's own derivative rule
 
     return tuple(Piece(p.upper, p.coefficient, slope(p.shape), p.closed) for p in activation.pieces(alpha))

@@ -24,6 +24,10 @@ at a kink ``f'`` is the derivative of the piece the point belongs to, so ``relu'
 (1/5, 0)
 >>> DEFINITIONS["silu"].f(z), DEFINITIONS["silu"].f_prime(0)
 (z*sigma(z), 1/2)
+>>> DEFINITIONS["elu"].f(z)
+Traceback (most recent call last):
+...
+symnn.errors.ParameterError: parameter 'alpha': got None, expected a number in (0, 10] for elu
 >>> list(DEFINITIONS)
 ['identity', 'relu', 'leaky_relu', 'elu', 'gelu', 'silu', 'softplus', 'sigmoid', 'tanh', 'abs', 'hardtanh']
 """
@@ -38,6 +42,7 @@ import numpy as np
 import sympy as sp
 
 from symnn.core.activation_functions import LReLU, LStep, ReLU, Step, sigma, softplus
+from symnn.errors import ParameterError
 from symnn.sim import activations as classic
 from symnn.sim import smooth_activations as smooth
 
@@ -88,13 +93,18 @@ class ActivationDefinition:
     #: piecewise linear with rational breakpoints: rational inputs give rational outputs
     piecewise_linear: bool = False
 
-    def f(self, z: sp.Expr, alpha: sp.Expr = sp.S.Zero) -> sp.Expr:
-        """``f(z)`` (``alpha`` for the activations that have it)."""
-        return self.function(z, alpha)
+    def f(self, z: sp.Expr, alpha: sp.Expr | None = None) -> sp.Expr:
+        """``f(z)``; ``alpha`` is required by the activations that have it, ignored by the others."""
+        return self.function(z, self._alpha(alpha))
 
-    def f_prime(self, z: sp.Expr, alpha: sp.Expr = sp.S.Zero) -> sp.Expr:
+    def f_prime(self, z: sp.Expr, alpha: sp.Expr | None = None) -> sp.Expr:
         """``f'(z)``, with the convention at the kinks."""
-        return self.derivative(z, alpha)
+        return self.derivative(z, self._alpha(alpha))
+
+    def _alpha(self, alpha: sp.Expr | None) -> sp.Expr:
+        if alpha is None and self.alpha is not None:
+            raise ParameterError("alpha", alpha, f"{self.alpha.describe()} for {self.name}")
+        return sp.S.Zero if alpha is None else alpha
 
     def simulate(self, values: np.ndarray, alpha: Any = None) -> np.ndarray:
         """The simulator's f at ``values`` (alpha as a float where it applies)."""

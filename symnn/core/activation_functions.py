@@ -15,6 +15,11 @@ Conventions, as the simulator :mod:`symnn.sim` has them: ``relu'(0) = Step(0) = 
 indicator :math:`\\mathbb{1}[z > 0]`) and ``leaky_relu'(0) = LStep(0, alpha) = alpha`` (the
 derivative of the left piece); ``sigma(0) = 1/2``.
 
+The derivatives (``fdiff``) are the rules themselves (``sigma' = sigma (1 - sigma)``,
+``softplus' = sigma``, ``ReLU' = Step``): a proof of such a rule differentiates the
+written-out form (:func:`written`, or ``rewrite(exp)``), never the function, or it would
+assume what it proves.
+
 LaTeX: ``Step`` prints as :math:`\\mathbb{1}[z > 0]`, ``LReLU`` and ``LStep`` as
 :math:`\\operatorname{LReLU}_\\alpha(z)` and :math:`\\operatorname{LReLU}_\\alpha'(z)`,
 ``softplus`` as :math:`\\operatorname{softplus}(z)`; ``ReLU`` and ``sigma`` print by name
