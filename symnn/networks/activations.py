@@ -97,7 +97,9 @@ class Activation:
 
 
 def _row(name: str, route: str, tex: str, derivative_tex: str) -> Activation:
-    return Activation(name, DEFINITIONS.get(name), route, tex, derivative_tex)
+    """The row of ``name``: the registry's entry (none for softmax) with this engine's route and LaTeX."""
+    definition = None if name in NOT_ELEMENTWISE else DEFINITIONS[name]
+    return Activation(name, definition, route, tex, derivative_tex)
 
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
