@@ -24,10 +24,12 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symnn.activation_analysis.functions import sigma
+from symnn.core.activation_definitions import DEFINITIONS, NOT_ELEMENTWISE, ActivationDefinition, AlphaRange
+from symnn.core.activation_functions import written
 from symnn.errors import ParameterError
-from symnn.sim import activations as classic
-from symnn.sim import smooth_activations as smooth
+
+__all__ = ["ALPHA", "REFUSED", "TABLE", "Activation", "AlphaRange", "F", "Piece", "derivative_pieces",
+           "lookup", "x"]
 
 x = sp.Symbol("x", real=True)
 #: the value of f, for f' written in f
@@ -46,41 +48,41 @@ class Piece:
 
 
 @dataclass(frozen=True)
-class AlphaRange:
-    """Where ``alpha`` may lie for one activation, and its default (``None``: symbolic)."""
-
-    lower: sp.Expr
-    upper: sp.Expr
-    lower_open: bool = False
-    default: sp.Expr | None = None
-    #: the value used where a number is needed and none is given (calculus, initialisation)
-    typical: sp.Expr = sp.S.One
-
-    def describe(self) -> str:
-        """``'a number in (0, 10]'``."""
-        return f"a number in {'(' if self.lower_open else '['}{self.lower}, {self.upper}]"
-
-    def admits(self, value: sp.Expr) -> bool:
-        """True when a number ``value`` lies in the range."""
-        above = value > self.lower if self.lower_open else value >= self.lower
-        return bool(above) and bool(value <= self.upper)
-
-
-@dataclass(frozen=True)
 class Activation:
-    """One row of the table (see the module docstring)."""
+    """One row of the table (see the module docstring): the registry's definition, extended."""
 
-    name: str
-    tex: str
+    definition: ActivationDefinition
     pieces: Callable[[sp.Expr], tuple[Piece, ...]]
-    numpy: Callable[..., np.ndarray]
-    numpy_prime: Callable[..., np.ndarray]
-    alpha: AlphaRange | None = None
     odd_about: sp.Expr | None = None
     homogeneous: bool = False
     in_f: Callable[[sp.Expr, sp.Expr], sp.Expr] | None = None
     #: (x1, x2) with f(x1) = f(x2) and f'(x1) != f'(x2); or (x1, x2) where f' changes sign
     no_f_form: tuple[str, sp.Expr, sp.Expr] | None = None
+
+    @property
+    def name(self) -> str:
+        """The registry's name."""
+        return self.definition.name
+
+    @property
+    def tex(self) -> str:
+        """The registry's LaTeX name."""
+        return self.definition.tex
+
+    @property
+    def alpha(self) -> AlphaRange | None:
+        """The registry's range of alpha (``None``: no parameter)."""
+        return self.definition.alpha
+
+    @property
+    def numpy(self) -> Callable[..., np.ndarray]:
+        """The simulator's f."""
+        return self.definition.numpy
+
+    @property
+    def numpy_prime(self) -> Callable[..., np.ndarray]:
+        """The simulator's f'."""
+        return self.definition.numpy_prime
 
     def resolve_alpha(self, alpha: sp.Expr | None) -> sp.Expr:
         """The alpha to use: the given one (checked against the range), the default, or a symbol."""
@@ -112,13 +114,11 @@ class Activation:
 
     def simulate(self, values: np.ndarray, alpha: Any = None) -> np.ndarray:
         """The simulator's f at ``values`` (alpha as a float where it applies)."""
-        return self.numpy(values) if self.alpha is None else self.numpy(values, float(alpha))
+        return self.definition.simulate(values, alpha)
 
     def simulate_prime(self, values: np.ndarray, alpha: Any = None) -> np.ndarray:
         """The simulator's f' at ``values``."""
-        if self.alpha is None:
-            return self.numpy_prime(values)
-        return self.numpy_prime(values, float(alpha))
+        return self.definition.simulate_prime(values, alpha)
 
 
 def _one(shape: sp.Expr) -> Callable[[sp.Expr], tuple[Piece, ...]]:
@@ -130,45 +130,39 @@ def _kink(left: Callable[[sp.Expr], sp.Expr], shape: sp.Expr) -> Callable[[sp.Ex
 
 
 ONE = sp.Integer(1)
-PHI_X = (1 + sp.erf(x / sp.sqrt(2))) / 2
-TABLE: dict[str, Activation] = {
-    "identity": Activation("identity", r"\operatorname{id}", _one(x), classic.identity,
-                           lambda v: np.ones_like(v, dtype=float), odd_about=sp.Integer(0),
-                           homogeneous=True, in_f=lambda f, a: ONE),
-    "relu": Activation("relu", r"\operatorname{ReLU}", _kink(lambda a: sp.Integer(0), x),
-                       classic.relu, classic.relu_prime, homogeneous=True,
-                       in_f=lambda f, a: sp.Piecewise((1, f > 0), (0, True))),
-    "leaky_relu": Activation("leaky_relu", r"\operatorname{ReLU}_\alpha", _kink(lambda a: a, x),
-                             classic.leaky_relu, classic.leaky_relu_prime,
-                             AlphaRange(sp.Integer(0), sp.Integer(1), typical=sp.Rational(1, 100)),
-                             homogeneous=True,
-                             in_f=lambda f, a: sp.Piecewise((1, f > 0), (a, True))),
-    "elu": Activation("elu", r"\operatorname{ELU}_\alpha", _kink(lambda a: a, sp.exp(x) - 1),
-                      smooth.elu, smooth.elu_prime,
-                      AlphaRange(sp.Integer(0), sp.Integer(10), lower_open=True),
-                      in_f=lambda f, a: sp.Piecewise((1, f > 0), (f + a, True))),
-    "gelu": Activation("gelu", r"\operatorname{GELU}", _one(x * PHI_X), smooth.gelu,
-                       smooth.gelu_prime, no_f_form=("sign change", sp.Integer(-2), sp.Integer(0))),
-    "silu": Activation("silu", r"\operatorname{SiLU}", _one(x * sigma(x)), smooth.silu,
-                       smooth.silu_prime, no_f_form=("sign change", sp.Integer(-2), sp.Integer(0))),
-    "softplus": Activation("softplus", r"\operatorname{softplus}", _one(sp.log(1 + sp.exp(x))),
-                           smooth.softplus, smooth.softplus_prime, in_f=lambda f, a: 1 - sp.exp(-f)),
-    "sigmoid": Activation("sigmoid", r"\sigma", _one(sigma(x)), classic.sigmoid,
-                          classic.sigmoid_prime, odd_about=sp.Rational(1, 2),
-                          in_f=lambda f, a: f * (1 - f)),
-    "tanh": Activation("tanh", r"\tanh", _one(sp.tanh(x)), classic.tanh, classic.tanh_prime,
-                       odd_about=sp.Integer(0), in_f=lambda f, a: 1 - f**2),
-    "abs": Activation("abs", r"\operatorname{abs}", _kink(lambda a: sp.Integer(-1), x),
-                      smooth.absolute, smooth.absolute_prime, homogeneous=True,
-                      no_f_form=("equal values", sp.Integer(-1), sp.Integer(1))),
-    "hardtanh": Activation(
-        "hardtanh", r"\operatorname{hardtanh}",
-        lambda alpha: (Piece(-ONE, ONE, -ONE), Piece(ONE, ONE, x, closed=False), Piece(sp.oo, ONE, ONE)),
-        smooth.hardtanh, smooth.hardtanh_prime, odd_about=sp.Integer(0),
-        in_f=lambda f, a: sp.Piecewise((1, (f > -1) & (f < 1)), (0, True))),
-}
+
+
+def _f(name: str) -> sp.Expr:
+    """The registry's f(x) of the one-piece activation ``name`` (it has no alpha)."""
+    return DEFINITIONS[name].f(x)
+
+
+TABLE: dict[str, Activation] = {a.name: a for a in (
+    Activation(DEFINITIONS["identity"], _one(_f("identity")), odd_about=sp.Integer(0), homogeneous=True,
+               in_f=lambda f, a: ONE),
+    Activation(DEFINITIONS["relu"], _kink(lambda a: sp.Integer(0), x), homogeneous=True,
+               in_f=lambda f, a: sp.Piecewise((1, f > 0), (0, True))),
+    Activation(DEFINITIONS["leaky_relu"], _kink(lambda a: a, x), homogeneous=True,
+               in_f=lambda f, a: sp.Piecewise((1, f > 0), (a, True))),
+    Activation(DEFINITIONS["elu"], _kink(lambda a: a, sp.exp(x) - 1),
+               in_f=lambda f, a: sp.Piecewise((1, f > 0), (f + a, True))),
+    Activation(DEFINITIONS["gelu"], _one(_f("gelu")),
+               no_f_form=("sign change", sp.Integer(-2), sp.Integer(0))),
+    Activation(DEFINITIONS["silu"], _one(_f("silu")),
+               no_f_form=("sign change", sp.Integer(-2), sp.Integer(0))),
+    Activation(DEFINITIONS["softplus"], _one(written(_f("softplus"))), in_f=lambda f, a: 1 - sp.exp(-f)),
+    Activation(DEFINITIONS["sigmoid"], _one(_f("sigmoid")), odd_about=sp.Rational(1, 2),
+               in_f=lambda f, a: f * (1 - f)),
+    Activation(DEFINITIONS["tanh"], _one(_f("tanh")), odd_about=sp.Integer(0), in_f=lambda f, a: 1 - f**2),
+    Activation(DEFINITIONS["abs"], _kink(lambda a: sp.Integer(-1), x), homogeneous=True,
+               no_f_form=("equal values", sp.Integer(-1), sp.Integer(1))),
+    Activation(DEFINITIONS["hardtanh"],
+               lambda alpha: (Piece(-ONE, ONE, -ONE), Piece(ONE, ONE, x, closed=False),
+                              Piece(sp.oo, ONE, ONE)),
+               odd_about=sp.Integer(0), in_f=lambda f, a: sp.Piecewise((1, (f > -1) & (f < 1)), (0, True))),
+)}
 #: names a user may not ask for, with the reason
-REFUSED = {"softmax": "softmax is not elementwise (it maps a vector to a vector)"}
+REFUSED = NOT_ELEMENTWISE
 
 
 def lookup(name: str) -> Activation:
@@ -190,6 +184,6 @@ activation (softmax is not elementwise (it maps a vector to a vector))
 def derivative_pieces(activation: Activation, alpha: sp.Expr) -> tuple[Piece, ...]:
     """f' piece by piece (on each piece's own interval, so f' at a kink is the piece's own)."""
     def slope(shape: sp.Expr) -> sp.Expr:
-        return sp.diff(shape.rewrite(sp.exp) if shape.has(sigma) else shape, x)
+        return sp.diff(written(shape), x)  # written out: not sigma's own derivative rule
 
     return tuple(Piece(p.upper, p.coefficient, slope(p.shape), p.closed) for p in activation.pieces(alpha))
