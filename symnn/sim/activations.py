@@ -32,7 +32,6 @@ import numpy as np
 
 from symnn.errors import ParameterError, SymnnError
 from symnn.sim.base import Layer, as_float_array
-from symnn.sim.step_buffers import writes_into
 
 __all__ = [
     "Identity", "LeakyReLU", "ReLU", "Sigmoid", "Softmax", "Tanh", "UnitStep", "identity",
@@ -261,9 +260,8 @@ class Sigmoid(_Elementwise):
         self.out = _logistic(as_float_array(x))
         return self.out
 
-    @writes_into
-    def step_forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        out = np.negative(x, out=out)  # an array, so that the remaining calls can work in place
+    def step_forward(self, x: np.ndarray) -> np.ndarray:
+        out = np.negative(x)  # a batch: an array, so the remaining calls can work in place
         np.exp(out, out)
         out += 1
         self.out = np.reciprocal(out, out)
@@ -274,15 +272,11 @@ class Sigmoid(_Elementwise):
         grad_out = self._check_grad(grad_out, a.shape)
         return self.step_backward(grad_out, need_input_grad)
 
-    @writes_into
-    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool,
-                      out: np.ndarray | None = None) -> np.ndarray | None:
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
         if not need_input_grad:
             return None
         a = self.out
-        if out is not None and out.dtype != a.dtype:
-            out = None
-        slope = np.subtract(1, a, out=out)  # a (1 - a) in one array (of a's dtype), then times grad_out
+        slope = np.subtract(1, a)  # a (1 - a) in one array (of a's dtype), then times grad_out
         slope *= a
         return np.multiply(grad_out, slope, out=slope) if grad_out.dtype == a.dtype else grad_out * slope
 
@@ -318,35 +312,29 @@ class ReLU(_Elementwise):
     _zeros: np.ndarray | None = None
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        return self.step_forward(as_float_array(x))
-
-    @writes_into
-    def step_forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        x = as_float_array(x)
         zeros = self._zeros  # np.maximum with a zero array is 2-3x faster than with 0
         if zeros is None or zeros.shape != x.shape or zeros.dtype != x.dtype:
             zeros = self._zeros = np.zeros_like(x)
-        self.out = np.maximum(x, zeros, out=out)
+        self.out = np.maximum(x, zeros)
         return self.out
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
         grad_out = self._check_grad(grad_out, self._cached("out").shape)
         return self.step_backward(grad_out, need_input_grad)
 
-    @writes_into
-    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool,
-                      out: np.ndarray | None = None) -> np.ndarray | None:
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
         if not need_input_grad:
             return None
-        y = self.out
-        if grad_out.strides == y.strides:
-            return np.multiply(grad_out, y > 0, out=out)
+        out = self.out
+        if grad_out.strides == out.strides:
+            return grad_out * (out > 0)
         # dL/dy laid out unlike y (an NCHW-ordered gradient of an NCHW view of NHWC memory,
         # after Flatten): one copy into y's layout, then the product over matching memory
-        if out is None or out.strides != y.strides or out.dtype != grad_out.dtype:
-            out = np.empty_like(y, dtype=grad_out.dtype)
-        np.copyto(out, grad_out)
-        out *= y > 0
-        return out
+        delta = np.empty_like(out, dtype=grad_out.dtype)
+        np.copyto(delta, grad_out)
+        delta *= out > 0
+        return delta
 
 
 class LeakyReLU(_Elementwise):

@@ -31,7 +31,6 @@ from symnn.sim.base import Layer, as_float_array, as_generator
 from symnn.sim.batchnorm import BatchNorm
 from symnn.sim.conv import Conv2D
 from symnn.sim.pooling import MaxPool2D
-from symnn.sim.step_buffers import writes_into
 
 __all__ = [
     "BatchNorm", "Conv2D", "Dense", "Dropout", "Flatten", "Layer", "MaxPool2D", "as_generator",
@@ -105,12 +104,10 @@ class Dense(Layer):
             )
         return self.step_forward(x)
 
-    @writes_into
-    def step_forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """:meth:`forward` without the checks (the training loop made them once), into
-        ``out`` if given (see :func:`~symnn.sim.step_buffers.writes_into`)."""
+    def step_forward(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`forward` without the checks (the training loop made them once)."""
         self.x = x
-        z = np.matmul(x, self.params["W"], out=out)
+        z = x @ self.params["W"]
         in_place = self.update_in_place
         if in_place is not None and in_place.scale != 1.0:  # W = scale V (see update_in_place)
             z *= z.dtype.type(in_place.scale)
@@ -118,11 +115,8 @@ class Dense(Layer):
             z += self.params["b"]
         return z
 
-    @writes_into
-    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool,
-                      out: np.ndarray | None = None) -> np.ndarray | None:
-        """:meth:`backward` without the checks, right after :meth:`step_forward` (the input
-        gradient into ``out`` if given).
+    def step_backward(self, grad_out: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
+        """:meth:`backward` without the checks, right after :meth:`step_forward`.
 
         With :attr:`update_in_place` set (a :class:`~symnn.sim.inplace.WeightUpdate`), W
         itself becomes beta W - x^T delta in one BLAS call and ``grads["W"]`` is not kept:
@@ -133,7 +127,7 @@ class Dense(Layer):
         W, grads = self.params["W"], self.grads
         if "b" in grads:
             np.add.reduce(grad_out, axis=0, out=grads["b"])  # np.sum without its wrapper
-        grad_in = np.matmul(grad_out, W.T, out=out) if need_input_grad else None  # W before its update
+        grad_in = grad_out @ W.T if need_input_grad else None  # with W before its update
         in_place = self.update_in_place
         if in_place is None:
             np.matmul(self.x.T, grad_out, out=grads["W"])

@@ -43,7 +43,6 @@ from symnn.sim.network import Sequential, predicted_labels
 from symnn.sim.optimizers import Optimizer
 from symnn.sim.progress import ProgressBar
 from symnn.sim.schedules import EarlyStopping, Schedule
-from symnn.sim.step_buffers import StepBuffers
 
 __all__ = ["AUGMENT_STREAM", "Evaluation", "History", "epoch_summary", "evaluate", "train"]
 
@@ -202,24 +201,16 @@ def train(
             factor = dtype.type(factor)
             bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
             in_place = InPlaceUpdates(model, optimizer, n) if scaled else None
-            # the last minibatch goes through the layers' own steps (and the optimiser): the
-            # layers then hold its activations and gradients; the others have one shape
-            last = (n - 1) // batch_size * batch_size
-            disarm_at = last if in_place and in_place.layers else -1
-            steps = StepBuffers(model)
+            # the last minibatch goes through the optimiser: the layers then hold its gradients
+            disarm_at = (n - 1) // batch_size * batch_size if in_place and in_place.layers else -1
             try:
                 for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
                     for i in range(0, block.shape[0], batch_size):
                         if j + i == disarm_at:
                             in_place.disarm()  # type: ignore[union-attr]
-                        if j + i < last:
-                            a = steps.forward(block[i : i + batch_size])
-                            delta = gradient(a, block_targets[i : i + batch_size])
-                            steps.backward(delta, factor if scaled else None, fused)
-                        else:
-                            a = model.step_forward(block[i : i + batch_size])
-                            delta = gradient(a, block_targets[i : i + batch_size])
-                            model.step_backward(delta * factor if scaled else delta, fused)
+                        a = model.step_forward(block[i : i + batch_size])
+                        delta = gradient(a, block_targets[i : i + batch_size])
+                        model.step_backward(delta * factor if scaled else delta, fused)
                         optimizer.apply(n, scaled)
                         outputs[j + i : j + i + a.shape[0]] = a
                         bar.update()
