@@ -34,6 +34,7 @@ from symnn.activation_analysis.quadrature import gaussian_expectation
 from symnn.activation_analysis.table import TABLE, Activation, x
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.registry import register
 
 KEYS = ("mean", "second_moment", "variance")
@@ -104,8 +105,8 @@ def check_moments(rule: Activation, a: sp.Expr, mu: sp.Expr, sigma: sp.Expr,
                        "1e-14; the variance as E[(f - mean)^2]), compared to 1e-12; Monte Carlo with "
                        "10^6 samples of the simulator's function (derived value inside the 5-sigma "
                        "interval)", TOLERANCE)
-    symbols = {s.name: s for k in KEYS for s in sp.sympify(result[k]).free_symbols}
-    numeric = [k for k in KEYS if sp.sympify(result[k]).has(sp.Float, sp.Integral)]
+    symbols = {s.name: s for k in KEYS for s in as_sympy(result[k]).free_symbols}
+    numeric = [k for k in KEYS if as_sympy(result[k]).has(sp.Float, sp.Integral)]
     check.require(f"closed_form is {not numeric}: numeric or integral results: {numeric or 'none'}",
                   bool(result["closed_form"]) == (not numeric))
     worst = 0.0

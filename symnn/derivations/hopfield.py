@@ -24,6 +24,7 @@ import sympy as sp
 from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.numeric_value import NUMPY_NAMESPACE
@@ -193,7 +194,7 @@ def _termination(b: DerivationBuilder, n: sp.Expr) -> None:
            tex=r"\sum_{t=a}^{a+m-1} (\mathcal{H}_{t+1} - \mathcal{H}_t) = \mathcal{H}_{a+m} - "
                r"\mathcal{H}_a")
     gap = -sp.Sum(delta(t), (t, a, a + m - 1))
-    b.claim("no state repeats", sp.Lt(gap, 0), lambda: sp.sympify(bool(gap.is_negative)),
+    b.claim("no state repeats", sp.Lt(gap, 0), lambda: as_sympy(bool(gap.is_negative)),
             route="sign of a nonempty sum of positive terms", relation="<",
             reason=r"each flip lowers $\mathcal{H}$ by $\delta_t = 2|h_i| > 0$, so for $m \ge 1$ "
                    r"$\mathcal{H}_{a+m} < \mathcal{H}_a$: the two states differ, as equal states "

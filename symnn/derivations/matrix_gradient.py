@@ -30,6 +30,7 @@ import sympy as sp
 
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.params import Parameter
 from symnn.core.registry import register
 from symnn.matrix_calculus.check import POINTS, TOLERANCE, cross_check, numeric_gradient
@@ -138,7 +139,7 @@ def _check(term: Term, matrices: dict[str, sp.MatrixSymbol], wrt: str, result: d
     for point in range(POINTS):
         sizes = {s: int(rng.integers(2, 5)) for m in matrices.values() for s in m.shape
                  if isinstance(s, sp.Symbol)}
-        shapes = {name: tuple(int(sp.sympify(d).xreplace(sizes)) for d in symbol.shape)
+        shapes = {name: tuple(int(as_sympy(d).xreplace(sizes)) for d in symbol.shape)
                   for name, symbol in matrices.items()}
         scalars = sorted(str(s) for s in term.expr.free_symbols if isinstance(s, sp.Symbol)
                          and s not in sizes)

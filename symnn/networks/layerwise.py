@@ -40,6 +40,7 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
+from symnn.core.exact import as_sympy
 from symnn.errors import CertificationError
 from symnn.networks.activations import ACTIVATIONS, apply
 from symnn.networks.backprop import Gradients
@@ -153,7 +154,7 @@ def evaluate(expr: Any, values: dict[str, sp.Matrix], slope: Callable[[sp.Expr],
         return inner.applyfunc(rule)
     if isinstance(expr, sp.MatrixExpr):
         raise CertificationError(f"no explicit value for the matrix expression {expr}")
-    return sp.sympify(expr)
+    return as_sympy(expr)
 
 
 def output_gradient(spec: NetworkSpec) -> tuple[list[sp.Symbol], list[sp.Symbol], sp.Matrix, sp.Matrix]:

@@ -23,6 +23,7 @@ import sympy as sp
 from symnn.core import exppoly
 from symnn.core.certify import Route, RouteLike
 from symnn.core.derivation import DerivationBuilder, Tex
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.matrix_calculus.identity import MATRIX_IDENTITY
 from symnn.networks.activations import ACTIVATIONS
@@ -79,7 +80,7 @@ def shown(value: Any) -> str:
     >>> print(shown(sp.Matrix([[sp.tanh(sp.Rational(1, 2)) + 1]])))
     \begin{bmatrix}1 + \tanh{\left(\frac{1}{2} \right)}\end{bmatrix}
     """
-    entries = list(value) if isinstance(value, sp.MatrixBase) else [sp.sympify(value)]
+    entries = list(value) if isinstance(value, sp.MatrixBase) else [as_sympy(value)]
     closed = any(not e.free_symbols and not isinstance(e, sp.Rational) for e in entries)
     return to_latex(value, order="none") if closed else to_latex(value)
 
