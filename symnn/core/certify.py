@@ -41,6 +41,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.core import exppoly
+from symnn.core.exact import as_sympy
 from symnn.core.polysum import polynomial_sums
 from symnn.core.time_limit import time_limit
 from symnn.errors import CertificationError
@@ -153,7 +154,7 @@ def _difference(before: Any, after: Any) -> Any:
         if before.shape != after.shape:
             raise CertificationError(f"shapes differ: {before.shape} and {after.shape}")
         return before - after
-    return sp.sympify(before) - sp.sympify(after)
+    return as_sympy(before) - as_sympy(after)
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,8 @@ def _replace(expr: Any, given: dict[Any, Any]) -> Any:
     if isinstance(expr, str):
         raise CertificationError("a step relates SymPy objects, not text")
     if isinstance(expr, sp.MatrixBase):
-        return expr.applyfunc(lambda entry: sp.sympify(entry).xreplace(given))
-    return sp.sympify(expr).xreplace(given)
+        return expr.applyfunc(lambda entry: as_sympy(entry).xreplace(given))
+    return as_sympy(expr).xreplace(given)
 
 
 def certify_claim(

@@ -32,6 +32,8 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core.exact import as_sympy
+
 Monomial = tuple[tuple[int, Any], ...]  # sorted (generator, exponent) pairs, exponents nonzero
 Poly = dict[Monomial, Any]
 Fraction = tuple[Poly, dict[int, int]]  # numerator, {denominator factor: multiplicity}
@@ -215,7 +217,7 @@ def _times(a: dict[int, int], b: dict[int, int], power: int) -> dict[int, int]:
 def is_zero(expr: Any) -> bool:
     """True when ``expr`` is proved 0 as a rational function of exponentials (see above)."""
     try:
-        numerator, _ = _Converter().convert(sp.sympify(expr))
+        numerator, _ = _Converter().convert(as_sympy(expr))
     except _Unsupported:
         return False
     return not numerator
@@ -225,6 +227,6 @@ def matrix_is_zero(entries: Any) -> bool:
     """:func:`is_zero` for every entry, sharing one conversion table across the entries."""
     converter = _Converter()
     try:
-        return all(not converter.convert(sp.sympify(entry))[0] for entry in entries)
+        return all(not converter.convert(as_sympy(entry))[0] for entry in entries)
     except _Unsupported:
         return False

@@ -35,6 +35,7 @@ import sympy as sp
 from sympy.logic.boolalg import Boolean
 
 from symnn.core.derivation import Derivation
+from symnn.core.exact import as_sympy
 from symnn.errors import CheckError, SymnnError
 
 SCALE = sp.Rational(8, 7)
@@ -80,7 +81,7 @@ def _perturb(value: Any) -> Any:
         variable = value.variables[0]
         return sp.Order(value.expr * variable, *value.args[1:])
     if isinstance(value, (int, float, sp.Expr)):
-        return SCALE * sp.sympify(value) + SHIFT
+        return SCALE * as_sympy(value) + SHIFT
     raise CheckError(f"perturb: no rule for a {type(value).__name__}")
 
 

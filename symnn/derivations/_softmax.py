@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symnn.core.exact import as_sympy
+
 
 def softmax_entries(z: list[sp.Expr]) -> list[sp.Expr]:
     """``[exp(z_i) / sum_k exp(z_k)]`` for a concrete list ``z``."""
@@ -28,7 +30,7 @@ def resolve_index_range(expr: sp.Expr, index: sp.Symbol, size: sp.Expr) -> sp.Ex
 
     def branch(piecewise: sp.Piecewise) -> sp.Expr:
         for value, condition in piecewise.args:
-            if sp.sympify(condition).xreplace(facts) in (sp.true, True):
+            if as_sympy(condition).xreplace(facts) in (sp.true, True):
                 return value
         return piecewise
 

@@ -23,6 +23,7 @@ import sympy as sp
 from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.numeric_value import NUMPY_NAMESPACE
@@ -60,7 +61,7 @@ def convex_local_min_global() -> Derivation:
     taylor = phi(-c * tp).series(tp, 0, 2).removeO()
     slope = taylor.coeff(tp).replace(lambda e: isinstance(e, sp.Subs), lambda e: c)
     b.claim("Fermat's rule", sp.Eq(sp.Symbol(r"\nabla f(x^*)"), 0),
-            lambda: sp.sympify(bool(slope.is_negative)),
+            lambda: as_sympy(bool(slope.is_negative)),
             route="first-order Taylor series of phi(-c t) and the sign of its t-coefficient",
             reason=rf"if $c = \varphi'(0) \ne 0$ then $\varphi(-ct) = \varphi(0) + "
                    rf"({sp.latex(slope)})\, t + o(t) < \varphi(0)$ for small $t > 0$, "
@@ -181,7 +182,7 @@ def mse_convex(m: sp.Integer | None, n: sp.Integer | None, X: sp.Matrix | None) 
                   route="expand", reason=r"$v^T (2X^TX) v = 2 (Xv)^T (Xv) = 2\|Xv\|^2$",
                   tex=r"v^T \nabla^2 L\, v = 2\|Xv\|^2 = 2\sum_i \Big(\sum_j X_{ij} v_j\Big)^2")
     b.claim("positive semidefinite", sp.Ge(sp.Symbol("v^T H v"), 0),
-            lambda: sp.sympify(bool(form.is_nonnegative)), route="sum of squares of real terms",
+            lambda: as_sympy(bool(form.is_nonnegative)), route="sum of squares of real terms",
             reason="a sum of squares of real numbers, for every $v$: the Hessian is PSD for every "
                    "$w$, and the second-order characterisation gives convexity",
             tex=r"v^T \nabla^2 L\, v \ge 0 \quad \forall v")

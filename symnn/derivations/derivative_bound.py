@@ -19,6 +19,7 @@ import itertools
 import sympy as sp
 
 from symnn.core.derivation import DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.core.zeros import zeros_accounted_for
 from symnn.errors import CertificationError
@@ -45,7 +46,7 @@ def error_bounds(b: DerivationBuilder, fx: sp.Expr, B: sp.Expr, width: sp.Expr,
            r"attains its maximum, at an endpoint or at an interior zero of $f''$",
            tex=r"M = \max\{|f'(c)| : c \in \{-B, B\} \cup \{f''(c) = 0\}\}")
     b.claim("the zeros of $f''$", critical,
-            lambda: sp.sympify(zeros_accounted_for(slope.diff(x), x, -B, B, list(critical))),
+            lambda: as_sympy(zeros_accounted_for(slope.diff(x), x, -B, B, list(critical))),
             route="exact zeros (simplify); no other zero, by outward-rounded interval arithmetic "
                   "(mpmath.iv) with bisection",
             reason=r"solveset proposes them; each is checked to be a zero, and on every piece "
@@ -82,4 +83,4 @@ def is_the_maximum(slope: sp.Expr, M: sp.Expr, candidates: list[sp.Expr]) -> sp.
     >= it at every one."""
     values = [sp.Abs(slope.subs(x, c)) for c in candidates]
     attained = any(value == M for value in values) or any(sp.simplify(value - M) == 0 for value in values)
-    return sp.And(sp.sympify(attained), *[sp.Ge(M, value) for value in values])
+    return sp.And(as_sympy(attained), *[sp.Ge(M, value) for value in values])

@@ -30,6 +30,7 @@ import sympy as sp
 
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Parameter, Vector
@@ -158,7 +159,7 @@ def _check(spec: NetworkSpec, result: dict) -> CheckReport:
             values.append(layer_input)
         label = "x = " + np.array2string(point[0], precision=3)
         for name, simulated in zip(("z", "h", "s", "o"), values):
-            derived = np.array([float(sp.sympify(v).xreplace(at).evalf(30)) for v in result[name]])
+            derived = np.array([float(as_sympy(v).xreplace(at).evalf(30)) for v in result[name]])
             check.compare(f"{name} at {label}", simulated[0], derived)
         if "o_decimal" in result:
             check.compare(f"o_decimal at {label}", values[-1][0],

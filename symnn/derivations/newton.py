@@ -20,6 +20,7 @@ import sympy as sp
 
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.numeric_value import NUMPY_NAMESPACE
@@ -83,7 +84,7 @@ def newton_one_step(A: sp.Matrix, b: list | None, p: sp.Expr | None) -> Derivati
            reason=r"$e_{k+1} = x_{k+1} - x^* = (I - \eta A) e_k$")
     one_step = sp.solve(list(sp.eye(size) - ETA * A), ETA, dict=True)
     d.claim("GD in one step", sp.Tuple(*[s[ETA] for s in one_step]),
-            lambda: sp.sympify(bool(one_step) == (len(set(roots)) == 1)),
+            lambda: as_sympy(bool(one_step) == (len(set(roots)) == 1)),
             route="solve I - eta A = 0",
             reason="one GD step reaches $x^*$ from every start only if $I = \\eta A$, i.e. only "
                    "when all eigenvalues are equal",
@@ -101,7 +102,7 @@ def newton_one_step(A: sp.Matrix, b: list | None, p: sp.Expr | None) -> Derivati
                   r"\frac{\lambda_{\max} - \lambda_{\min}}{\lambda_{\max} + \lambda_{\min}}$")
     cost = _newton_cost(d, p)
     result = {"newton_iterate": newton, "minimizer": minimizer, "newton_steps": sp.Integer(1),
-              "gd_one_step_possible": sp.sympify(bool(one_step)), "gd_contraction": kappa, **cost}
+              "gd_one_step_possible": as_sympy(bool(one_step)), "gd_contraction": kappa, **cost}
     return d.build(result, checker=lambda found: _check_newton(A, bvec, p, x0, found))
 
 

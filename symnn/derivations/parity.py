@@ -34,6 +34,7 @@ from sympy.simplify.simplify import product_simplify
 from symnn.core.certify import Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.notation import vector_symbols
 from symnn.core.params import Parameter, PositiveInteger
 from symnn.core.registry import register
@@ -258,7 +259,7 @@ def _check(dims: list[int], d_param: sp.Expr, found: dict[str, sp.Basic]) -> Che
         coef, *_ = np.linalg.lstsq(design, chi, rcond=None)
         residual = float(np.sum((design @ coef - chi) ** 2))
         best = np.zeros(d + 1) if d >= 2 else np.array([1.0, 0.0])
-        derived = float(sp.sympify(residual_of_d).subs(sp.sympify(d_param), d))
+        derived = float(as_sympy(residual_of_d).subs(as_sympy(d_param), d))
         check.compare(f"d = {d}: least-squares residual vs the derived one", residual, derived)
         check.compare(f"d = {d}: least-squares coefficients (a, c)", coef, best)
         check.require(f"d = {d}: computable is {residual < 1e-9} (least-squares residual {residual:.3g})",

@@ -18,6 +18,7 @@ import sympy as sp
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.core.params import Parameter, PositiveInteger
 from symnn.core.registry import register
@@ -58,7 +59,7 @@ def relu_vs_sigmoid(depth: sp.Integer | sp.Symbol | None) -> Derivation:
                         r"square over a positive number, so $\sigma' \le \frac14$ on all of "
                         r"$\mathbb{R}$", route="cancel")
     b.claim("global bound for sigma'", sp.Le(sp.Derivative(sigma(x), x), maxima["sigma"][1]),
-            lambda: sp.sympify(bool(gap.is_nonnegative)), route="is_nonnegative of the square",
+            lambda: as_sympy(bool(gap.is_nonnegative)), route="is_nonnegative of the square",
             reason="the previous line is non-negative for every $u > 0$")
     b.step("1 - tanh' is a square", 1 - sp.Derivative(sp.tanh(x), x), sp.tanh(x) ** 2,
            reason=r"$\tanh' = 1 - \tanh^2$, so $\tanh' \le 1$ on all of $\mathbb{R}$",

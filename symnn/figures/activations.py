@@ -26,6 +26,7 @@ import sympy as sp
 from symnn.activation_analysis.initialization import n
 from symnn.activation_analysis.table import TABLE
 from symnn.core.derivation import Derivation
+from symnn.core.exact import as_sympy
 from symnn.figures.plots import panels, style
 from symnn.sim.activations import identity
 
@@ -36,7 +37,7 @@ FACTORS = ((0.5, "v/2", "C0"), (1.0, "v", "C2"), (2.0, "2v", "C3"))
 
 
 def _number(value: sp.Expr, fallback: float) -> float:
-    return fallback if value is None or sp.sympify(value).free_symbols else float(value)
+    return fallback if value is None or as_sympy(value).free_symbols else float(value)
 
 
 def activation_plot(d: Derivation) -> Figure:
@@ -55,7 +56,7 @@ def activation_plot(d: Derivation) -> Figure:
         axes[1].set_title("$f'$", fontsize=9)
         axes[2].hist(samples, bins=120, density=True, color="C2", alpha=0.7)
         mean = d.result["mean"]
-        if not sp.sympify(mean).free_symbols and not sp.sympify(mean).has(sp.Integral):
+        if not as_sympy(mean).free_symbols and not as_sympy(mean).has(sp.Integral):
             axes[2].axvline(float(mean), color="k", linewidth=1.0, label="derived mean")
             axes[2].legend(fontsize=7)
         axes[2].set_title(f"density of $f(G)$, $G \\sim N({mu:g}, {sigma:g}^2)$", fontsize=9)
@@ -69,7 +70,7 @@ def initialization_plot(d: Derivation) -> Figure:
     from symnn.derivations.initialization_variance import ratios_for
 
     rule = TABLE[str(d.parameters["activation"])]
-    alpha = sp.sympify(d.parameters.get("alpha", 0))
+    alpha = as_sympy(d.parameters.get("alpha", 0))
     alpha = rule.alpha.typical if alpha.free_symbols else alpha
     exact = bool(d.result["exact"])
     weight = d.result["weight_variance"] if exact else d.result["mean_field_weight_variance"]

@@ -23,6 +23,7 @@ import numpy as np
 import sympy as sp
 
 from symnn.core.derivation import Derivation
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.errors import ParameterError
 from symnn.figures.networks import by_layer, in_order
@@ -108,7 +109,7 @@ def box_plot(d: Derivation) -> Figure:
     weights, biases = by_layer(d.result["weights"]), by_layer(d.result["biases"])
     first, second = in_order(weights[("w", 1)]), in_order(weights[("w", 2)])
     hidden_bias, (output_bias,) = in_order(biases[("b", 1)]), in_order(biases[("b", 2)])
-    symbols = {s for e in (f, *first, *second, *hidden_bias) for s in sp.sympify(e).free_symbols} - {x}
+    symbols = {s for e in (f, *first, *second, *hidden_bias) for s in as_sympy(e).free_symbols} - {x}
     values = {s: SAMPLE for s in symbols}
     jumps = sorted({sp.solve(w * x + b, x)[0] for w, b in zip(first, hidden_bias)},
                    key=lambda p: as_float(p.xreplace(values)))

@@ -22,6 +22,7 @@ import numpy as np
 import sympy as sp
 
 from symnn.core.derivation import Derivation
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.core.numeric_value import NUMPY_NAMESPACE
 from symnn.figures.plots import as_float, panels, style, tuple_tex
@@ -48,9 +49,9 @@ def gd_plot(d: Derivation) -> Figure:
         return _gd_matrix_plot(d)
     p = d.parameters
     exprs = [p[key] for key in ("a", "b", "c")] + [d.result[key] for key in ("eta_max", "minimizer")]
-    values = {s: sp.Integer(1) for e in exprs for s in sp.sympify(e).free_symbols}
+    values = {s: sp.Integer(1) for e in exprs for s in as_sympy(e).free_symbols}
     x = sp.Symbol("x", real=True)
-    a, b, c = (sp.sympify(p[key]).xreplace(values) for key in ("a", "b", "c"))
+    a, b, c = (as_sympy(p[key]).xreplace(values) for key in ("a", "b", "c"))
     f = a * x**2 + b * x + c
     slope = sp.diff(f, x)
     eta_max = d.result["eta_max"].xreplace(values)

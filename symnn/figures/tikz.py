@@ -30,6 +30,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core.exact import as_sympy
 from symnn.core.latex import to_latex
 from symnn.errors import ShapeError
 
@@ -76,7 +77,7 @@ class NumberFormat:
     def for_values(cls, values: Iterable[Any]) -> NumberFormat:
         """``decimal`` when every rational among ``values`` ends within MAX_PLACES places."""
         for value in values:
-            number = sp.sympify(value)
+            number = as_sympy(value)
             if isinstance(number, sp.Rational):
                 places = _terminating_places(number)
                 if places is None or places > MAX_PLACES:
@@ -85,7 +86,7 @@ class NumberFormat:
 
     def __call__(self, value: Any) -> str:
         """LaTeX (math mode content) of one number or expression."""
-        number = sp.sympify(value)
+        number = as_sympy(value)
         if isinstance(number, sp.Rational):
             return self._rational(number)
         if number.is_number and number.is_real:

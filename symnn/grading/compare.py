@@ -29,6 +29,7 @@ import sympy as sp
 
 from symnn.core.counterexample import integer_points, region_of, sample, unknowns
 from symnn.core.equivalence import UNDECIDED, Decision, decide_equal
+from symnn.core.exact import as_sympy
 from symnn.core.time_limit import time_limit
 from symnn.errors import CertificationError
 
@@ -69,7 +70,7 @@ def numeric_test(expected: Any, given: Any, domain: Mapping[Any, sp.Set] | None 
     'numerically they agree at 6 seeded points (worst mixed relative error 1e-20 <= 1e-15); not a proof'
     """
     rng, domain = random.Random(seed), domain or {}
-    both = sp.Tuple(sp.sympify(expected), sp.sympify(given))
+    both = sp.Tuple(as_sympy(expected), as_sympy(given))
     worst, used, cases = 0.0, 0, integer_points(both, rng, domain)
     for trial in range(3 * POINTS):
         integers = cases[trial % len(cases)]

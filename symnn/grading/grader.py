@@ -31,6 +31,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core.exact import as_sympy
 from symnn.core.params import Number, PositiveInteger
 from symnn.core.registry import derive, entry
 from symnn.core.sandbox import LimitError, MemoryLimitError, TimeLimitError, run_limited
@@ -115,8 +116,8 @@ def declared_domain(id: str, params: Mapping[str, Any], value: Any) -> dict[Any,
             continue
         name = parameter.name if given is None else given.name
         if isinstance(kind, Number):
-            low = -sp.oo if kind.lower is None else sp.sympify(kind.lower)
-            high = sp.oo if kind.upper is None else sp.sympify(kind.upper)
+            low = -sp.oo if kind.lower is None else as_sympy(kind.lower)
+            high = sp.oo if kind.upper is None else as_sympy(kind.upper)
             regions[name] = sp.Interval(low, high, kind.lower is None or kind.lower_open,
                                         kind.upper is None or kind.upper_open)
         elif isinstance(kind, PositiveInteger):  # integers of the symbol's own kind in this range
