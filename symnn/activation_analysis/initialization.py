@@ -109,8 +109,9 @@ def simulate_scales(activation: Activation, alpha: float, runs: list[tuple[float
             if len(found) == depth:
                 continue
             layer = Dense(standard * std[i])
-            z[i] = layer.forward(activation.simulate(z[i], alpha).astype(np.float32, copy=False))
-            found.append(float(z[i].var()) / start[i])
+            with np.errstate(over="ignore", invalid="ignore"):  # a run far from v may leave float32
+                z[i] = layer.forward(activation.simulate(z[i], alpha).astype(np.float32, copy=False))
+                found.append(float(z[i].var()) / start[i])
             if not np.isfinite(found[-1]) or found[-1] == 0:
                 found.extend([found[-1]] * (depth - len(found)))
         if all(len(found) == depth for found in ratios):
