@@ -52,6 +52,39 @@ def test_accumulate_product_is_beta_c_plus_alpha_a_transpose_b(k, m, n, pad, alp
 
 
 @pytest.mark.skipif(not HAS_OPENBLAS, reason="NumPy here does not use OpenBLAS")
+@settings(max_examples=60, deadline=None)
+@given(k=st.integers(1, 5), m=st.integers(1, 6), n=st.integers(1, 5), pad=st.integers(0, 2),
+       layout=st.sampled_from(["rows", "transposed", "1-D", "other dtype", "other shape"]),
+       dtype=st.sampled_from([np.float32, np.float64]))  # fmt: skip
+def test_a_call_bound_to_c_takes_exactly_the_operands_that_fit(k, m, n, pad, layout, dtype) -> None:
+    """``gemm.into(c)`` does c <- beta c + alpha a^T b when ``fits`` says one call does it
+    (float64 reference, tolerance 1e-5 relative in float32, 1e-12 in float64), and otherwise
+    returns False and leaves c as it was."""
+    gemm = accumulating_gemm(dtype)
+    rng = np.random.default_rng(k * 100 + m * 10 + n)
+    a = rng.standard_normal((k, m + pad)).astype(dtype)[:, pad:]
+    b, c = rng.standard_normal((k, n)).astype(dtype), rng.standard_normal((m, n)).astype(dtype)
+    if layout == "transposed":
+        a = np.asfortranarray(a)
+    elif layout == "1-D":
+        a = a[0]
+    elif layout == "other dtype":
+        b = b.astype(np.float32 if dtype == np.float64 else np.float64)
+    elif layout == "other shape":
+        b = rng.standard_normal((k, n + 1)).astype(dtype)
+    before = c.copy()
+    fits = gemm.fits(c, a, b) if a.ndim == 2 else False
+    done = gemm.into(c)(a, b, -0.5, 0.75)
+    assert done == fits
+    if not done:
+        assert np.array_equal(c, before)
+        return
+    expected = 0.75 * before.astype(np.float64) - 0.5 * (a.T.astype(np.float64) @ b.astype(np.float64))
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(c, expected, rtol=tol, atol=tol * (1 + np.abs(expected).max()))
+
+
+@pytest.mark.skipif(not HAS_OPENBLAS, reason="NumPy here does not use OpenBLAS")
 def test_the_loaded_openblas_gemm_is_found_for_float32_and_float64() -> None:
     for dtype in (np.float32, np.float64):
         gemm = accumulating_gemm(dtype)

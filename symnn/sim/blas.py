@@ -103,6 +103,40 @@ class AccumulatingGemm:
                       max(1, b.strides[0] // size), beta, _address(c), max(1, n))  # fmt: skip
 
 
+    def into(self, c: np.ndarray) -> Callable[[np.ndarray, np.ndarray, float, float], bool]:
+        """``call(a, b, alpha, beta)``: ``c <- beta c + alpha a^T b`` for this fixed ``c``, its
+        address and shape read once (a training step updates the same weights every time).
+        It returns False, doing nothing, when ``a`` and ``b`` are not plainly of :meth:`fits`'s
+        kind (the caller then goes through :func:`accumulate_product`, which decides again).
+
+        >>> gemm = accumulating_gemm(np.float32)
+        >>> c = np.zeros((2, 3), np.float32)
+        >>> call = gemm.into(c) if gemm else (lambda a, b, alpha, beta: False)
+        >>> call(np.ones((1, 2), np.float32), np.ones((1, 3), np.float32), 2.0, 1.0) == bool(gemm)
+        True
+        """
+        if not (c.ndim == 2 and c.dtype == self.dtype and c.flags.c_contiguous and c.flags.writeable):
+            return lambda a, b, alpha, beta: False
+        function, dtype, size = self.function, self.dtype, self.dtype.itemsize
+        (m, n), c_address, c_stride = c.shape, _address(c), max(1, c.shape[1])
+
+        def call(a: np.ndarray, b: np.ndarray, alpha: float, beta: float) -> bool:
+            try:
+                (k, columns), (rows, width) = a.shape, b.shape
+                (a_row, a_step), (b_row, b_step) = a.strides, b.strides
+            except ValueError:  # not 2-D
+                return False
+            if (columns != m or width != n or rows != k or a.dtype is not dtype or b.dtype is not dtype
+                    or a_step != size or b_step != size or a_row % size or b_row % size
+                    or a_row < size * m or b_row < size * n):  # fmt: skip
+                return False
+            function(ROW_MAJOR, TRANS, NO_TRANS, m, n, k, alpha, _address(a), max(1, a_row // size),
+                     _address(b), max(1, b_row // size), beta, c_address, c_stride)
+            return True
+
+        return call
+
+
 def _address(array: np.ndarray) -> int:
     """Address of ``array``'s first element (``ctypes.c_char.from_buffer`` is some five
     times quicker than ``array.ctypes.data`` but takes only writable contiguous arrays)."""

@@ -63,22 +63,27 @@ class WeightUpdate:
     (0.75, np.float32(-0.375))
     """
 
-    __slots__ = ("beta", "gemm", "lazy", "scale")
+    __slots__ = ("beta", "call", "gemm", "lazy", "scale", "target")
 
     def __init__(self, beta: float, gemm: AccumulatingGemm | None, dtype: Any = np.float64) -> None:
         # beta rounded to the weights' dtype, as the optimiser's own update W *= beta rounds it
         self.beta, self.gemm, self.scale = float(np.dtype(dtype).type(beta)), gemm, 1.0
         self.lazy = 0.5 < self.beta < 1.0
+        self.target: np.ndarray | None = None  # the V that ``call`` is bound to
 
     def apply(self, V: np.ndarray, x: np.ndarray, delta: np.ndarray,
               scratch: np.ndarray | None = None) -> None:
         """One step: W = scale V becomes beta W - x^T delta."""
-        if not self.lazy:
-            accumulate_product(V, x, delta, -1.0, self.beta, scratch, self.gemm)
-            return
-        self.scale *= self.beta
-        accumulate_product(V, x, delta, -1.0 / self.scale, 1.0, scratch, self.gemm)
-        if self.scale < SMALLEST_SCALE:
+        if self.lazy:
+            self.scale *= self.beta
+            alpha, beta = -1.0 / self.scale, 1.0
+        else:
+            alpha, beta = -1.0, self.beta
+        if self.target is not V and self.gemm is not None:  # bound once per array
+            self.call, self.target = self.gemm.into(V), V
+        if self.target is not V or not self.call(x, delta, alpha, beta):
+            accumulate_product(V, x, delta, alpha, beta, scratch, self.gemm)
+        if self.lazy and self.scale < SMALLEST_SCALE:
             self.fold(V)
 
     def fold(self, V: np.ndarray) -> None:
