@@ -116,9 +116,24 @@ class Sequential:
     def step_backward(self, grad: np.ndarray, skip_last: bool = False) -> None:
         """``backward(grad, input_grad=False, skip_last=skip_last)`` through the layers'
         ``step_backward``, right after :meth:`step_forward`."""
-        backwards, stop = self._steps()[1], self._first_trainable
-        for i in range(len(self.layers) - (2 if skip_last else 1), stop - 1, -1):
-            grad = backwards[i](grad, i > stop)
+        for backward, need_input_grad in self.step_calls(skip_last)[1]:
+            grad = backward(grad, need_input_grad)
+
+    def step_calls(self, skip_last: bool = False) -> tuple[list[Any], list[tuple[Any, bool]]]:
+        """What :meth:`step_forward` and :meth:`step_backward` call, in order: the forward
+        calls, and the backward calls with their ``need_input_grad``; for a loop that runs
+        many steps through the same layers (the training loop takes them once per epoch).
+
+        >>> from symnn.sim import CrossEntropy
+        >>> net = mlp([3, 2, 2], "sigmoid", output="sigmoid", rng=0)
+        >>> forwards, backwards = net.step_calls(skip_last=net.fuses(CrossEntropy()))
+        >>> len(forwards), [need for _, need in backwards]
+        (4, [True, True, False])
+        """
+        forwards, backwards = self._steps()
+        stop = self._first_trainable
+        last = len(self.layers) - (2 if skip_last else 1)
+        return forwards, [(backwards[i], i > stop) for i in range(last, stop - 1, -1)]
 
     def _steps(self) -> tuple[list[Any], list[Any]]:
         """The layers' step_forward and step_backward (forward/backward for objects that

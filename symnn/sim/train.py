@@ -203,14 +203,20 @@ def train(
             in_place = InPlaceUpdates(model, optimizer, n) if scaled else None
             # the last minibatch goes through the optimiser: the layers then hold its gradients
             disarm_at = (n - 1) // batch_size * batch_size if in_place and in_place.layers else -1
+            forwards, backwards = model.step_calls(fused)  # model.step_forward / step_backward
             try:
                 for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
                     for i in range(0, block.shape[0], batch_size):
                         if j + i == disarm_at:
                             in_place.disarm()  # type: ignore[union-attr]
-                        a = model.step_forward(block[i : i + batch_size])
+                        a = block[i : i + batch_size]
+                        for forward in forwards:
+                            a = forward(a)
                         delta = gradient(a, block_targets[i : i + batch_size])
-                        model.step_backward(delta * factor if scaled else delta, fused)
+                        if scaled:
+                            delta = delta * factor
+                        for backward, need_input_grad in backwards:
+                            delta = backward(delta, need_input_grad)
                         optimizer.apply(n, scaled)
                         outputs[j + i : j + i + a.shape[0]] = a
                         bar.update()
