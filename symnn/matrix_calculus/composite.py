@@ -30,22 +30,19 @@ import sympy as sp
 
 from symnn.core.certify import certify
 from symnn.errors import CertificationError
+from symnn.matrix_calculus.entrywise import decide, routes_for
 from symnn.matrix_calculus.expression import read_typed
 from symnn.matrix_calculus.functions import explicit
 from symnn.matrix_calculus.identity import MATRIX_EXPAND
 from symnn.matrix_calculus.reverse import ReverseMode, collect_right_factors, reverse_mode
-from symnn.matrix_calculus.rules import RULES, route_of
 from symnn.matrix_calculus.symbolic import certify_symbolic
 from symnn.matrix_calculus.verify import (
     MAX_ENTRIES,
     MAX_INVERSE,
-    NAMED_ROUTES,
     all_size_assignments,
     explicit_matrix,
     to_explicit,
 )
-
-ROUTES = ("expand", "indicators-expand", "cleared-expand", "exp-atoms")
 
 
 def derive_gradient(text: str, shapes: Any, wrt: str) -> tuple[Any, Any, Any]:
@@ -80,34 +77,6 @@ def _small(matrices: dict[str, sp.MatrixSymbol], inverse: bool) -> bool:
     return True
 
 
-def _routes_of(term: Any) -> list[str]:
-    """The routes of the rules met in ``term``, most specific first, then the others."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if node.kind in RULES:
-            route = route_of(node.kind, node.value)
-            if route not in found and route != "expand":
-                found.append(route)
-        for child in node.children:
-            walk(child)
-
-    walk(term)
-    return found + [route for route in ROUTES if route not in found]
-
-
-def _certify_any(got: Any, want: Any, routes: list[str]) -> str:
-    failures = []
-    for route in routes:
-        try:
-            certify(got, want, NAMED_ROUTES.get(route, route))
-        except CertificationError as error:
-            failures.append(str(error))
-            continue
-        return route
-    raise CertificationError("the gradient is not the entrywise derivative: " + failures[-1])
-
-
 def _check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient: Any,
               sizes: dict[sp.Symbol, int]) -> tuple[str, str]:
     grids = {}
@@ -120,7 +89,7 @@ def _check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradien
     got = explicit(to_explicit(sp.sympify(gradient).xreplace(sizes).xreplace(grids)))
     if not isinstance(got, sp.MatrixBase):
         got = sp.Matrix([[got]]) if want.shape == (1, 1) else got
-    route = _certify_any(sp.Matrix(got), want, _routes_of(term))
+    route = decide(sp.Matrix(got), want, routes_for(term))
     shown = ", ".join(f"{name} {grid.rows}x{grid.cols}" for name, grid in
                       zip(matrices, grids.values()))
     return shown, route

@@ -1,0 +1,121 @@
+"""The decision routes of the matrix-calculus engine, for entries written out in scalars.
+
+Each route reduces a difference ``before - after`` of explicit entries (every matrix written
+out as a grid of symbols) to an expression that must be exactly 0; each can fail, since a
+nonzero difference never reduces to 0. Names stand in for the atoms a route does not
+expand (a condition, an exponential): an identity that holds for *every* value of the
+names holds in particular at the values the atoms take.
+
+=========================  ================================================================
+route                      decides
+=========================  ================================================================
+``cleared-expand``         rational functions: the denominators cleared, then ``expand``
+``indicators-expand``      piecewise-polynomial identities: each condition a 0/1 name
+``exp-atoms``              rational functions of exponentials: each exponential a name
+``indicators-exp-atoms``   the two together: each condition a 0/1 name, then each
+                           exponential a name (a sigmoid term beside a ReLU term)
+=========================  ================================================================
+
+>>> import sympy as sp
+>>> z = sp.Symbol("z")
+>>> step = sp.Piecewise((1, z > 0), (0, True))
+>>> sigmoid = 1 / (1 + sp.exp(-z))
+>>> from symnn.core.certify import certify
+>>> certify(step + sigmoid * (1 - sigmoid), step + sp.exp(z) / (1 + sp.exp(z))**2, INDICATORS_EXP_ATOMS).route
+'indicators-exp-atoms'
+>>> certify(step + sigmoid, step + sp.exp(z) / (1 + sp.exp(z))**2, INDICATORS_EXP_ATOMS)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+symnn.errors.CertificationError: route 'indicators-exp-atoms' did not reduce before - after to 0: ...
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from symnn.core import exppoly
+from symnn.core.certify import Route
+
+
+def _clear_denominators(difference: Any) -> Any:
+    """Multiply by every polynomial denominator (as a fresh name), expand, put it back, expand.
+
+    The result is 0 exactly when the difference is 0 wherever its denominators are nonzero.
+    """
+    difference = sp.sympify(difference)
+    powers: dict[Any, int] = {}
+    for power in difference.atoms(sp.Pow):
+        if power.exp.is_Integer and power.exp < 0 and not power.base.is_number:
+            powers[power.base] = max(powers.get(power.base, 0), -int(power.exp))
+    if not powers:
+        return sp.expand(difference)
+    names = {base: sp.Dummy("D") for base in powers}
+    multiplier = sp.Mul(*(names[base] ** k for base, k in powers.items()))
+    cleared = sp.expand(difference.xreplace(names) * multiplier)
+    if any(p.exp.is_negative and p.base in names.values() for p in cleared.atoms(sp.Pow)):
+        return sp.cancel(difference)
+    return sp.expand(cleared.xreplace({name: base for base, name in names.items()}))
+
+
+def _indicators_named(difference: Any) -> Any:
+    """Each two-branch Piecewise ``(a if c else b)`` becomes ``b + (a - b) H_c``, with one new
+    name ``H_c`` per condition: equal to the Piecewise when ``H_c`` is the truth value of ``c``."""
+    names: dict[Any, sp.Dummy] = {}
+
+    def switch(piece: sp.Piecewise) -> Any:
+        (a, condition), (b, _) = piece.args
+        name = names.setdefault(condition, sp.Dummy("H"))
+        return b + (a - b) * name
+
+    def two_branch(e: Any) -> bool:
+        return isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[1].cond == sp.true
+
+    return sp.sympify(difference).replace(two_branch, switch)
+
+
+def _indicators_expand(difference: Any) -> Any:
+    """The conditions as 0/1 names, then expand: a polynomial that vanishes identically in the
+    ``H_c`` vanishes for every truth value of the conditions."""
+    replaced = _indicators_named(difference)
+    return replaced if replaced.has(sp.Piecewise) else sp.expand(replaced)
+
+
+def _exp_atoms_cleared(difference: Any) -> Any:
+    """Each ``exp(a)`` becomes a new name ``E_a`` (and ``exp(-a)`` becomes ``1/E_a``); the
+    rational function of these names is then decided by clearing denominators. A rational
+    function that vanishes identically vanishes at ``E_a = exp(a)``."""
+    difference = sp.sympify(difference)
+    names: dict[Any, Any] = {}
+    for power in sorted(difference.atoms(sp.exp), key=sp.default_sort_key):
+        argument = power.args[0]
+        if -argument in names:
+            names[argument] = 1 / names[-argument]
+        else:
+            names[argument] = sp.Dummy("E")
+    replaced = difference.xreplace({sp.exp(a): name for a, name in names.items()})
+    return _clear_denominators(replaced)
+
+
+def _indicators_exp_atoms(difference: Any) -> Any:
+    """The conditions as 0/1 names; the rational function of exponentials that is left is
+    decided by the exponential-polynomial zero test (:mod:`symnn.core.exppoly`, the names
+    its atoms), else by naming each exponential and clearing denominators."""
+    replaced = _indicators_named(difference)
+    if replaced.has(sp.Piecewise):
+        return replaced
+    if exppoly.is_zero(replaced):
+        return sp.S.Zero
+    return _exp_atoms_cleared(replaced)
+
+
+#: a rational function is 0 when it is 0 after its denominators are cleared
+CLEARED = Route("cleared-expand", _clear_denominators)
+#: a piecewise-linear identity: conditions as 0/1 names, then expand
+INDICATORS = Route("indicators-expand", _indicators_expand)
+#: a rational function of exponentials, each exponential a name
+EXP_ATOMS = Route("exp-atoms", _exp_atoms_cleared)
+#: a piecewise rational function of exponentials: conditions as 0/1 names, then exponentials
+INDICATORS_EXP_ATOMS = Route("indicators-exp-atoms", _indicators_exp_atoms)
+NAMED_ROUTES = {route.name: route for route in (CLEARED, INDICATORS, EXP_ATOMS, INDICATORS_EXP_ATOMS)}
