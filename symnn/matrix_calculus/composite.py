@@ -77,8 +77,20 @@ def _small(matrices: dict[str, sp.MatrixSymbol], inverse: bool) -> bool:
     return True
 
 
-def _check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient: Any,
-              sizes: dict[sp.Symbol, int]) -> tuple[str, str]:
+def check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient: Any,
+             sizes: dict[sp.Symbol, int]) -> tuple[str, str]:
+    """(the sizes, the route) where ``gradient`` equals the entrywise derivative of ``term``'s
+    function written out at ``sizes`` (every size name given a number); raises
+    :class:`~symnn.errors.CertificationError` saying refuted or undecided
+    (:func:`~symnn.matrix_calculus.entrywise.decide`).
+
+    >>> term, matrices = read_typed("sum(relu(X*w))", [["X", 2, 2], ["w", 2, 1]])
+    >>> X, w = matrices["X"], matrices["w"]
+    >>> check_at(term, matrices, "w", X.T * X * w, {})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symnn.errors.CertificationError: the gradient is not the entrywise derivative: at a rational point, ...
+    """
     grids = {}
     for name, symbol in matrices.items():
         rows, cols = (int(sp.sympify(s).xreplace(sizes)) for s in symbol.shape)
@@ -117,7 +129,7 @@ def check_entrywise(text: str, shapes: Any, wrt: str) -> Entrywise:
     term, matrices, gradient = derive_gradient(text, shapes, wrt)
     inverse = any(word in text for word in ("inv", "det"))
     if _small(matrices, inverse):
-        shown, route = _check_at(term, matrices, wrt, gradient, {})
+        shown, route = check_at(term, matrices, wrt, gradient, {})
         return Entrywise(shown, route, True)
     generic, numbers = _generic_shapes(shapes)
     g_term, g_matrices, g_gradient = derive_gradient(text, generic, wrt)
@@ -129,7 +141,7 @@ def check_entrywise(text: str, shapes: Any, wrt: str) -> Entrywise:
     for sizes in all_size_assignments(symbols):
         if inverse:
             sizes = {s: v - 1 for s, v in sizes.items()}
-        shown, route = _check_at(g_term, g_matrices, wrt, g_gradient, sizes)
+        shown, route = check_at(g_term, g_matrices, wrt, g_gradient, sizes)
         parts.append(shown)
         routes.append(route)
     return Entrywise("; ".join(parts), ", ".join(sorted(set(routes))), False)

@@ -51,9 +51,13 @@ REFUTED = "the gradient is not the entrywise derivative"
 def routes_for(term: Any) -> list[str]:
     """The routes for the entrywise comparison of ``term``'s gradient, most specific first.
 
-    The routes of the rules met in ``term`` (other than ``expand``) come first; when the
-    ReLU's ``indicators-expand`` meets another of them, the route that decides both classes
-    at once comes before them all.
+    The routes of the rules met in ``term`` (other than ``expand``) come first, then the
+    other routes of :data:`ROUTES`. When the ReLU's ``indicators-expand`` meets another of
+    them, ``indicators-exp-atoms`` decides both classes at once and takes the place of every
+    route of :data:`ROUTES`: it names the conditions as ``indicators-expand`` does, then
+    decides what is left with the exponential-polynomial zero test and by naming the
+    exponentials and clearing the denominators as ``exp-atoms`` and ``cleared-expand`` do,
+    so they would only repeat its work on a difference it left nonzero.
     """
     found: list[str] = []
 
@@ -67,7 +71,7 @@ def routes_for(term: Any) -> list[str]:
 
     walk(term)
     if "indicators-expand" in found and len(found) > 1:
-        found.insert(0, "indicators-exp-atoms")
+        return ["indicators-exp-atoms", *(route for route in found if route not in ROUTES)]
     return found + [route for route in ROUTES if route not in found]
 
 
