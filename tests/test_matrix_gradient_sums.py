@@ -32,6 +32,8 @@ TERMS = {
     "sum(softplus(X*w))": lambda X, w: X.T @ SIGMA(X @ w),
     "sum(exp(X*w))": lambda X, w: X.T @ np.exp(X @ w),
     "w'*w": lambda X, w: 2 * w,
+    "sum(w)": lambda X, w: np.ones_like(w),
+    "sum(X)": lambda X, w: np.zeros_like(w),  # free of w
 }
 SHAPES = {"numbers": [["X", 3, 2], ["w", 2, 1]], "names": [["X", "m", "n"], ["w", "n", 1]]}
 FAILING = "sum(sigmoid(X*w)) + sum(relu(X*w))"
@@ -111,3 +113,15 @@ def test_a_gradient_wrong_only_on_the_kink_is_undecided_not_blamed_on_size() -> 
                               "'indicators-exp-atoms' did not reduce")
     assert "no rational point refutes it" in message
     assert "did not finish" not in message and "\n" not in message
+
+
+def test_a_matrix_standing_alone_in_a_sum_is_written_out() -> None:
+    # sum(w) adds a bare matrix to the sum: its grid of symbols must be hashable there
+    text = "sum(X) + sum(w) + sum(relu(X*w))"
+    d = symnn.derive("matrix-gradient", f=text, wrt="w", shapes=SHAPES["numbers"])
+    assert d.steps[-1].certificate.route == "chain rule of rules certified for every size"
+    X, w = np.array([[1.0, -2.0], [0.5, 1.0], [-1.0, -1.0]]), np.array([[1.0], [0.25]])
+    _, matrices = read_typed(text, SHAPES["numbers"])
+    derived = numeric_gradient(d.result["gradient"], matrices, {}, {"X": X, "w": w})
+    # X w = (0.5, 0.75, -1.25): the indicator is (1, 1, 0)
+    assert np.allclose(derived, X.T @ np.array([[1.0], [1.0], [0.0]]) + 1, rtol=0, atol=1e-12)

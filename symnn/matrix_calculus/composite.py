@@ -94,7 +94,9 @@ def check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient
     grids = {}
     for name, symbol in matrices.items():
         rows, cols = (int(sp.sympify(s).xreplace(sizes)) for s in symbol.shape)
-        grids[symbol.xreplace(sizes)] = explicit_matrix(name, (rows, cols))
+        # immutable: a grid in place of a matrix that stands alone in a sum (``sum(X) + ...``)
+        # is hashed when the sum is rebuilt
+        grids[symbol.xreplace(sizes)] = sp.ImmutableMatrix(explicit_matrix(name, (rows, cols)))
     f_value = explicit(to_explicit(term.expr.xreplace(sizes).xreplace(grids)))
     variable = grids[matrices[wrt].xreplace(sizes)]
     want = variable.applyfunc(lambda entry: sp.diff(f_value, entry))
