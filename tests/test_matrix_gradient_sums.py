@@ -15,12 +15,14 @@ from hypothesis import strategies as st
 
 import symnn
 from symnn.core.activation_functions import Step
+from symnn.core.certify import certify
 from symnn.core.mutation import perturb, refuses
 from symnn.errors import CertificationError
 from symnn.matrix_calculus.check import numeric_gradient
 from symnn.matrix_calculus.composite import check_at, check_entrywise, derive_gradient
 from symnn.matrix_calculus.entrywise import routes_for
 from symnn.matrix_calculus.expression import read_typed
+from symnn.matrix_calculus.routes import NAMED_ROUTES
 
 SIGMA = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
 
@@ -32,6 +34,7 @@ TERMS = {
     "sum(softplus(X*w))": lambda X, w: X.T @ SIGMA(X @ w),
     "sum(exp(X*w))": lambda X, w: X.T @ np.exp(X @ w),
     "w'*w": lambda X, w: 2 * w,
+    "norm(relu(X*w))^2": lambda X, w: 2 * X.T @ np.maximum(X @ w, 0),
     "sum(w)": lambda X, w: np.ones_like(w),
     "sum(X)": lambda X, w: np.zeros_like(w),  # free of w
 }
@@ -125,3 +128,28 @@ def test_a_matrix_standing_alone_in_a_sum_is_written_out() -> None:
     derived = numeric_gradient(d.result["gradient"], matrices, {}, {"X": X, "w": w})
     # X w = (0.5, 0.75, -1.25): the indicator is (1, 1, 0)
     assert np.allclose(derived, X.T @ np.array([[1.0], [1.0], [0.0]]) + 1, rtol=0, atol=1e-12)
+
+
+z, u = sp.symbols("z u")
+STEP, SIGMOID = sp.Piecewise((1, z > 0), (0, True)), 1 / (1 + sp.exp(-z))
+RELU = sp.Piecewise((z, z > 0), (0, True))
+#: (route, a true identity of its class, a false one that differs from it in one place)
+ROUTE_CASES = [
+    ("indicators-expand", (2 * RELU * STEP, 2 * RELU), (2 * RELU * STEP, 2 * z)),
+    ("indicators-expand", (STEP**3, STEP), (STEP**2, STEP * sp.Piecewise((1, u > 0), (0, True)))),
+    ("indicators-exp-atoms", (STEP + SIGMOID * (1 - SIGMOID), STEP + sp.exp(z) / (1 + sp.exp(z))**2),
+     (STEP + SIGMOID * (1 - SIGMOID), STEP + sp.exp(z) / (1 + sp.exp(z)))),
+    ("indicators-exp-atoms", (RELU**2 * SIGMOID, RELU * z * SIGMOID * STEP),
+     (RELU**2 * SIGMOID, z**2 * SIGMOID)),
+    ("indicators-exp-atoms", (1 / (1 + sp.exp(-RELU)), sp.exp(RELU) / (sp.exp(RELU) + 1)),
+     (1 / (1 + sp.exp(-RELU)), sp.exp(z) / (sp.exp(z) + 1))),
+]
+
+
+@pytest.mark.parametrize(("route", "true", "false"), ROUTE_CASES)
+def test_each_route_proves_its_class_and_refuses_a_false_identity(route, true, false) -> None:
+    # H^2 = H holds because a condition's name H stands for a truth value; each false identity
+    # holds for one truth value of a condition and not for the other, and is still refused
+    assert certify(*true, NAMED_ROUTES[route]).route == route
+    with pytest.raises(CertificationError, match="did not reduce"):
+        certify(*false, NAMED_ROUTES[route])

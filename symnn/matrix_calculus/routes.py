@@ -4,16 +4,19 @@ Each route reduces a difference ``before - after`` of explicit entries (every ma
 out as a grid of symbols) to an expression that must be exactly 0; each can fail, since a
 nonzero difference never reduces to 0. Names stand in for the atoms a route does not
 expand (a condition, an exponential): an identity that holds for *every* value of the
-names holds in particular at the values the atoms take.
+names (every 0/1 value, for the name of a condition) holds in particular at the values the
+atoms take.
 
 =========================  ================================================================
 route                      decides
 =========================  ================================================================
 ``cleared-expand``         rational functions: the denominators cleared, then ``expand``
-``indicators-expand``      piecewise-polynomial identities: each condition a 0/1 name
+``indicators-expand``      piecewise-polynomial identities: each condition a 0/1 name ``H``
+                           (so ``H^2 = H``)
 ``exp-atoms``              rational functions of exponentials: each exponential a name
 ``indicators-exp-atoms``   the two together: each condition a 0/1 name, then each
-                           exponential a name (a sigmoid term beside a ReLU term)
+                           exponential a name (a sigmoid term beside a ReLU term), the
+                           denominators cleared, ``H^2 = H``
 =========================  ================================================================
 
 >>> import sympy as sp
@@ -59,9 +62,10 @@ def _clear_denominators(difference: Any) -> Any:
     return sp.expand(cleared.xreplace({name: base for base, name in names.items()}))
 
 
-def _indicators_named(difference: Any) -> Any:
+def _indicators_named(difference: Any) -> tuple[Any, set[sp.Dummy]]:
     """Each two-branch Piecewise ``(a if c else b)`` becomes ``b + (a - b) H_c``, with one new
-    name ``H_c`` per condition: equal to the Piecewise when ``H_c`` is the truth value of ``c``."""
+    name ``H_c`` per condition: equal to the Piecewise when ``H_c`` is the truth value of ``c``.
+    Returns the expression and the names."""
     names: dict[Any, sp.Dummy] = {}
 
     def switch(piece: sp.Piecewise) -> Any:
@@ -72,14 +76,28 @@ def _indicators_named(difference: Any) -> Any:
     def two_branch(e: Any) -> bool:
         return isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[1].cond == sp.true
 
-    return sp.sympify(difference).replace(two_branch, switch)
+    return sp.sympify(difference).replace(two_branch, switch), set(names.values())
+
+
+def _idempotent(expanded: Any, names: set[sp.Dummy]) -> Any:
+    """Every power ``H^k`` (``k >= 1``) of a 0/1 name made ``H``, then expand: the value is the
+    same whenever each name is 0 or 1.
+
+    >>> h, x = sp.Dummy("H"), sp.Symbol("x")
+    >>> _idempotent(sp.expand(2 * (h * x) * h - 2 * h * x), {h})
+    0
+    """
+    if not names:
+        return expanded
+    return sp.expand(expanded.replace(
+        lambda e: e.is_Pow and e.base in names and e.exp.is_Integer and e.exp > 0, lambda e: e.base))
 
 
 def _indicators_expand(difference: Any) -> Any:
-    """The conditions as 0/1 names, then expand: a polynomial that vanishes identically in the
-    ``H_c`` vanishes for every truth value of the conditions."""
-    replaced = _indicators_named(difference)
-    return replaced if replaced.has(sp.Piecewise) else sp.expand(replaced)
+    """The conditions as 0/1 names, then expand with ``H^k = H``: a polynomial that vanishes
+    identically in the ``H_c`` vanishes for every truth value of the conditions."""
+    replaced, names = _indicators_named(difference)
+    return replaced if replaced.has(sp.Piecewise) else _idempotent(sp.expand(replaced), names)
 
 
 def _exp_atoms_cleared(difference: Any) -> Any:
@@ -102,12 +120,12 @@ def _indicators_exp_atoms(difference: Any) -> Any:
     """The conditions as 0/1 names; the rational function of exponentials that is left is
     decided by the exponential-polynomial zero test (:mod:`symnn.core.exppoly`, the names
     its atoms), else by naming each exponential and clearing denominators."""
-    replaced = _indicators_named(difference)
+    replaced, names = _indicators_named(difference)
     if replaced.has(sp.Piecewise):
         return replaced
     if exppoly.is_zero(replaced):
         return sp.S.Zero
-    return _exp_atoms_cleared(replaced)
+    return _idempotent(_exp_atoms_cleared(replaced), names)
 
 
 #: a rational function is 0 when it is 0 after its denominators are cleared
