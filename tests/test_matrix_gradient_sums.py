@@ -1,6 +1,7 @@
-"""Sums of terms of different classes (a ReLU term beside a sigmoid, tanh, softplus, exp or
-quadratic term): certified, cross-checked, equal to the sum of the textbook gradients of the
-terms, and a wrong gradient for such a sum refused as refuted or undecided, never blamed on size."""
+"""Sums of terms of different classes (a ReLU term beside a sigmoid, tanh, softplus, exp,
+quadratic or norm term): certified, cross-checked, equal to the sum of the textbook gradients
+of the terms; a wrong gradient for such a sum refused as refuted or undecided, never blamed on
+size; and the routes that decide the entrywise comparison, each refusing a false identity."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ TERMS = {
     "sum(exp(X*w))": lambda X, w: X.T @ np.exp(X @ w),
     "w'*w": lambda X, w: 2 * w,
     "norm(relu(X*w))^2": lambda X, w: 2 * X.T @ np.maximum(X @ w, 0),
+    "norm(2*X*w)": lambda X, w: 2 * X.T @ (X @ w) / np.linalg.norm(X @ w),
     "sum(w)": lambda X, w: np.ones_like(w),
     "sum(X)": lambda X, w: np.zeros_like(w),  # free of w
 }
@@ -130,11 +132,13 @@ def test_a_matrix_standing_alone_in_a_sum_is_written_out() -> None:
     assert np.allclose(derived, X.T @ np.array([[1.0], [1.0], [0.0]]) + 1, rtol=0, atol=1e-12)
 
 
-z, u = sp.symbols("z u")
+a, b, z, u = sp.symbols("a b z u")
 STEP, SIGMOID = sp.Piecewise((1, z > 0), (0, True)), 1 / (1 + sp.exp(-z))
 RELU = sp.Piecewise((z, z > 0), (0, True))
 #: (route, a true identity of its class, a false one that differs from it in one place)
 ROUTE_CASES = [
+    ("cleared-expand", (a / sp.sqrt(4 * a**2 + 4 * b**2), a / (2 * sp.sqrt(a**2 + b**2))),
+     (a / sp.sqrt(4 * a**2 + 4 * b**2), a / sp.sqrt(a**2 + b**2))),
     ("indicators-expand", (2 * RELU * STEP, 2 * RELU), (2 * RELU * STEP, 2 * z)),
     ("indicators-expand", (STEP**3, STEP), (STEP**2, STEP * sp.Piecewise((1, u > 0), (0, True)))),
     ("indicators-exp-atoms", (STEP + SIGMOID * (1 - SIGMOID), STEP + sp.exp(z) / (1 + sp.exp(z))**2),
@@ -148,8 +152,9 @@ ROUTE_CASES = [
 
 @pytest.mark.parametrize(("route", "true", "false"), ROUTE_CASES)
 def test_each_route_proves_its_class_and_refuses_a_false_identity(route, true, false) -> None:
-    # H^2 = H holds because a condition's name H stands for a truth value; each false identity
-    # holds for one truth value of a condition and not for the other, and is still refused
+    # a radicand's positive content leaves the root as a number; H^2 = H holds because the name
+    # H of a condition stands for its truth value. Each false identity is still refused: the
+    # root's factor is wrong, or the identity holds for one truth value and not the other
     assert certify(*true, NAMED_ROUTES[route]).route == route
     with pytest.raises(CertificationError, match="did not reduce"):
         certify(*false, NAMED_ROUTES[route])

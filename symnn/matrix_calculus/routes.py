@@ -10,7 +10,8 @@ atoms take.
 =========================  ================================================================
 route                      decides
 =========================  ================================================================
-``cleared-expand``         rational functions: the denominators cleared, then ``expand``
+``cleared-expand``         rational functions (and their square roots, the radicands written
+                           alike): the denominators cleared, then ``expand``
 ``indicators-expand``      piecewise-polynomial identities: each condition a 0/1 name ``H``
                            (so ``H^2 = H``)
 ``exp-atoms``              rational functions of exponentials: each exponential a name
@@ -42,12 +43,31 @@ from symnn.core import exppoly
 from symnn.core.certify import Route
 
 
-def _clear_denominators(difference: Any) -> Any:
-    """Multiply by every polynomial denominator (as a fresh name), expand, put it back, expand.
+def _radicands(expr: Any, indicators: frozenset[sp.Dummy] = frozenset()) -> Any:
+    """Each radicand (the base of a fractional power) expanded, with ``H^k = H`` for the 0/1
+    names ``indicators``, and its common factors taken out, so that a positive number leaves
+    the root: ``sqrt(4 a + 4 b) = 2 sqrt(a + b)``. Each step is an identity.
+
+    >>> a, b = sp.symbols("a b")
+    >>> _radicands(a / sp.sqrt(4 * a**2 + 4 * b**2))
+    a/(2*sqrt(a**2 + b**2))
+    """
+    def fractional(e: Any) -> bool:
+        return e.is_Pow and e.exp.is_Rational and not e.exp.is_Integer and not e.base.is_number
+
+    def written_alike(e: Any) -> Any:
+        return sp.factor_terms(_idempotent(sp.expand(e.base), indicators)) ** e.exp
+
+    return expr.replace(fractional, written_alike)
+
+
+def _clear_denominators(difference: Any, indicators: frozenset[sp.Dummy] = frozenset()) -> Any:
+    """Multiply by every polynomial denominator (as a fresh name), expand, put it back, expand;
+    the radicands first written alike (:func:`_radicands`).
 
     The result is 0 exactly when the difference is 0 wherever its denominators are nonzero.
     """
-    difference = sp.sympify(difference)
+    difference = _radicands(sp.sympify(difference), indicators)
     powers: dict[Any, int] = {}
     for power in difference.atoms(sp.Pow):
         if power.exp.is_Integer and power.exp < 0 and not power.base.is_number:
@@ -62,7 +82,7 @@ def _clear_denominators(difference: Any) -> Any:
     return sp.expand(cleared.xreplace({name: base for base, name in names.items()}))
 
 
-def _indicators_named(difference: Any) -> tuple[Any, set[sp.Dummy]]:
+def _indicators_named(difference: Any) -> tuple[Any, frozenset[sp.Dummy]]:
     """Each two-branch Piecewise ``(a if c else b)`` becomes ``b + (a - b) H_c``, with one new
     name ``H_c`` per condition: equal to the Piecewise when ``H_c`` is the truth value of ``c``.
     Returns the expression and the names."""
@@ -76,15 +96,15 @@ def _indicators_named(difference: Any) -> tuple[Any, set[sp.Dummy]]:
     def two_branch(e: Any) -> bool:
         return isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[1].cond == sp.true
 
-    return sp.sympify(difference).replace(two_branch, switch), set(names.values())
+    return sp.sympify(difference).replace(two_branch, switch), frozenset(names.values())
 
 
-def _idempotent(expanded: Any, names: set[sp.Dummy]) -> Any:
+def _idempotent(expanded: Any, names: frozenset[sp.Dummy]) -> Any:
     """Every power ``H^k`` (``k >= 1``) of a 0/1 name made ``H``, then expand: the value is the
     same whenever each name is 0 or 1.
 
     >>> h, x = sp.Dummy("H"), sp.Symbol("x")
-    >>> _idempotent(sp.expand(2 * (h * x) * h - 2 * h * x), {h})
+    >>> _idempotent(sp.expand(2 * (h * x) * h - 2 * h * x), frozenset({h}))
     0
     """
     if not names:
@@ -100,7 +120,7 @@ def _indicators_expand(difference: Any) -> Any:
     return replaced if replaced.has(sp.Piecewise) else _idempotent(sp.expand(replaced), names)
 
 
-def _exp_atoms_cleared(difference: Any) -> Any:
+def _exp_atoms_cleared(difference: Any, indicators: frozenset[sp.Dummy] = frozenset()) -> Any:
     """Each ``exp(a)`` becomes a new name ``E_a`` (and ``exp(-a)`` becomes ``1/E_a``); the
     rational function of these names is then decided by clearing denominators. A rational
     function that vanishes identically vanishes at ``E_a = exp(a)``."""
@@ -113,7 +133,7 @@ def _exp_atoms_cleared(difference: Any) -> Any:
         else:
             names[argument] = sp.Dummy("E")
     replaced = difference.xreplace({sp.exp(a): name for a, name in names.items()})
-    return _clear_denominators(replaced)
+    return _clear_denominators(replaced, indicators)
 
 
 def _indicators_exp_atoms(difference: Any) -> Any:
@@ -125,7 +145,7 @@ def _indicators_exp_atoms(difference: Any) -> Any:
         return replaced
     if exppoly.is_zero(replaced):
         return sp.S.Zero
-    return _idempotent(_exp_atoms_cleared(replaced), names)
+    return _idempotent(_exp_atoms_cleared(replaced, names), names)
 
 
 #: a rational function is 0 when it is 0 after its denominators are cleared
