@@ -4,9 +4,9 @@ Both sides are explicit matrices of scalar expressions (every matrix written out
 of symbols). The verdict is one of three:
 
 * **proved** -- a decision route reduces every entry of the difference to 0. The routes are
-  tried in the order of :func:`routes_for`: first the one whose class holds every function of
-  ``f`` (a ReLU term beside a sigmoid term needs the conditions *and* the exponentials named:
-  ``indicators-exp-atoms``), then the routes of the rules met, then the others;
+  tried in the order of :func:`routes_for`: the routes of the rules met, then the others; a
+  ReLU term beside a term of another class (a sigmoid) needs the conditions *and* the
+  exponentials named, and ``indicators-exp-atoms``, which does both, stands for them all;
 * **refuted** -- at a point with rational coordinates an entry of the difference is a
   nonzero number, evaluated by SymPy to 30 significant digits that it guarantees
   (``evalf(strict=True)``, which refuses rather than guesses when it cannot separate the
