@@ -27,6 +27,7 @@ CASES = [
     ("ReLU layer", "sum(relu(X*W)*v)", "W", [["X", 4, 3], ["W", 3, 2], ["v", 2, 1]]),
     ("sigmoid layer", "sum(sigmoid(X*W))", "W", [["X", "m", "n"], ["W", "n", "k"]]),
     ("log-determinant", "log(det(S))", "S", [["S", "n", "n"]]),
+    ("sigmoid and ReLU terms", "sum(sigmoid(X*w)) + sum(relu(X*w))", "w", [["X", 5, 3], ["w", 3, 1]]),
 ]
 CHILD = """
 import json, sys, time

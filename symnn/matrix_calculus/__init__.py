@@ -16,8 +16,10 @@ module                 contents
 ``rules``              the reverse-mode rules as a table, one per node kind
 ``identity``           identities at symbolic sizes; SymPy's matrix derivative, guarded
 ``symbolic``           a rule certified at symbolic sizes, for every size
+``routes``             the decision routes for entries written out in scalars
 ``verify``             a rule proved by explicit expansion at concrete sizes
 ``reverse``            the reverse sweep; common right factors collected
+``entrywise``          the entrywise comparison: proved, refuted or undecided
 ``composite``          the whole gradient: chain rule, corroborated entrywise
 ``numeric``, ``check``  NumPy evaluation, finite differences, the simulator's layers
 ``printing``           LaTeX in the course's notation

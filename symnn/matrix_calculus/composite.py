@@ -30,22 +30,19 @@ import sympy as sp
 
 from symnn.core.certify import certify
 from symnn.errors import CertificationError
+from symnn.matrix_calculus.entrywise import decide, routes_for
 from symnn.matrix_calculus.expression import read_typed
 from symnn.matrix_calculus.functions import explicit
 from symnn.matrix_calculus.identity import MATRIX_EXPAND
 from symnn.matrix_calculus.reverse import ReverseMode, collect_right_factors, reverse_mode
-from symnn.matrix_calculus.rules import RULES, route_of
 from symnn.matrix_calculus.symbolic import certify_symbolic
 from symnn.matrix_calculus.verify import (
     MAX_ENTRIES,
     MAX_INVERSE,
-    NAMED_ROUTES,
     all_size_assignments,
     explicit_matrix,
     to_explicit,
 )
-
-ROUTES = ("expand", "indicators-expand", "cleared-expand", "exp-atoms")
 
 
 def derive_gradient(text: str, shapes: Any, wrt: str) -> tuple[Any, Any, Any]:
@@ -80,47 +77,33 @@ def _small(matrices: dict[str, sp.MatrixSymbol], inverse: bool) -> bool:
     return True
 
 
-def _routes_of(term: Any) -> list[str]:
-    """The routes of the rules met in ``term``, most specific first, then the others."""
-    found: list[str] = []
+def check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient: Any,
+             sizes: dict[sp.Symbol, int]) -> tuple[str, str]:
+    """(the sizes, the route) where ``gradient`` equals the entrywise derivative of ``term``'s
+    function written out at ``sizes`` (every size name given a number); raises
+    :class:`~symnn.errors.CertificationError` saying refuted or undecided
+    (:func:`~symnn.matrix_calculus.entrywise.decide`).
 
-    def walk(node: Any) -> None:
-        if node.kind in RULES:
-            route = route_of(node.kind, node.value)
-            if route not in found and route != "expand":
-                found.append(route)
-        for child in node.children:
-            walk(child)
-
-    walk(term)
-    return found + [route for route in ROUTES if route not in found]
-
-
-def _certify_any(got: Any, want: Any, routes: list[str]) -> str:
-    failures = []
-    for route in routes:
-        try:
-            certify(got, want, NAMED_ROUTES.get(route, route))
-        except CertificationError as error:
-            failures.append(str(error))
-            continue
-        return route
-    raise CertificationError("the gradient is not the entrywise derivative: " + failures[-1])
-
-
-def _check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient: Any,
-              sizes: dict[sp.Symbol, int]) -> tuple[str, str]:
+    >>> term, matrices = read_typed("sum(relu(X*w))", [["X", 2, 2], ["w", 2, 1]])
+    >>> X, w = matrices["X"], matrices["w"]
+    >>> check_at(term, matrices, "w", X.T * X * w, {})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symnn.errors.CertificationError: the gradient is not the entrywise derivative: at a rational point, ...
+    """
     grids = {}
     for name, symbol in matrices.items():
         rows, cols = (int(sp.sympify(s).xreplace(sizes)) for s in symbol.shape)
-        grids[symbol.xreplace(sizes)] = explicit_matrix(name, (rows, cols))
+        # immutable: a grid in place of a matrix that stands alone in a sum (``sum(X) + ...``)
+        # is hashed when the sum is rebuilt
+        grids[symbol.xreplace(sizes)] = sp.ImmutableMatrix(explicit_matrix(name, (rows, cols)))
     f_value = explicit(to_explicit(term.expr.xreplace(sizes).xreplace(grids)))
     variable = grids[matrices[wrt].xreplace(sizes)]
     want = variable.applyfunc(lambda entry: sp.diff(f_value, entry))
     got = explicit(to_explicit(sp.sympify(gradient).xreplace(sizes).xreplace(grids)))
     if not isinstance(got, sp.MatrixBase):
         got = sp.Matrix([[got]]) if want.shape == (1, 1) else got
-    route = _certify_any(sp.Matrix(got), want, _routes_of(term))
+    route = decide(sp.Matrix(got), want, routes_for(term))
     shown = ", ".join(f"{name} {grid.rows}x{grid.cols}" for name, grid in
                       zip(matrices, grids.values()))
     return shown, route
@@ -148,7 +131,7 @@ def check_entrywise(text: str, shapes: Any, wrt: str) -> Entrywise:
     term, matrices, gradient = derive_gradient(text, shapes, wrt)
     inverse = any(word in text for word in ("inv", "det"))
     if _small(matrices, inverse):
-        shown, route = _check_at(term, matrices, wrt, gradient, {})
+        shown, route = check_at(term, matrices, wrt, gradient, {})
         return Entrywise(shown, route, True)
     generic, numbers = _generic_shapes(shapes)
     g_term, g_matrices, g_gradient = derive_gradient(text, generic, wrt)
@@ -160,7 +143,7 @@ def check_entrywise(text: str, shapes: Any, wrt: str) -> Entrywise:
     for sizes in all_size_assignments(symbols):
         if inverse:
             sizes = {s: v - 1 for s, v in sizes.items()}
-        shown, route = _check_at(g_term, g_matrices, wrt, g_gradient, sizes)
+        shown, route = check_at(g_term, g_matrices, wrt, g_gradient, sizes)
         parts.append(shown)
         routes.append(route)
     return Entrywise("; ".join(parts), ", ".join(sorted(set(routes))), False)

@@ -8,9 +8,10 @@ A rule of :mod:`symnn.matrix_calculus.rules` is proved for one node kind and one
 shapes by writing every matrix out as a grid of scalar symbols, expanding the node with
 SymPy, differentiating every entry, contracting with a generic adjoint ``G``, and reducing
 the difference to the rule's formula to 0 with a decision route of
-:mod:`symnn.core.certify`. Sizes given as names are replaced by small integers (two or
-more assignments); sizes given as numbers are kept when the expansion is small enough,
-else replaced by fresh names first (the rules do not depend on the numbers).
+:mod:`symnn.matrix_calculus.routes` or :mod:`symnn.core.certify`. Sizes given as names are
+replaced by small integers (two or more assignments); sizes given as numbers are kept when
+the expansion is small enough, else replaced by fresh names first (the rules do not depend
+on the numbers).
 
 >>> import sympy as sp
 >>> m, n = sp.symbols("m n", integer=True, positive=True)
@@ -25,79 +26,15 @@ from typing import Any
 
 import sympy as sp
 
-from symnn.core.certify import Route, certify
+from symnn.core.certify import certify
 from symnn.errors import CertificationError
 from symnn.matrix_calculus.expression import OPS, Shape
 from symnn.matrix_calculus.functions import explicit
+from symnn.matrix_calculus.routes import NAMED_ROUTES
 from symnn.matrix_calculus.rules import RULES, route_of
 
 #: the most entries of one explicit matrix, and the largest explicit inverse or determinant
 MAX_ENTRIES, MAX_INVERSE = 36, 2
-
-
-def _clear_denominators(difference: Any) -> Any:
-    """Multiply by every polynomial denominator (as a fresh name), expand, put it back, expand.
-
-    The result is 0 exactly when the difference is 0 wherever its denominators are nonzero.
-    """
-    difference = sp.sympify(difference)
-    powers: dict[Any, int] = {}
-    for power in difference.atoms(sp.Pow):
-        if power.exp.is_Integer and power.exp < 0 and not power.base.is_number:
-            powers[power.base] = max(powers.get(power.base, 0), -int(power.exp))
-    if not powers:
-        return sp.expand(difference)
-    names = {base: sp.Dummy("D") for base in powers}
-    multiplier = sp.Mul(*(names[base] ** k for base, k in powers.items()))
-    cleared = sp.expand(difference.xreplace(names) * multiplier)
-    if any(p.exp.is_negative and p.base in names.values() for p in cleared.atoms(sp.Pow)):
-        return sp.cancel(difference)
-    return sp.expand(cleared.xreplace({name: base for base, name in names.items()}))
-
-
-def _indicators_expand(difference: Any) -> Any:
-    """Each two-branch Piecewise ``(a if c else b)`` becomes ``b + (a - b) H_c`` with one new
-    name ``H_c`` per condition, then expand: a polynomial that vanishes identically in the
-    ``H_c`` vanishes for every truth value of the conditions."""
-    names: dict[Any, sp.Dummy] = {}
-
-    def switch(piece: sp.Piecewise) -> Any:
-        (a, condition), (b, _) = piece.args
-        name = names.setdefault(condition, sp.Dummy("H"))
-        return b + (a - b) * name
-
-    def two_branch(e: Any) -> bool:
-        return isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[1].cond == sp.true
-
-    replaced = sp.sympify(difference).replace(two_branch, switch)
-    if replaced.has(sp.Piecewise):
-        return replaced
-    return sp.expand(replaced)
-
-
-def _exp_atoms_cleared(difference: Any) -> Any:
-    """Each ``exp(a)`` becomes a new name ``E_a`` (and ``exp(-a)`` becomes ``1/E_a``); the
-    rational function of these names is then decided by clearing denominators. A rational
-    function that vanishes identically vanishes at ``E_a = exp(a)``."""
-    difference = sp.sympify(difference)
-    names: dict[Any, Any] = {}
-    for power in sorted(difference.atoms(sp.exp), key=sp.default_sort_key):
-        argument = power.args[0]
-        if -argument in names:
-            names[argument] = 1 / names[-argument]
-        else:
-            names[argument] = sp.Dummy("E")
-    replaced = difference.xreplace({sp.exp(a): name for a, name in names.items()})
-    return _clear_denominators(replaced)
-
-
-#: a rational function is 0 when it is 0 after its denominators are cleared
-CLEARED = Route("cleared-expand", _clear_denominators)
-#: a piecewise-linear identity: conditions as 0/1 names, then expand
-INDICATORS = Route("indicators-expand", _indicators_expand)
-#: a rational function of exponentials, each exponential a name
-EXP_ATOMS = Route("exp-atoms", _exp_atoms_cleared)
-NAMED_ROUTES = {"cleared-expand": CLEARED, "indicators-expand": INDICATORS, "exp-atoms": EXP_ATOMS}
 _ASSIGNMENTS = ((2, 3, 2, 3), (3, 2, 1, 2), (1, 2, 3, 1))
 #: inverses and determinants are expanded at 2 x 2 and 1 x 1
 _INVERSE_ASSIGNMENTS = ((2, 2, 2, 2), (1, 1, 1, 1))
