@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.core.exact import as_sympy
 from symnn.matrix_calculus.expression import Term
 from symnn.matrix_calculus.numeric import evaluate, finite_difference_gradient, sample_point
 from symnn.matrix_calculus.verify import to_explicit
@@ -51,7 +52,7 @@ def numeric_gradient(gradient: Any, matrices: dict[str, sp.MatrixSymbol], sizes:
     for name, value in values.items():
         if name not in matrices:
             replace[sp.Symbol(name, real=True)] = sp.Float(value)
-    explicit = to_explicit(sp.sympify(gradient).xreplace(sizes).xreplace(replace))
+    explicit = to_explicit(as_sympy(gradient).xreplace(sizes).xreplace(replace))
     if not isinstance(explicit, sp.MatrixBase):
         explicit = sp.Matrix([[explicit]])
     return np.array(sp.Matrix(explicit).evalf(30).tolist(), dtype=float)
@@ -103,7 +104,7 @@ def cross_check(term: Term, matrices: dict[str, sp.MatrixSymbol], wrt: str, grad
     layer = _layer(term, wrt)
     for point in range(POINTS):
         sizes = _sizes(matrices, rng)
-        shapes = {name: tuple(int(sp.sympify(s).xreplace(sizes)) for s in symbol.shape)
+        shapes = {name: tuple(int(as_sympy(s).xreplace(sizes)) for s in symbol.shape)
                   for name, symbol in matrices.items()}
         values = sample_point(term, shapes, _scalars(term), rng)
         derived = numeric_gradient(gradient, matrices, sizes, values)

@@ -29,6 +29,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.core.certify import certify
+from symnn.core.exact import as_sympy
 from symnn.errors import CertificationError
 from symnn.matrix_calculus.entrywise import decide, routes_for
 from symnn.matrix_calculus.expression import read_typed
@@ -93,14 +94,14 @@ def check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient
     """
     grids = {}
     for name, symbol in matrices.items():
-        rows, cols = (int(sp.sympify(s).xreplace(sizes)) for s in symbol.shape)
+        rows, cols = (int(as_sympy(s).xreplace(sizes)) for s in symbol.shape)
         # immutable: a grid in place of a matrix that stands alone in a sum (``sum(X) + ...``)
         # is hashed when the sum is rebuilt
         grids[symbol.xreplace(sizes)] = sp.ImmutableMatrix(explicit_matrix(name, (rows, cols)))
     f_value = explicit(to_explicit(term.expr.xreplace(sizes).xreplace(grids)))
     variable = grids[matrices[wrt].xreplace(sizes)]
     want = variable.applyfunc(lambda entry: sp.diff(f_value, entry))
-    got = explicit(to_explicit(sp.sympify(gradient).xreplace(sizes).xreplace(grids)))
+    got = explicit(to_explicit(as_sympy(gradient).xreplace(sizes).xreplace(grids)))
     if not isinstance(got, sp.MatrixBase):
         got = sp.Matrix([[got]]) if want.shape == (1, 1) else got
     route = decide(sp.Matrix(got), want, routes_for(term))

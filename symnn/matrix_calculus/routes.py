@@ -41,6 +41,7 @@ import sympy as sp
 
 from symnn.core import exppoly
 from symnn.core.certify import Route
+from symnn.core.exact import as_sympy
 
 
 def _radicands(expr: Any, indicators: frozenset[sp.Dummy] = frozenset()) -> Any:
@@ -67,7 +68,7 @@ def _clear_denominators(difference: Any, indicators: frozenset[sp.Dummy] = froze
 
     The result is 0 exactly when the difference is 0 wherever its denominators are nonzero.
     """
-    difference = _radicands(sp.sympify(difference), indicators)
+    difference = _radicands(as_sympy(difference), indicators)
     powers: dict[Any, int] = {}
     for power in difference.atoms(sp.Pow):
         if power.exp.is_Integer and power.exp < 0 and not power.base.is_number:
@@ -96,7 +97,7 @@ def _indicators_named(difference: Any) -> tuple[Any, frozenset[sp.Dummy]]:
     def two_branch(e: Any) -> bool:
         return isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[1].cond == sp.true
 
-    return sp.sympify(difference).replace(two_branch, switch), frozenset(names.values())
+    return as_sympy(difference).replace(two_branch, switch), frozenset(names.values())
 
 
 def _idempotent(expanded: Any, names: frozenset[sp.Dummy]) -> Any:
@@ -124,7 +125,7 @@ def _exp_atoms_cleared(difference: Any, indicators: frozenset[sp.Dummy] = frozen
     """Each ``exp(a)`` becomes a new name ``E_a`` (and ``exp(-a)`` becomes ``1/E_a``); the
     rational function of these names is then decided by clearing denominators. A rational
     function that vanishes identically vanishes at ``E_a = exp(a)``."""
-    difference = sp.sympify(difference)
+    difference = as_sympy(difference)
     names: dict[Any, Any] = {}
     for power in sorted(difference.atoms(sp.exp), key=sp.default_sort_key):
         argument = power.args[0]

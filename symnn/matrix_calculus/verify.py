@@ -27,6 +27,7 @@ from typing import Any
 import sympy as sp
 
 from symnn.core.certify import certify
+from symnn.core.exact import as_sympy
 from symnn.errors import CertificationError
 from symnn.matrix_calculus.expression import OPS, Shape
 from symnn.matrix_calculus.functions import explicit
@@ -163,7 +164,7 @@ def size_assignments(
 
 
 def _at(shapes: tuple[Shape, ...], sizes: dict[sp.Symbol, int]) -> tuple[Shape, ...]:
-    return tuple(None if s is None else (sp.sympify(s[0]).xreplace(sizes), sp.sympify(s[1]).xreplace(sizes))
+    return tuple(None if s is None else (as_sympy(s[0]).xreplace(sizes), as_sympy(s[1]).xreplace(sizes))
                  for s in shapes)
 
 
@@ -202,7 +203,7 @@ def _vjp_target(node_value: Any, adjoint: Any, wrt: Any) -> Any:
 def _describe(assignments: list[dict[sp.Symbol, int]], shapes: tuple[Shape, ...]) -> str:
     shown = []
     for sizes in assignments:
-        parts = [f"{int(sp.sympify(s[0]).xreplace(sizes))}x{int(sp.sympify(s[1]).xreplace(sizes))}"
+        parts = [f"{int(as_sympy(s[0]).xreplace(sizes))}x{int(as_sympy(s[1]).xreplace(sizes))}"
                  for s in shapes if s is not None]
         shown.append("*".join(parts) or "scalars")
     return ", ".join(sorted(set(shown)))
@@ -234,7 +235,7 @@ def verify_rule(kind: str, value: str, child_shapes: tuple[Shape, ...], node_sha
             if i in RULES[kind].constant:
                 continue
             formula = RULES[kind].vjp(sized_kids, node_sized, g_sized, i, value)
-            got = explicit(to_explicit(sp.sympify(formula).xreplace(replace)))
+            got = explicit(to_explicit(as_sympy(formula).xreplace(replace)))
             want = _vjp_target(node_value, g_explicit, plain)
             _certify_entries(got, want, route, f"{RULES[kind].name}, child {i + 1}")
     sizes_text = _describe(assignments, children_shapes)
