@@ -27,6 +27,8 @@ import sympy as sp
 
 from symnn.activation_analysis.functions import sigma
 from symnn.activation_analysis.table import TABLE, F
+from symnn.core.activation_definitions import NUMPY_FUNCTIONS
+from symnn.core.activation_functions import MPMATH_FUNCTIONS
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
@@ -39,8 +41,10 @@ from symnn.sim import activations
 DIFF_EXP_CANCEL = Route("rewrite(exp), doit, exp-cancel",
                         lambda d: ROUTES["exp-cancel"](d.rewrite(sp.exp).doit()))
 X = sp.Symbol("x", real=True)
-NUMPY_SIGMA = [{"sigma": activations.sigmoid, "tanh": activations.tanh}, NUMPY_NAMESPACE]
-MPMATH_SIGMA = [{"sigma": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
+#: ``lambdify`` modules: the registry's simulator functions (``sigma`` is the simulator's sigmoid)
+NUMPY_SIGMA = [NUMPY_FUNCTIONS, NUMPY_NAMESPACE]
+#: ``lambdify`` modules: the core's mpmath forms (``sigma`` is ``1 / (1 + exp(-t))`` in mpmath)
+MPMATH_SIGMA = [MPMATH_FUNCTIONS, "mpmath"]
 
 
 def _identities(x: sp.Symbol) -> list[sp.Eq]:
