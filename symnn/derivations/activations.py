@@ -140,8 +140,9 @@ def _check_identities(x: sp.Symbol, result: dict[str, sp.Expr]) -> CheckReport:
     check.compare("(d) against the simulator's tanh_prime = 1 - tanh^2",
                   sim["tanh_derivative"](points), activations.tanh_prime(points), tolerance=1e-14)
     with mpmath.workdps(50):
-        exact = {"reflection": lambda t: 1 / (1 + mpmath.exp(t)), "tanh": mpmath.tanh,
-                 "sigmoid_derivative": lambda t: mpmath.diff(lambda s: 1 / (1 + mpmath.exp(-s)), t),
+        # the left-hand sides from the definition sigma.mp = 1 / (1 + e^{-t}), derivatives numerically
+        exact = {"reflection": lambda t: sigma.mp(-t), "tanh": mpmath.tanh,
+                 "sigmoid_derivative": lambda t: mpmath.diff(sigma.mp, t),
                  "tanh_derivative": lambda t: mpmath.diff(mpmath.tanh, t)}
         exact["sigmoid_derivative_reflected"] = exact["sigmoid_derivative"]
         for name, truth in exact.items():
