@@ -27,13 +27,15 @@ from flint import arb, ctx
 from symnn.activation_analysis.functions import sigma
 from symnn.activation_analysis.growth import Growth, branch_between, linear_growth
 from symnn.activation_analysis.table import Activation, x
+from symnn.core.activation_functions import MPMATH_FUNCTIONS
 from symnn.core.ball import ball, bits, integral, upper
 from symnn.core.exact import as_sympy
 
 DIGITS = 30
 #: the default precision of :func:`reference`
 REFERENCE_DIGITS = 24
-MPMATH = [{"sigma": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
+#: ``lambdify`` modules for mpmath: the core's mpmath forms of sigma, softplus and the ReLU family
+MPMATH = [MPMATH_FUNCTIONS, "mpmath"]
 
 
 def as_mpf(value: sp.Expr) -> mpmath.mpf:

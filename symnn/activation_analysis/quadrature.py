@@ -41,6 +41,7 @@ import sympy as sp
 
 from symnn.activation_analysis.growth import branch_between
 from symnn.activation_analysis.table import x
+from symnn.core.activation_functions import MPMATH_FUNCTIONS
 
 __all__ = ["RELATIVE", "WINDOW", "gaussian_expectation"]
 
@@ -61,7 +62,7 @@ def _sigmoid(t: np.ndarray) -> np.ndarray:
 
 _ERF = np.vectorize(math.erf, otypes=[float])
 NUMPY = [{"sigma": _sigmoid, "erf": _ERF}, np]  # the module: no "from numpy import *"
-MPMATH = [{"sigma": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
+MPMATH = [MPMATH_FUNCTIONS, "mpmath"]  # the core's mpmath forms of sigma, softplus, the ReLU family
 
 
 @functools.lru_cache(maxsize=256)

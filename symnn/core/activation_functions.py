@@ -3,7 +3,8 @@
 ``ReLU`` and its derivative ``Step``, the leaky ReLU ``LReLU`` and its derivative ``LStep``,
 the logistic sigmoid ``sigma`` and ``softplus``: each kept unevaluated on symbols, evaluated
 on real numbers whose sign SymPy decides, with its derivative (``fdiff``), its written-out
-form (:func:`written`: ``Piecewise`` or ``exp``) and its LaTeX.
+form (:func:`written`: ``Piecewise`` or ``exp``), its mpmath form (``mp``, collected in
+:data:`MPMATH_FUNCTIONS` for ``lambdify``) and its LaTeX.
 
 .. math::
 
@@ -35,6 +36,8 @@ LaTeX: ``Step`` prints as :math:`\\mathbb{1}[z > 0]`, ``LReLU`` and ``LStep`` as
 Piecewise((1, z > 0), (0, True)) + log(exp(z) + 1)
 >>> sp.latex(Step(z)), sp.latex(LReLU(z, sp.Symbol("alpha")))
 ('\\\\mathbb{1}[z > 0]', '\\\\operatorname{LReLU}_{\\\\alpha}\\\\left(z\\\\right)')
+>>> sp.lambdify(z, softplus(z) + sigma(z), [MPMATH_FUNCTIONS, "mpmath"])(mpmath.mpf(0))
+mpf('1.1931471805599454')
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import mpmath
 import sympy as sp
 
 
@@ -71,6 +75,8 @@ class _Kinked(sp.Function):
     """A piecewise-linear function (ReLU, LReLU) or its derivative, written as a ``Piecewise``."""
 
     explicit: Callable[..., sp.Expr]
+    #: the same function on mpmath numbers (and plain Python numbers), for ``lambdify``
+    mp: Callable[..., Any]
 
     def _eval_rewrite_as_Piecewise(self, *args: sp.Expr, **hints: object) -> sp.Expr:
         return self.explicit(*args)
@@ -90,6 +96,10 @@ class ReLU(_Kinked):
     def explicit(z: sp.Expr) -> sp.Expr:
         return sp.Piecewise((z, z > 0), (0, True))
 
+    @staticmethod
+    def mp(z: Any) -> Any:
+        return z if z > 0 else 0 * z
+
 
 class Step(_Kinked):
     """The indicator ``1[z > 0]`` (0 at z = 0), the derivative of :class:`ReLU`."""
@@ -104,6 +114,10 @@ class Step(_Kinked):
     @staticmethod
     def explicit(z: sp.Expr) -> sp.Expr:
         return sp.Piecewise((1, z > 0), (0, True))
+
+    @staticmethod
+    def mp(z: Any) -> Any:
+        return 1 if z > 0 else 0
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         return _powered(rf"\mathbb{{1}}[{printer._print(self.args[0])} > 0]", exp)
@@ -126,6 +140,10 @@ class LReLU(_Kinked):
     def explicit(z: sp.Expr, alpha: sp.Expr) -> sp.Expr:
         return sp.Piecewise((z, z > 0), (alpha * z, True))
 
+    @staticmethod
+    def mp(z: Any, alpha: Any) -> Any:
+        return z if z > 0 else alpha * z
+
     def _latex(self, printer: Any, exp: Any = None) -> str:
         z, alpha = (printer._print(arg) for arg in self.args)
         return _powered(rf"\operatorname{{LReLU}}_{{{alpha}}}\left({z}\right)", exp)
@@ -147,6 +165,10 @@ class LStep(_Kinked):
     def explicit(z: sp.Expr, alpha: sp.Expr) -> sp.Expr:
         return sp.Piecewise((1, z > 0), (alpha, True))
 
+    @staticmethod
+    def mp(z: Any, alpha: Any) -> Any:
+        return 1 if z > 0 else alpha
+
     def _latex(self, printer: Any, exp: Any = None) -> str:
         z, alpha = (printer._print(arg) for arg in self.args)
         return _powered(rf"\operatorname{{LReLU}}_{{{alpha}}}'\left({z}\right)", exp)
@@ -156,6 +178,8 @@ class _Smooth(sp.Function):
     """A smooth function, real and positive on the real line (sigma, softplus), written with exp."""
 
     explicit: Callable[..., sp.Expr]
+    #: the same function on mpmath numbers, for ``lambdify``
+    mp: Callable[..., Any]
 
     def _eval_rewrite_as_exp(self, *args: sp.Expr, **hints: object) -> sp.Expr:
         return self.explicit(*args)
@@ -188,6 +212,10 @@ class sigma(_Smooth):
     def explicit(z: sp.Expr) -> sp.Expr:
         return 1 / (1 + sp.exp(-z))
 
+    @staticmethod
+    def mp(z: Any) -> Any:
+        return 1 / (1 + mpmath.exp(-z))
+
 
 class softplus(_Smooth):
     """``log(1 + exp(z))``, kept unevaluated; derivative :class:`sigma`."""
@@ -198,6 +226,10 @@ class softplus(_Smooth):
     @staticmethod
     def explicit(z: sp.Expr) -> sp.Expr:
         return sp.log(1 + sp.exp(z))
+
+    @staticmethod
+    def mp(z: Any) -> Any:
+        return mpmath.log1p(mpmath.exp(z))
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         return _powered(rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)", exp)
@@ -211,3 +243,9 @@ def written(expr: sp.Expr) -> sp.Expr:
     Piecewise((z, z > 0), (alpha*z, True))*tanh(z) + 1/(1 + exp(-z))
     """
     return expr.replace(lambda e: isinstance(e, (_Kinked, _Smooth)), lambda e: e.explicit(*e.args))
+
+
+#: the mpmath form of every function of this module under its SymPy name: the namespace that
+#: ``sympy.lambdify(..., [MPMATH_FUNCTIONS, "mpmath"])`` needs for closed forms holding them
+MPMATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    f.__name__: f.mp for f in (ReLU, Step, LReLU, LStep, sigma, softplus)}

@@ -27,6 +27,8 @@ import sympy as sp
 
 from symnn.activation_analysis.functions import sigma
 from symnn.activation_analysis.table import TABLE, F
+from symnn.core.activation_definitions import NUMPY_FUNCTIONS
+from symnn.core.activation_functions import MPMATH_FUNCTIONS
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
@@ -39,8 +41,10 @@ from symnn.sim import activations
 DIFF_EXP_CANCEL = Route("rewrite(exp), doit, exp-cancel",
                         lambda d: ROUTES["exp-cancel"](d.rewrite(sp.exp).doit()))
 X = sp.Symbol("x", real=True)
-NUMPY_SIGMA = [{"sigma": activations.sigmoid, "tanh": activations.tanh}, NUMPY_NAMESPACE]
-MPMATH_SIGMA = [{"sigma": lambda t: 1 / (1 + mpmath.exp(-t))}, "mpmath"]
+#: ``lambdify`` modules: the registry's simulator functions (``sigma`` is the simulator's sigmoid)
+NUMPY_SIGMA = [NUMPY_FUNCTIONS, NUMPY_NAMESPACE]
+#: ``lambdify`` modules: the core's mpmath forms (``sigma`` is ``1 / (1 + exp(-t))`` in mpmath)
+MPMATH_SIGMA = [MPMATH_FUNCTIONS, "mpmath"]
 
 
 def _identities(x: sp.Symbol) -> list[sp.Eq]:
@@ -136,8 +140,9 @@ def _check_identities(x: sp.Symbol, result: dict[str, sp.Expr]) -> CheckReport:
     check.compare("(d) against the simulator's tanh_prime = 1 - tanh^2",
                   sim["tanh_derivative"](points), activations.tanh_prime(points), tolerance=1e-14)
     with mpmath.workdps(50):
-        exact = {"reflection": lambda t: 1 / (1 + mpmath.exp(t)), "tanh": mpmath.tanh,
-                 "sigmoid_derivative": lambda t: mpmath.diff(lambda s: 1 / (1 + mpmath.exp(-s)), t),
+        # the left-hand sides from the definition sigma.mp = 1 / (1 + e^{-t}), derivatives numerically
+        exact = {"reflection": lambda t: sigma.mp(-t), "tanh": mpmath.tanh,
+                 "sigmoid_derivative": lambda t: mpmath.diff(sigma.mp, t),
                  "tanh_derivative": lambda t: mpmath.diff(mpmath.tanh, t)}
         exact["sigmoid_derivative_reflected"] = exact["sigmoid_derivative"]
         for name, truth in exact.items():

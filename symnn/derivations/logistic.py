@@ -43,16 +43,11 @@ DEFAULT_X = sp.Matrix([[2, 1], [1, 3], [-1, -2], [-3, 1]])
 DEFAULT_Y = [sp.Integer(1), sp.Integer(1), sp.Integer(-1), sp.Integer(-1)]
 
 
-class _SmoothSigma(sp.Function):
-    """sigma with its derivative sigma (1 - sigma) (sigmoid-identities (c)), for the routes."""
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        s = _SmoothSigma(self.args[0])
-        return s * (1 - s)
-
-
 def _lemma_reduce(difference: Any) -> Any:
-    difference = difference.replace(sigma, _SmoothSigma).doit().replace(_SmoothSigma, sigma)
+    """Derivatives by the shared ``sigma``'s own rule ``sigma' = sigma (1 - sigma)`` (its ``fdiff``):
+    here a lemma, proved in sigmoid-identities (c) from ``1 / (1 + e^{-x})`` without that rule;
+    then ``sigma(-u) = 1 - sigma(u)`` (sigmoid-identities (a)), then expand."""
+    difference = difference.doit()
     reflected = difference.replace(
         lambda e: isinstance(e, sigma) and e.args[0].could_extract_minus_sign(),
         lambda e: 1 - sigma(-e.args[0]))

@@ -28,32 +28,33 @@ import numpy as np
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
+from symnn.core.activation_functions import MPMATH_FUNCTIONS
 from symnn.core.crosscheck import CheckReport, CrossCheck
+from symnn.networks.activations import ACTIVATIONS
 from symnn.networks.backprop import Gradients
 from symnn.networks.forward import Forward
 from symnn.networks.spec import NetworkSpec
-from symnn.sim.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh, softmax
+from symnn.sim.activations import Softmax, softmax
+from symnn.sim.base import Layer
 from symnn.sim.layers import Dense
 from symnn.sim.losses import CrossEntropy, Quadratic, SoftmaxCrossEntropy
 from symnn.sim.network import Sequential
-from symnn.sim.smooth_activations import Softplus
 
 #: Central differences are taken for at most this many parameters (a seeded sample).
 MAX_DIFFERENCES = 120
 
-_LAYERS = {"identity": lambda a: Identity(), "relu": lambda a: ReLU(), "leaky_relu": LeakyReLU,
-           "sigmoid": lambda a: Sigmoid(), "tanh": lambda a: Tanh(), "softplus": lambda a: Softplus(),
-           "softmax": lambda a: Softmax()}
+#: mpmath versions of the engine's own functions, for evaluating closed forms (the core's).
+_MPMATH = MPMATH_FUNCTIONS
 
 
-def _step(z: object, below: object = 0) -> object:
-    return 1 if z > 0 else below
+def activation_layer(name: str, alpha: sp.Expr) -> Layer:
+    """The simulator layer of the activation ``name``: the registry entry's, or the row-wise Softmax.
 
-
-#: mpmath versions of the engine's own functions, for evaluating closed forms.
-_MPMATH = {"sigma": lambda z: 1 / (1 + mpmath.exp(-z)), "softplus": lambda z: mpmath.log1p(mpmath.exp(z)),
-           "ReLU": lambda z: z if z > 0 else 0 * z, "Step": _step,
-           "LReLU": lambda z, a: z if z > 0 else a * z, "LStep": _step}
+    >>> activation_layer("leaky_relu", sp.Rational(1, 10)).forward(np.array([[-1.0, 1.0]]))
+    array([[-0.1,  1. ]])
+    """
+    definition = ACTIVATIONS[name].definition
+    return Softmax() if definition is None else definition.layer(alpha)
 
 
 class _Unordered(MpmathPrinter):
@@ -84,7 +85,7 @@ def simulator(spec: NetworkSpec, W: list[np.ndarray], b: list[np.ndarray]) -> tu
     softmax with cross-entropy the softmax sits in the loss, so the model ends at the logits."""
     layers: list[object] = []
     for weights, bias, name in zip(W, b, spec.activations):
-        layers += [Dense(weights.copy(), bias.copy()), _LAYERS[name](float(spec.alpha))]
+        layers += [Dense(weights.copy(), bias.copy()), activation_layer(name, spec.alpha)]
     if spec.loss == "cross_entropy":
         return Sequential(layers[:-1]), SoftmaxCrossEntropy(reduction="sum")
     if spec.loss == "binary_cross_entropy":

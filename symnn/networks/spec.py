@@ -28,6 +28,7 @@ from typing import Any
 
 import sympy as sp
 
+from symnn.core.activation_definitions import DEFINITIONS
 from symnn.core.literal import read_literal
 from symnn.core.params import MatrixKind, Number, to_exact
 from symnn.errors import ParameterError, ShapeError
@@ -38,6 +39,8 @@ from symnn.networks.losses import LOSSES
 MAX_DEPTH = 6
 #: the widest layer, and the most examples, a derivation takes (checked before any work)
 MAX_WIDTH, MAX_EXAMPLES = 32, 256
+#: the leaky-ReLU slope when none is given: the registry's typical value, 1/100
+DEFAULT_ALPHA = DEFINITIONS["leaky_relu"].alpha.typical
 
 
 def parameter_symbols(letter: str, layer: int, rows: int, cols: int) -> sp.Matrix:
@@ -149,7 +152,7 @@ class NetworkSpec:
         if needs is not None and names[-1] != needs:
             raise ParameterError("loss", loss_name, f"a loss that fits the output activation "
                                  f"{names[-1]} ({loss_name} needs a {needs} output)")
-        slope = Number()("alpha", sp.Rational(1, 100) if alpha is None else alpha)
+        slope = Number()("alpha", DEFAULT_ALPHA if alpha is None else alpha)
         decay = Number(lower=0)("l2", 0 if l2 is None else l2)
         weights, biases = list(W or [None] * depth), list(b or [None] * depth)
         if len(weights) != depth or len(biases) != depth:
