@@ -29,6 +29,7 @@ import sympy as sp
 from symnn.core.certify import ROUTES, Route
 from symnn.core.crosscheck import CheckReport, CrossCheck
 from symnn.core.derivation import Derivation, DerivationBuilder
+from symnn.core.exact import as_sympy
 from symnn.core.exact_lp import gordan
 from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
@@ -134,7 +135,7 @@ def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
                    sum(m * sigma(-alpha * m) for m in margins), route=SIGMA_LEMMAS,
                    reason=r"$\frac{d}{d\alpha}\log\sigma(\alpha m) = m(1 - \sigma(\alpha m)) = "
                           r"m\,\sigma(-\alpha m)$")
-    b.claim("strictly increasing", sp.Gt(slope, 0), lambda: sp.sympify(bool(slope.is_positive)),
+    b.claim("strictly increasing", sp.Gt(slope, 0), lambda: as_sympy(bool(slope.is_positive)),
             route="every term m_j sigma(-alpha m_j) is positive", relation=">",
             reason=r"$m_j > 0$ and $\sigma > 0$: $\alpha \mapsto \ell(\alpha w)$ strictly "
                    "increases",
@@ -149,7 +150,7 @@ def logistic_separable(X: sp.Matrix, y: list, **rest: Any) -> Derivation:
             tex=r"\lim_{\alpha\to\infty} \ell(\alpha w) = \sum_j \lim_{\alpha\to\infty} "
                 rf"\log\sigma(\alpha m_j) = {sp.latex(supremum)}")
     b.claim("never attained", sp.Lt(sp.Symbol(r"\ell(w)"), supremum),
-            lambda: sp.sympify(bool(_log_form(loglik - supremum).is_negative)),
+            lambda: as_sympy(bool(_log_form(loglik - supremum).is_negative)),
             route="each log sigma(t) = -log(1 + e^{-t}) is negative", relation="<",
             reason=r"$\sigma < 1$, so $\ell(w) < 0 = \sup \ell$ for every finite $w$: no maximiser",
             tex=rf"\ell(w) < {sp.latex(supremum)} \quad \forall w")
@@ -196,7 +197,7 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
                    "strictly concave, so it has at most one maximiser",
             tex=r"v^T \nabla^2 J\, v \le -2\lambda\|v\|^2 < 0 \quad (v \ne 0)")
     b.claim("coercive", sp.Le(sp.Symbol("J(w)"), -lam * (w.T * w)[0, 0]),
-            lambda: sp.sympify(bool(_log_form(loglik).is_nonpositive)),
+            lambda: as_sympy(bool(_log_form(loglik).is_nonpositive)),
             route="l(w) <= 0 term by term", relation="<=",
             reason=r"$J(w) \le -\lambda\|w\|^2 \to -\infty$: the superlevel sets are bounded",
             tex=rf"J(w) \le -{sp.latex(lam)}\,\|w\|^2")
@@ -209,7 +210,7 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
     if not lam.free_symbols:
         maximizer = _maximizer(gradient, w)
         center = [sp.Rational(value) for value in maximizer]
-        b.claim("the maximiser", maximizer, lambda: sp.sympify(unique_zero(
+        b.claim("the maximiser", maximizer, lambda: as_sympy(unique_zero(
                     gradient, hessian, list(w), center, RADIUS)),
                 route="Krawczyk test in interval arithmetic (mpmath.iv) around the sympy.nsolve "
                       "approximation",
