@@ -158,3 +158,35 @@ def test_each_route_proves_its_class_and_refuses_a_false_identity(route, true, f
     assert certify(*true, NAMED_ROUTES[route]).route == route
     with pytest.raises(CertificationError, match="did not reduce"):
         certify(*false, NAMED_ROUTES[route])
+
+
+@pytest.mark.parametrize("f", ["sum(relu(X*w))", "sum(sigmoid(X*w)) + sum(relu(X*w))"])
+def test_elementwise_functions_at_sizes_past_the_small_ones(f: str) -> None:
+    """Past the small sizes the gradient is derived again at size names and must give the
+    same formula back: it does, up to the name of the bound variable in the elementwise
+    derivative (each derivation makes its own), and is then proved for all sizes."""
+    shapes = [["X", 20, 6], ["w", 6, 1]]
+    derivation = symnn.derive("matrix-gradient", f=f, shapes=shapes)
+    assert derivation.check().ok
+    rng = np.random.default_rng(0)
+    X, w = rng.standard_normal((20, 6)), rng.standard_normal((6, 1))
+    expected = sum(TERMS[part](X, w) for part in f.split(" + "))
+    _, matrices = read_typed(f, shapes)
+    derived = numeric_gradient(derivation.result["gradient"], matrices, {}, {"X": X, "w": w})
+    np.testing.assert_allclose(derived, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_a_formula_that_differs_at_size_names_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison with the derivation at size names still refuses a different formula."""
+    import symnn.matrix_calculus.composite as composite
+
+    real = composite.derive_gradient
+
+    def differs_at_names(text, shapes, wrt):
+        term, matrices, gradient = real(text, shapes, wrt)
+        named = any(isinstance(s, sp.Symbol) for m in matrices.values() for s in m.shape)
+        return term, matrices, 2 * gradient if named else gradient
+
+    monkeypatch.setattr(composite, "derive_gradient", differs_at_names)
+    with pytest.raises(CertificationError, match="same formula back"):
+        check_entrywise("sum(relu(X*w))", [["X", 20, 6], ["w", 6, 1]], "w")
