@@ -25,6 +25,17 @@ UNIT = sp.Interval(0, 1)
 LEAVES = st.sampled_from([X, sp.Integer(2), sp.Rational(1, 3), sp.pi, sp.E])
 UNARY = [sp.exp, sp.sin, sp.cos, sp.tanh, sp.erf, sp.Abs, lambda e: sp.Heaviside(e - sp.Rational(1, 5)),
          lambda e: sp.sqrt(e**2 + 1), lambda e: sp.log(e**2 + 1)]
+
+
+def _max(pair: tuple[sp.Expr, sp.Expr]) -> sp.Expr:
+    """Max of the pair; the first when SymPy refuses the pair (a number such as zoo is not
+    comparable: then Max cannot even be built)."""
+    try:
+        return sp.Max(*pair)
+    except ValueError:
+        return pair[0]
+
+
 EXPRESSIONS = st.recursive(
     LEAVES,
     lambda inner: st.one_of(
@@ -32,7 +43,7 @@ EXPRESSIONS = st.recursive(
         st.tuples(inner, inner).map(lambda pair: pair[0] * pair[1]),
         st.tuples(inner, st.integers(-3, 3)).map(lambda pair: pair[0] ** pair[1]),
         st.tuples(st.sampled_from(UNARY), inner).map(lambda pair: pair[0](pair[1])),
-        st.tuples(inner, inner).map(lambda pair: sp.Max(*pair)),
+        st.tuples(inner, inner).map(_max),
     ),
     max_leaves=6,
 )
