@@ -17,7 +17,7 @@ from symnn.matrix_calculus.check import cross_check
 from symnn.matrix_calculus.composite import derive_gradient
 from symnn.matrix_calculus.expression import read_typed
 from symnn.matrix_calculus.functions import ELEMENTWISE, apply, indicator
-from symnn.matrix_calculus.numeric import finite_difference_gradient, sample_point
+from symnn.matrix_calculus.numeric import KINK, finite_difference_gradient, sample_point
 from symnn.matrix_calculus.verify import verify_rule
 
 m, n, k = sp.symbols("m n k", integer=True, positive=True)
@@ -236,3 +236,15 @@ def test_random_expressions_match_finite_differences(text, seed):
     numeric = finite_difference_gradient(term, values, "P")
     scale = np.maximum(1.0, np.abs(numeric))
     assert np.max(np.abs(derived - numeric) / scale) < 1e-5, text
+
+
+def test_a_relu_of_a_relu_finds_smooth_points_at_any_size() -> None:
+    """The inner ReLU leaves exact zeros where X w < 0: the outer one is flat there, not at a
+    kink, so the cross-check finds its points at 20 x 6 as well (it found none before)."""
+    shapes = [["X", 20, 6], ["w", 6, 1]]
+    derivation = symnn.derive("matrix-gradient", f="sum(relu(relu(X*w)))", shapes=shapes)
+    assert derivation.check().ok
+    term, _ = read_typed("sum(relu(X*w))", shapes)
+    for seed in range(5):  # a genuine kink is still kept at a distance
+        values = sample_point(term, {"X": (20, 6), "w": (6, 1)}, [], np.random.default_rng(seed))
+        assert np.min(np.abs(values["X"] @ values["w"])) > KINK

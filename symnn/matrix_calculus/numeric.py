@@ -54,7 +54,12 @@ _NUMPY: dict[str, Callable[[list[Any], Term], Any]] = {
 
 
 class _Kinks:
-    """The smallest |argument| met by a ReLU during one evaluation."""
+    """The smallest nonzero |argument| met by a ReLU during one evaluation.
+
+    An argument that is exactly 0 at a random point comes from a flat piece (such as the
+    inner ReLU of relu(relu(P)) where P < 0): it stays 0 near the point, so the function is
+    smooth there and finite differences hold.
+    """
 
     def __init__(self) -> None:
         self.closest = np.inf
@@ -78,7 +83,10 @@ def evaluate(
         return float(term.expr)
     kids = [evaluate(child, values, override, kinks) for child in term.children]
     if term.kind == "apply" and term.value == "relu" and kinks is not None:
-        kinks.closest = min(kinks.closest, float(np.min(np.abs(kids[0]))))
+        sizes = np.abs(np.asarray(kids[0], dtype=float))
+        nonzero = sizes[sizes != 0]
+        if nonzero.size:
+            kinks.closest = min(kinks.closest, float(np.min(nonzero)))
     with np.errstate(all="ignore"):
         return _NUMPY[term.kind](kids, term)
 
