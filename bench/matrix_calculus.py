@@ -52,9 +52,14 @@ def main() -> int:
           + (" (judged on CPU time: the machine is loaded)" if loaded else ""))
     met = True
     for name, f, wrt, shapes in CASES:
-        out = subprocess.run([sys.executable, "-c", CHILD, json.dumps([f, wrt, shapes])],
-                             capture_output=True, text=True, check=True).stdout
-        derive_s, check_s, cpu_s, ok = json.loads(out.strip().splitlines()[-1])
+        run = subprocess.run([sys.executable, "-c", CHILD, json.dumps([f, wrt, shapes])],
+                             capture_output=True, text=True)  # fmt: skip
+        if run.returncode != 0:  # refused or crashed: say so in its row, go on with the others
+            last = (run.stderr.strip().splitlines() or ["no message"])[-1]
+            print(f"{name:28} {'-':>9} {'-':>8} {'-':>8} {'-':>6}  REFUSED: {last[:120]}")
+            met = False
+            continue
+        derive_s, check_s, cpu_s, ok = json.loads(run.stdout.strip().splitlines()[-1])
         total = derive_s + check_s
         within = (cpu_s if loaded else total) < TARGET
         met = met and ok and within
