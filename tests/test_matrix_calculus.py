@@ -248,3 +248,20 @@ def test_a_relu_of_a_relu_finds_smooth_points_at_any_size() -> None:
     for seed in range(5):  # a genuine kink is still kept at a distance
         values = sample_point(term, {"X": (20, 6), "w": (6, 1)}, [], np.random.default_rng(seed))
         assert np.min(np.abs(values["X"] @ values["w"])) > KINK
+
+
+def test_nesting_counts_brackets_calls_minus_signs_and_exponents() -> None:
+    """The documented bound (nested 30 deep) counts what a reader sees: brackets, function
+    calls, minus signs and exponents, not the grammar's inner levels (about six of them per
+    bracket, which refused five nested calls before)."""
+    assert symnn.derive("matrix-gradient", f="log(sum(exp((2*exp(X*w)))))").check().ok
+    for depth, accepted in ((30, True), (31, False)):
+        text = "sum(" + "(" * (depth - 1) + "X*w" + ")" * (depth - 1) + ")"
+        if accepted:
+            read_typed(text, [["X", 5, 3], ["w", 3, 1]])
+        else:
+            with pytest.raises(ParameterError, match="nested deeper than 30"):
+                symnn.derive("matrix-gradient", f=text)
+    for text in ("-" * 31 + "sum(X*w)", "sum(X*w)" + "^2" * 31):
+        with pytest.raises(ParameterError, match="nested deeper than 30"):
+            symnn.derive("matrix-gradient", f=text)

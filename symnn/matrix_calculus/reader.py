@@ -134,6 +134,8 @@ class _Parser:
         return Node(kind, children, value, self.text[start:end].strip())
 
     def nested(self, parse, *args):  # type: ignore[no-untyped-def]
+        """``parse(*args)`` one level deeper: a bracket, a function's argument, a minus sign or
+        an exponent (the levels a reader of the text sees; they also bound the recursion)."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise MatrixExpressionError(self.text, f"nested deeper than {MAX_DEPTH}")
@@ -144,19 +146,19 @@ class _Parser:
 
     def expression(self) -> Node:
         start = self.peek().pos if self.peek() else len(self.text)
-        node = self.nested(self.term)
+        node = self.term()
         while (token := self.peek()) is not None and token.text in "+-" and token.kind == "op":
             self.take()
-            right = self.nested(self.term)
+            right = self.term()
             node = self.make("add" if token.text == "+" else "sub", (node, right), "", start)
         return node
 
     def term(self) -> Node:
         start = self.peek().pos if self.peek() else len(self.text)
-        node = self.nested(self.unary)
+        node = self.unary()
         while (token := self.peek()) is not None and token.text in ("*", "/"):
             self.take()
-            right = self.nested(self.unary)
+            right = self.unary()
             node = self.make("mul" if token.text == "*" else "div", (node, right), "", start)
         return node
 
@@ -166,11 +168,11 @@ class _Parser:
             self.take()
             operand = self.nested(self.unary)
             return self.make("neg", (operand,), "", token.pos)
-        return self.nested(self.power)
+        return self.power()
 
     def power(self) -> Node:
         start = self.peek().pos if self.peek() else len(self.text)
-        base = self.nested(self.postfix)
+        base = self.postfix()
         token = self.peek()
         if token is not None and token.text in ("^", "**"):
             self.take()
@@ -180,7 +182,7 @@ class _Parser:
 
     def postfix(self) -> Node:
         start = self.peek().pos if self.peek() else len(self.text)
-        node = self.nested(self.atom)
+        node = self.atom()
         while (token := self.peek()) is not None and token.text in (".T", "'"):
             self.take()
             node = self.make("transpose", (node,), "", start)
