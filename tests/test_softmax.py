@@ -200,7 +200,9 @@ def test_cross_entropy_check_fits_the_difference_error(n: int, one_hot: bool) ->
     from symnn.derivations.softmax_loss import _check
 
     d = symnn.derive("softmax-cross-entropy-gradient", n=n, one_hot=one_hot)
-    assert d.check().ok, d.check().failures()
+    with np.errstate(over="ignore", invalid="ignore"):  # the formula's own exp(y) at |y| ~ 300, not compared
+        report = d.check()
+    assert report.ok, report.failures()
     y, t = vector_symbols("y", n), vector_symbols("t", n)
     for key, shift, expected in (("gradient_in_p", sp.Rational(1, 1000), "gradient in p"),
                                  ("gradient", sp.Rational(1, 10**6), "mpmath derivative")):
