@@ -220,11 +220,14 @@ def test_the_exponential_antiderivatives_are_decided_with_their_exponents_expand
 
 
 # ------------------------------------------------------------- Monte Carlo where draws are rare
-@pytest.mark.parametrize(("name", "mu"), [("gelu", "-41/5"), ("relu", -5)])
-def test_monte_carlo_of_rare_draws_is_judged_by_the_distributions_spread(name: str, mu: object) -> None:
+@pytest.mark.parametrize(("id_", "params"), [
+    (ID, {"activation": "gelu", "mu": "-41/5"}), (ID, {"activation": "relu", "mu": -5}),
+    ("leaky-relu-gaussian-moments", {"alpha": 0, "mu": -5}), ("leaky-relu-gaussian-moments", {"mu": -6}),
+])
+def test_monte_carlo_of_rare_draws_is_judged_by_the_distributions_spread(id_: str, params: dict) -> None:
     """At mu = -41/5 the GELU moments come from draws rarer than 1 in 10^6 (relu at -5: P(G > 0) = 3e-7):
     the sample's own standard error is ~0 there, the quadrature's fourth moment gives the true one."""
-    report = symnn.derive(ID, activation=name, mu=mu).check()
+    report = symnn.derive(id_, **params).check()
     assert report.ok, report.failures()
     assert any("cannot resolve" in note for note in report.notes)
 
