@@ -217,3 +217,27 @@ def test_the_exponential_antiderivatives_are_decided_with_their_exponents_expand
     assert certify(sp.Derivative(F, gi.Z), gi.integrand("exp", s), DOIT_CANCEL).route == "doit-cancel"
     with pytest.raises(CertificationError):
         certify(sp.Derivative(F, gi.Z), gi.integrand("exp", s + 1), DOIT_CANCEL)
+
+
+# ------------------------------------------------------------- Monte Carlo where draws are rare
+@pytest.mark.parametrize(("id_", "params"), [
+    (ID, {"activation": "gelu", "mu": "-41/5"}), (ID, {"activation": "relu", "mu": -5}),
+    ("leaky-relu-gaussian-moments", {"alpha": 0, "mu": -5}), ("leaky-relu-gaussian-moments", {"mu": -6}),
+])
+def test_monte_carlo_of_rare_draws_is_judged_by_the_distributions_spread(id_: str, params: dict) -> None:
+    """At mu = -41/5 the GELU moments come from draws rarer than 1 in 10^6 (relu at -5: P(G > 0) = 3e-7):
+    the sample's own standard error is ~0 there, the quadrature's fourth moment gives the true one."""
+    report = symnn.derive(id_, **params).check()
+    assert report.ok, report.failures()
+    assert any("cannot resolve" in note for note in report.notes)
+
+
+def test_monte_carlo_still_refuses_a_wrong_variance_it_can_resolve() -> None:
+    # N(0, 1): 5 standard errors of the variance are about 0.004; a variance off by 0.02 must fail
+    from symnn.activation_analysis.table import TABLE
+    from symnn.derivations.activation_moments import check_moments
+
+    result = dict(symnn.derive(ID, activation="tanh").result)
+    result["variance"] = result["variance"] + sp.Rational(1, 50)
+    report = check_moments(TABLE["tanh"], sp.Integer(0), sp.Integer(0), sp.Integer(1), result)
+    assert "Monte Carlo variance within 5 standard errors, alpha=0, mu=0, sigma=1" in report.failures()

@@ -189,3 +189,27 @@ def test_mean_value_step_is_cited_and_the_bound_is_an_inequality() -> None:
     assert "cited: mean value theorem" in d.latex()
     bound = next(s for s in d.steps if s.rule == "error bound (left endpoints)")
     assert bound.relation == "<=" and "cited" not in bound.certificate.route
+
+
+# ------------------------------------------------------------- the cross-check's own claims
+@pytest.mark.parametrize("params", [
+    {"B": R(1, 200)}, {"B": R(1, 10)}, {"width": 10}, {"width": R(4951, 1000)}, {"width": R(8812, 1000)},
+])
+def test_check_passes_where_the_error_does_not_decrease(params: dict) -> None:
+    # the derivation bounds the error by width * sup|f'|; it does not claim a decrease, and at these
+    # parameters the errors at width, width/2, width/4 are equal or not monotone
+    report = symnn.derive("universal-approximation", **params).check()
+    assert report.ok, report.failures()
+    assert any("need not decrease" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("B", [R(1, 200), R(3)])
+def test_a_wrong_network_is_refused_also_when_constant(B: sp.Expr) -> None:
+    # B = 1/200 has no inner breakpoint: the network is the constant sin(-B); shifting it by 1/100 must fail
+    from symnn.derivations.approximation import _check_approximation
+
+    d = symnn.derive("universal-approximation", B=B)
+    result = dict(d.result)
+    result["network"] = result["network"] + R(1, 100)
+    report = _check_approximation(sp.sin(x), B, R(1, 2), sp.Integer(1), result)
+    assert any("derived network" in label for label in report.failures())

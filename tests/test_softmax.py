@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -188,3 +189,45 @@ def test_jacobian_beyond_the_explicit_sizes_is_an_instance_of_the_index_proof() 
     assert exppoly.matrix_is_zero(direct - d.result["jacobian"])
     assert d.result["jacobian"].shape == (n, n)
     assert d.check().ok
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+@pytest.mark.parametrize("n", [1, 8, 40])
+def test_cross_entropy_check_fits_the_difference_error(n: int, one_hot: bool) -> None:
+    """At n = 8 and 40 with |y| ~ 300 the central difference itself is off by ~1e-7 (rounding of a loss
+    of size ~300 n, divided by h): the check passes within the difference's error bound, and still
+    refuses a gradient in p moved by 1e-3 and a gradient moved by 1e-6 at every n."""
+    from symnn.derivations.softmax_loss import _check
+
+    d = symnn.derive("softmax-cross-entropy-gradient", n=n, one_hot=one_hot)
+    with np.errstate(over="ignore", invalid="ignore"):  # the formula's own exp(y) at |y| ~ 300, not compared
+        report = d.check()
+    assert report.ok, report.failures()
+    y, t = vector_symbols("y", n), vector_symbols("t", n)
+    for key, shift, expected in (("gradient_in_p", sp.Rational(1, 1000), "gradient in p"),
+                                 ("gradient", sp.Rational(1, 10**6), "mpmath derivative")):
+        found = dict(d.result)
+        found[key] = found[key] + sp.Matrix([shift] + [0] * (n - 1))
+        with np.errstate(over="ignore", invalid="ignore"):
+            failures = _check(y, t, found, one_hot).failures()
+        assert any(label.startswith(expected) for label in failures), failures
+
+
+def test_difference_error_bounds_the_observed_error() -> None:
+    """The bound is at least the error of the float64 central difference against mpmath at 50 digits."""
+    from symnn.derivations.softmax_loss import STEP, difference_error
+
+    rng = np.random.default_rng(5)
+    for n in (2, 8, 40):
+        y, t = rng.normal(size=n) * 300, rng.uniform(0, 2, size=n)
+
+        def loss(v: np.ndarray, t: np.ndarray = t) -> float:
+            return float(-(t * activations.log_softmax(v)).sum())
+
+        numeric = np.array([(loss(y + STEP * e) - loss(y - STEP * e)) / (2 * STEP) for e in np.eye(n)])
+        with mpmath.workdps(50):
+            top = max(mpmath.mpf(v) for v in y)
+            weights = [mpmath.exp(mpmath.mpf(v) - top) for v in y]
+            p = [w / mpmath.fsum(weights) for w in weights]
+            exact = np.array([float(pk * mpmath.fsum(t) - tk) for pk, tk in zip(p, t)])
+        assert np.all(np.abs(numeric - exact) <= difference_error(y, t, numeric))

@@ -173,7 +173,8 @@ def _count(b: DerivationBuilder, d: sp.Expr, n_cells: int) -> tuple[sp.Expr, sp.
 
 def _check_approximation(fx: sp.Expr, B: sp.Expr, width: sp.Expr, d: sp.Expr,
                          result: dict) -> CheckReport:
-    """The step networks in the simulator at width, width/2, width/4 against f on a fine grid."""
+    """The step networks in the simulator at width, width/2, width/4 against f on a fine grid: each
+    error within its bound (the errors are reported, not required to decrease)."""
     check = CrossCheck("simulator unit-step networks on a grid of 20000 points at three widths; "
                        "max |f'| on that grid (tolerance 1e-6); AND-unit box networks built and "
                        "counted in the simulator", 1e-6)
@@ -199,7 +200,10 @@ def _check_approximation(fx: sp.Expr, B: sp.Expr, width: sp.Expr, d: sp.Expr,
             net = out.forward(UnitStep(at_zero=1.0).forward(hidden.forward(grid[:, None])))[:, 0]
             if scale == 1 and label == "left endpoints":
                 derived = sp.lambdify(x, result["network"], [{"Heaviside": unit_step}, NUMPY_NAMESPACE])
-                check.compare("the derived network vs the simulator's", net, derived(grid), 1e-9)
+                # with no inner breakpoint the derived network is the constant f(-B): one value, on the grid
+                on_grid = np.broadcast_to(np.asarray(derived(grid), dtype=float), grid.shape)
+                check.compare("the derived network vs the simulator's" + ("" if len(inner) else
+                              " (both constant: no inner breakpoint)"), net, on_grid, 1e-9)
                 check.compare("one step neuron per inner breakpoint",
                               float(result["step_neurons_1d"]), len(inner), 0.0)
             error = float(np.max(np.abs(net - f_np(grid))))
@@ -209,7 +213,10 @@ def _check_approximation(fx: sp.Expr, B: sp.Expr, width: sp.Expr, d: sp.Expr,
             check.note(f"{label}, width {w}: max error {error:.4g}, bound {bound:.4g}")
             if label == "left endpoints":
                 errors.append(error)
-    check.require("the error decreases with the width", errors[0] > errors[1] > errors[2])
+    check.note("left endpoints, max errors at width, width/2, width/4: "
+               + ", ".join(f"{e:.4g}" for e in errors) + "; the derivation bounds each by its width "
+               "times sup |f'| (required above), a bound that halves with the width; the errors "
+               "themselves need not decrease")
     cells = int(np.ceil(2 * float(B) / float(width) - 1e-9))
     dims = [1, 2] if isinstance(d, sp.Symbol) else [int(d)]
     for dim in dims:

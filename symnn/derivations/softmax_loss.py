@@ -91,16 +91,50 @@ def _targets(rng: np.random.Generator, size: int, one_hot: bool) -> np.ndarray:
     return rng.uniform(0, 2, size=size)
 
 
+#: the step of the central differences
+STEP = 1e-6
+EPS = float(np.finfo(float).eps)
+
+
+def difference_error(logits: np.ndarray, target: np.ndarray, reference: np.ndarray,
+                     h: float = STEP) -> np.ndarray:
+    """A bound on the error of the central difference ``reference`` of ``-t . log_softmax(y)``, per entry.
+
+    .. math::
+
+        \\frac{(n + 2)\\,\\varepsilon L}{h} + \\frac{\\varepsilon (|y_k| + h)}{h} |g_k|
+        + \\frac{h^2}{60} \\Bigl|\\sum_k t_k\\Bigr|, \\qquad
+        L = \\sum_k |t_k| \\bigl(|y_k - \\max y| + \\log n + 1\\bigr):
+
+    the rounding of the two loss values (each entry of the log-softmax is good to
+    ``eps (|y_k - max y| + log n + 1)``, the sums add ``n eps`` relative), the rounding of
+    ``y_k +- h`` (which changes the step), and the truncation ``h^2 |E'''| / 6`` with
+    ``|d^3 log sum e^y / dy_k^3| = |p (1 - p)(1 - 2p)| <= 1/10``.
+
+    >>> bound = difference_error(np.array([300.0, -300.0]), np.array([0.0, 1.0]), np.zeros(2))
+    >>> bool(1e-7 < bound.max() < 1e-5)
+    True
+    """
+    size = len(logits)
+    spread = np.abs(target) @ (np.abs(logits - logits.max()) + np.log(size) + 1)
+    return ((size + 2) * EPS * spread / h + EPS * (np.abs(logits) + h) / h * np.abs(reference)
+            + h**2 / 60 * abs(target.sum()))
+
+
 def _check(y: list[sp.Symbol], t: list[sp.Symbol], found: dict[str, sp.Expr], one_hot: bool) -> CheckReport:
-    """Central differences of the loss built on the simulator's log-softmax; mpmath at 50 digits;
-    the gradient in p at the simulator's softmax; the loss against the simulator's."""
-    check = CrossCheck("central differences of -t . log_softmax(y) (simulator); mpmath at 50 digits; "
-                       "the loss and the gradient in p at the simulator's values", 1e-7)
+    """Central differences of the loss built on the simulator's log-softmax, each within twice its
+    error bound (:func:`difference_error`); mpmath at 50 digits; the gradient in p at the simulator's
+    softmax; the loss against the simulator's."""
+    check = CrossCheck("central differences (h = 1e-6) of -t . log_softmax(y) (simulator), each "
+                       "entry within twice the difference's error bound (n + 2) eps L / h + "
+                       "eps (|y_k| + h) |g_k| / h + h^2 |sum t| / 60, L = sum |t_k| (|y_k - max y| + "
+                       "log n + 1); mpmath at 50 digits (1e-13); the loss and the gradient in p at the "
+                       "simulator's values", 1e-7)
     gradient = found["gradient"]
     evaluate = sp.lambdify([y, t], gradient, NUMPY_NAMESPACE)
     rng = np.random.default_rng(11)
     size = len(y)
-    h = 1e-6
+    h = STEP
     for scale in (1.0, 10.0, 300.0):
         logits, target = rng.normal(size=size) * scale, _targets(rng, size, one_hot)
 
@@ -108,13 +142,16 @@ def _check(y: list[sp.Symbol], t: list[sp.Symbol], found: dict[str, sp.Expr], on
             return float(-(target * activations.log_softmax(v)).sum())
 
         numeric = np.array([(loss(logits + h * e) - loss(logits - h * e)) / (2 * h) for e in np.eye(size)])
+        bound = 2 * difference_error(logits, target, numeric, h)
+        tolerance = float(np.max(bound / np.maximum(1.0, np.abs(numeric))))
         derived = np.asarray(evaluate(logits, target), dtype=float).ravel()
         vectors = {"y": logits, "t": target, "p": activations.softmax(logits)}
-        check.compare(f"gradient in p, |y| ~ {scale}", value_at(found["gradient_in_p"], vectors).ravel(),
-                      numeric)
+        check.compare(f"gradient in p, |y| ~ {scale} (tolerance {tolerance:.2g} from the error bound)",
+                      value_at(found["gradient_in_p"], vectors).ravel(), numeric, tolerance)
         check.compare(f"loss, |y| ~ {scale}", value_at(found["loss"], vectors), loss(logits))
         if scale < 100:
-            check.compare(f"finite differences, |y| ~ {scale}", derived, numeric)
+            check.compare(f"finite differences, |y| ~ {scale} (tolerance {tolerance:.2g} from the error "
+                          "bound)", derived, numeric, tolerance)
         else:
             check.note(f"|y| ~ {scale}: the lambdified formula overflows; compared in mpmath only")
     with mpmath.workdps(50):
