@@ -327,3 +327,21 @@ def test_simulator_batchnorm_batch_one_is_beta(values: list) -> None:
     layer.params["gamma"][:] = [3.0, -1.0, 0.1]
     out = layer.forward(np.array([values]), train=True)
     assert np.array_equal(out, np.array([[0.5, -2.0, 7.0]]))
+
+
+@pytest.mark.parametrize("X", [
+    [[0, 5], [1, 9], [1, -7], [-12, -30]],
+    [[0, 3], [1, 6], [1, sp.Rational(-1, 10)], [-18, -30]],
+    [[10, sp.Rational(23, 2)], [sp.Rational(27, 10), 11], [sp.Rational(-7, 10), -8],
+     [sp.Rational(6, 5), sp.Rational(-7, 2)]],
+])
+def test_logistic_maximiser_is_proved_for_large_data(X: list) -> None:
+    """Data with large entries: Newton's method from 0 alone stopped short of nsolve's tolerance
+    (a raw ValueError) or left the Krawczyk test without a close enough centre; the maximiser
+    is now approximated from a damped float64 Newton start and proved."""
+    d = symnn.derive("logistic-separable", X=X)
+    assert "maximizer" in d.result and d.check().ok
+    gradient = d.result["gradient_regularized"]
+    w = sorted(gradient.free_symbols, key=lambda s: s.name)
+    at = dict(zip(w, d.result["maximizer"]))
+    assert max(abs(float(g.xreplace(at).rewrite(sp.exp).evalf(50))) for g in gradient) < 1e-25

@@ -35,6 +35,7 @@ from symnn.core.latex import to_latex
 from symnn.core.notation import vector_symbols
 from symnn.core.params import MatrixKind, Number, Parameter, Vector
 from symnn.core.registry import register
+from symnn.core.sign import UndecidedError
 from symnn.core.zeros import unique_zero
 from symnn.derivations.activations import NUMPY_SIGMA, sigma
 from symnn.errors import ParameterError, ShapeError
@@ -208,7 +209,7 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
            tex=r"\exists!\, w^* = \arg\max_w J(w)")
     found = {"gradient_regularized": gradient, "hessian_regularized": hessian}
     if not lam.free_symbols:
-        maximizer = _maximizer(gradient, w)
+        maximizer = _maximizer(gradient, w, U, lam)
         center = [sp.Rational(value) for value in maximizer]
         b.claim("the maximiser", maximizer, lambda: as_sympy(unique_zero(
                     gradient, hessian, list(w), center, RADIUS)),
@@ -225,9 +226,19 @@ def _regularized(b: DerivationBuilder, X: sp.Matrix, U: sp.Matrix, w: sp.Matrix,
 RADIUS = sp.Rational(1, 10**20)
 
 
-def _maximizer(gradient: sp.Matrix, w: sp.Matrix) -> sp.Matrix:
+def _maximizer(gradient: sp.Matrix, w: sp.Matrix, U: sp.Matrix, lam: sp.Expr) -> sp.Matrix:
+    """The zero of the gradient of the strictly concave J, to 40 digits: Newton's method with
+    step halving in float64 from 0 (it converges for every such J), then SymPy's ``nsolve``
+    from there (Newton from 0 itself can stop short of its tolerance when the data are large).
+    Only an approximation: the Krawczyk test then proves the zero near it."""
+    rows = np.array(U.tolist(), dtype=float)
+    start = _newton_ascent(rows, np.ones(rows.shape[0]), float(lam), np.zeros(rows.shape[1]))
     equations = [e.rewrite(sp.exp) for e in gradient]
-    return sp.nsolve(equations, list(w), [0] * len(w), prec=30)
+    try:
+        return sp.nsolve(equations, list(w), [sp.Float(v, 40) for v in start], prec=40)
+    except ValueError as error:  # nsolve's "could not find root within given tolerance"
+        raise UndecidedError(f"no approximation of the maximiser to 40 digits was found to test "
+                             f"({error})") from None
 
 
 def _check(X: sp.Matrix, y: list, w: sp.Matrix, alpha: sp.Symbol, lam: sp.Expr,
