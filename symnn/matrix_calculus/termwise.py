@@ -108,7 +108,8 @@ def _sum_route(term: Term, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradi
 def check_terms(term: Term, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient: Any,
                 sizes: dict[sp.Symbol, int], compare: Compare,
                 gradient_of: Callable[[Term, sp.MatrixSymbol], Any] = term_gradient) -> tuple[str, str]:
-    """(the sizes, the route) for a sum decided term by term (see the module's steps).
+    """(the sizes, the route) for a sum decided term by term (see the module's steps); the
+    route reads ``'term by term: <the route of each term, in order>; their sum: <route>'``.
 
     ``compare`` decides one term (:func:`~symnn.matrix_calculus.composite.check_at`);
     ``gradient_of`` gives the engine's gradient of one term. Raises
@@ -134,4 +135,4 @@ def check_terms(term: Term, matrices: dict[str, sp.MatrixSymbol], wrt: str, grad
     except CertificationError as error:
         raise CertificationError(f"{error} (decided term by term: the gradient against the sum of the "
                                  "terms' gradients)") from None
-    return shown, f"{TERM_BY_TERM}: {', '.join(dict.fromkeys(routes))}; their sum: {summed}"
+    return shown, f"{TERM_BY_TERM}: {', '.join(routes)}; their sum: {summed}"
