@@ -5,6 +5,9 @@ sum is refused at the step that adds the terms' gradients."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -51,8 +54,10 @@ def test_the_reported_sums_certify_term_by_term(number: int) -> None:
     assert routes == [routes_for(part)[0] for _, part in summands(term)]
     d = symnn.derive("matrix-gradient", f=text, shapes=SHAPES)
     assert d.check().ok
-    assert "term by term" in d.steps[-1].certificate.route or d.steps[-1].certificate.route == \
-        "chain rule of rules certified for every size"
+    # every rule is certified for every size: the chain rule proves it, the comparison term by
+    # term corroborates it, and the note says how it was compared
+    assert d.steps[-1].certificate.route == "chain rule of rules certified for every size"
+    assert f"({entrywise.route})." in d.notes[-1]
     rng = np.random.default_rng(number)
     X, w, y = rng.normal(size=(8, 4)), rng.normal(size=(4, 1)), rng.normal(size=(8, 1))
     _, matrices = read_typed(text, SHAPES)
@@ -131,3 +136,11 @@ def test_a_sum_proved_only_at_the_given_sizes_says_it_was_decided_term_by_term()
     assert d.check().ok
     single = symnn.derive("matrix-gradient", f="log(det(A))", wrt="A", shapes=[["A", 2, 2]])
     assert single.steps[-1].certificate.route == "entrywise derivative at the given sizes"
+
+
+def test_the_command_line_certifies_a_reported_sum() -> None:
+    command = [sys.executable, "-m", "symnn", "check", "matrix-gradient", "--param", f"f={REPORTED[0]}",
+               "--param", "shapes=[[X, 8, 4], [w, 4, 1], [y, 8, 1]]"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "cross-check passed" in result.stdout

@@ -14,7 +14,9 @@ route                      decides
                            alike): the denominators cleared, then ``expand``
 ``indicators-expand``      piecewise-polynomial identities: each condition a 0/1 name ``H``
                            (so ``H^2 = H``)
-``exp-atoms``              rational functions of exponentials: each exponential a name
+``exp-atoms``              rational functions of exponentials: each exponential a name,
+                           each summand one reduced quotient, the numerators over equal
+                           denominators added, then what is left cleared
 ``indicators-exp-atoms``   the two together: each condition a 0/1 name, then each
                            exponential a name (a sigmoid term beside a ReLU term), the
                            denominators cleared, ``H^2 = H``
