@@ -144,3 +144,15 @@ def test_the_command_line_certifies_a_reported_sum() -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "cross-check passed" in result.stdout
+
+
+def test_the_terms_must_add_up_to_the_function() -> None:
+    # the linearity step checks that f is the signed sum of the terms it splits into: a term
+    # with the wrong sign is refused
+    from symnn.matrix_calculus.termwise import _whole
+
+    term, _ = read_typed("w'*w - sum(relu(X*w))", SHAPES)
+    parts = summands(term)
+    _whole(term, parts)
+    with pytest.raises(CertificationError, match="did not reduce"):
+        _whole(term, [(1, part) for _, part in parts])
