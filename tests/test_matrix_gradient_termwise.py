@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import symnn
@@ -85,6 +85,7 @@ def test_sums_of_terms_certify_term_by_term(terms: list[str], size: tuple[int, i
 @settings(max_examples=6, deadline=None)
 @given(st.lists(st.sampled_from(TERMS), min_size=2, max_size=3, unique=True), st.sampled_from(SIZES),
        st.integers(0, 2))
+@example(["w'*w", "y'*X*w"], (3, 2), 0)  # terms that are 1 x 1 matrices read as scalars
 def test_a_wrong_gradient_of_one_term_is_refused_naming_that_term(terms, size, which) -> None:
     which %= len(terms)
     text = " + ".join(terms)
@@ -93,7 +94,7 @@ def test_a_wrong_gradient_of_one_term_is_refused_naming_that_term(terms, size, w
 
     def wrong_in_one(part, variable):
         right = term_gradient(part, variable)
-        return perturb(sp.Matrix(right.as_explicit())) if part is parts[which][1] else right
+        return perturb(sp.Matrix(right.as_explicit())) if part == parts[which][1] else right
 
     with pytest.raises(CertificationError) as caught:
         check_terms(term, matrices, "w", gradient, {}, _check_term, gradient_of=wrong_in_one)
