@@ -29,20 +29,19 @@ from typing import Any
 import sympy as sp
 
 from symnn.core.certify import certify
-from symnn.core.exact import as_sympy
 from symnn.errors import CertificationError
 from symnn.matrix_calculus.entrywise import decide, routes_for
 from symnn.matrix_calculus.expression import read_typed
-from symnn.matrix_calculus.functions import explicit
 from symnn.matrix_calculus.identity import MATRIX_EXPAND
 from symnn.matrix_calculus.reverse import ReverseMode, collect_right_factors, reverse_mode
 from symnn.matrix_calculus.symbolic import certify_symbolic
+from symnn.matrix_calculus.termwise import TERM_BY_TERM, check_terms, summands
 from symnn.matrix_calculus.verify import (
     MAX_ENTRIES,
     MAX_INVERSE,
     all_size_assignments,
-    explicit_matrix,
-    to_explicit,
+    grids_at,
+    written_out,
 )
 
 
@@ -83,7 +82,9 @@ def check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient
     """(the sizes, the route) where ``gradient`` equals the entrywise derivative of ``term``'s
     function written out at ``sizes`` (every size name given a number); raises
     :class:`~symnn.errors.CertificationError` saying refuted or undecided
-    (:func:`~symnn.matrix_calculus.entrywise.decide`).
+    (:func:`~symnn.matrix_calculus.entrywise.decide`). A sum of scalar terms is decided term
+    by term (:func:`~symnn.matrix_calculus.termwise.check_terms`), each term by the routes
+    of its class.
 
     >>> term, matrices = read_typed("sum(relu(X*w))", [["X", 2, 2], ["w", 2, 1]])
     >>> X, w = matrices["X"], matrices["w"]
@@ -91,17 +92,22 @@ def check_at(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient
     Traceback (most recent call last):
     ...
     symnn.errors.CertificationError: the gradient is not the entrywise derivative: at a rational point, ...
+    >>> term, matrices = read_typed("w'*w + sum(relu(X*w))", [["X", 2, 2], ["w", 2, 1]])
+    >>> check_at(term, matrices, "w", reverse_mode(term, matrices["w"]).gradient, {})[1]
+    'term by term: expand, indicators-expand; their sum: matrix-expand'
     """
-    grids = {}
-    for name, symbol in matrices.items():
-        rows, cols = (int(as_sympy(s).xreplace(sizes)) for s in symbol.shape)
-        # immutable: a grid in place of a matrix that stands alone in a sum (``sum(X) + ...``)
-        # is hashed when the sum is rebuilt
-        grids[symbol.xreplace(sizes)] = sp.ImmutableMatrix(explicit_matrix(name, (rows, cols)))
-    f_value = explicit(to_explicit(term.expr.xreplace(sizes).xreplace(grids)))
+    if len(summands(term)) > 1:
+        return check_terms(term, matrices, wrt, gradient, sizes, _check_term)
+    return _check_term(term, matrices, wrt, gradient, sizes)
+
+
+def _check_term(term: Any, matrices: dict[str, sp.MatrixSymbol], wrt: str, gradient: Any,
+                sizes: dict[sp.Symbol, int]) -> tuple[str, str]:
+    grids = grids_at(matrices, sizes)
+    f_value = written_out(term.expr, sizes, grids)
     variable = grids[matrices[wrt].xreplace(sizes)]
     want = variable.applyfunc(lambda entry: sp.diff(f_value, entry))
-    got = explicit(to_explicit(as_sympy(gradient).xreplace(sizes).xreplace(grids)))
+    got = written_out(gradient, sizes, grids)
     if not isinstance(got, sp.MatrixBase):
         got = sp.Matrix([[got]]) if want.shape == (1, 1) else got
     route = decide(sp.Matrix(got), want, routes_for(term))
@@ -122,6 +128,11 @@ class Entrywise:
     def describe(self) -> str:
         """E.g. ``'entrywise at sizes A 2x2, B 2x2 (expand)'``."""
         return f"entrywise at sizes {self.sizes} ({self.route})"
+
+    @property
+    def termwise(self) -> bool:
+        """Decided term by term (a sum of scalar terms, :mod:`symnn.matrix_calculus.termwise`)."""
+        return self.route.startswith(TERM_BY_TERM)
 
 
 def check_entrywise(text: str, shapes: Any, wrt: str) -> Entrywise:
@@ -177,7 +188,8 @@ class GradientProof:
         if self.every_size:
             return "chain rule of rules certified for every size"
         if self.entrywise.given:
-            return "entrywise derivative at the given sizes"
+            how = f", decided {TERM_BY_TERM}" if self.entrywise.termwise else ""
+            return f"entrywise derivative at the given sizes{how}"
         return f"{self.entrywise.describe()}, {self._not_proved()}"
 
     def _not_proved(self) -> str:

@@ -14,7 +14,9 @@ route                      decides
                            alike): the denominators cleared, then ``expand``
 ``indicators-expand``      piecewise-polynomial identities: each condition a 0/1 name ``H``
                            (so ``H^2 = H``)
-``exp-atoms``              rational functions of exponentials: each exponential a name
+``exp-atoms``              rational functions of exponentials: each exponential a name,
+                           each summand one reduced quotient, the numerators over equal
+                           denominators added, then what is left cleared
 ``indicators-exp-atoms``   the two together: each condition a 0/1 name, then each
                            exponential a name (a sigmoid term beside a ReLU term), the
                            denominators cleared, ``H^2 = H``
@@ -134,7 +136,27 @@ def _exp_atoms_cleared(difference: Any, indicators: frozenset[sp.Dummy] = frozen
         else:
             names[argument] = sp.Dummy("E")
     replaced = difference.xreplace({sp.exp(a): name for a, name in names.items()})
-    return _clear_denominators(replaced, indicators)
+    left = _summands_over_common_denominators(replaced)
+    return left if left == 0 else _clear_denominators(left, indicators)
+
+
+def _summands_over_common_denominators(difference: Any) -> Any:
+    """Each summand of ``difference`` written as one reduced quotient ``p/q`` (``cancel``),
+    the numerators over the same ``q`` added and expanded: the same rational function, and 0
+    when the summands cancel in groups that share a denominator. Clearing every denominator
+    at once multiplies out a product of all of them; this costs one small ``cancel`` per
+    summand (a row of ``X^T sigma(X w)`` against its entrywise derivative).
+
+    >>> e, x = sp.Dummy("E"), sp.Symbol("x")
+    >>> _summands_over_common_denominators(x * (1 - 1 / (e + 1)) / (e + 1) - x * e / (e + 1)**2)
+    0
+    """
+    groups: dict[Any, list[Any]] = {}
+    for summand in sp.Add.make_args(difference):
+        numerator, denominator = sp.fraction(sp.cancel(summand))
+        groups.setdefault(denominator, []).append(numerator)
+    return sp.Add(*(sp.expand(sp.Add(*numerators)) / denominator
+                    for denominator, numerators in groups.items()))
 
 
 def _indicators_exp_atoms(difference: Any) -> Any:

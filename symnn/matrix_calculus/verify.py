@@ -53,6 +53,32 @@ def explicit_matrix(name: str, shape: tuple[int, int]) -> sp.Matrix:
     return sp.Matrix(*shape, lambda a, b: sp.Symbol(f"{name}_{a}_{b}"))
 
 
+def grids_at(matrices: dict[str, sp.MatrixSymbol],
+             sizes: dict[sp.Symbol, int]) -> dict[sp.MatrixSymbol, sp.ImmutableMatrix]:
+    """Each matrix (its sizes given numbers by ``sizes``) mapped to its grid of symbols.
+
+    The grids are immutable: a grid in place of a matrix that stands alone in a sum
+    (``sum(X) + ...``) is hashed when the sum is rebuilt.
+
+    >>> n = sp.Symbol("n")
+    >>> grids_at({"w": sp.MatrixSymbol("w", n, 1)}, {n: 2})
+    {w: Matrix([
+    [w_0_0],
+    [w_1_0]])}
+    """
+    grids = {}
+    for name, symbol in matrices.items():
+        rows, cols = (int(as_sympy(s).xreplace(sizes)) for s in symbol.shape)
+        grids[symbol.xreplace(sizes)] = sp.ImmutableMatrix(explicit_matrix(name, (rows, cols)))
+    return grids
+
+
+def written_out(expr: Any, sizes: dict[sp.Symbol, int], grids: dict[sp.MatrixSymbol, Any]) -> Any:
+    """``expr`` at ``sizes`` with every matrix its grid (:func:`grids_at`), as an explicit
+    Matrix or scalar of plain SymPy functions."""
+    return explicit(to_explicit(as_sympy(expr).xreplace(sizes).xreplace(grids)))
+
+
 def _adjugate_inverse(matrix: sp.MatrixBase) -> sp.MatrixBase:
     return sp.Matrix(matrix.adjugate(method="berkowitz") / matrix.det(method="berkowitz"))
 
