@@ -87,14 +87,15 @@ def test_training_learns_separable_clusters() -> None:
 def _plain_loop(net: Sequential, x: np.ndarray, y: np.ndarray, opt: Momentum, batch: int, seed: int,
                 scaled: bool) -> None:
     """One epoch written with the public per-step calls: shuffle with the seed, forward,
-    the output delta (times eta if ``scaled``), backward, step."""
+    the output delta (times eta if ``scaled``, else the optimiser multiplies), backward, step."""
     order, loss = np.random.default_rng(seed).permutation(len(x)), CrossEntropy()
     targets = np.eye(3, dtype=np.float32)[y]
     for i in range(0, len(x), batch):
         idx = order[i : i + batch]
         out = net.forward(x[idx], train=True)
-        delta = loss.delta_z(out, targets[idx])
-        net.backward(delta * np.float32(opt.eta) if scaled else delta, input_grad=False, skip_last=True)
+        # scaled: eta folded into the loss's 1/batch, as train() asks of the loss
+        delta = loss.gradient_z(out, targets[idx], opt.eta) if scaled else loss.delta_z(out, targets[idx])
+        net.backward(delta, input_grad=False, skip_last=True)
         opt.bind(net)
         opt.apply(len(x), scaled)
 

@@ -78,6 +78,7 @@ class AccumulatingGemm:
 
     def __init__(self, function: Any, integer: type, dtype: np.dtype) -> None:
         scalar = ctypes.c_float if dtype == np.float32 else ctypes.c_double
+        self.integer, self.scalar = integer, scalar
         function.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, integer, integer, integer,
                              scalar, ctypes.c_void_p, integer, ctypes.c_void_p, integer,
                              scalar, ctypes.c_void_p, integer]  # fmt: skip
@@ -118,20 +119,31 @@ class AccumulatingGemm:
         if not (c.ndim == 2 and c.dtype == self.dtype and c.flags.c_contiguous and c.flags.writeable):
             return lambda a, b, alpha, beta: False
         function, dtype, size = self.function, self.dtype, self.dtype.itemsize
-        (m, n), c_address, c_stride = c.shape, _address(c), max(1, c.shape[1])
+        (m, n) = c.shape
+        # ctypes converts arguments of its own types at a fraction of the cost of Python
+        # numbers: the fixed ones are made here, the others are updated in place per call
+        integer, scalar = self.integer, self.scalar
+        k, lda, ldb = integer(0), integer(1), integer(1)
+        alpha_, beta_ = scalar(0.0), scalar(0.0)
+        a_address, b_address = ctypes.c_void_p(0), ctypes.c_void_p(0)
+        arguments = (ctypes.c_int(ROW_MAJOR), ctypes.c_int(TRANS), ctypes.c_int(NO_TRANS),
+                     integer(m), integer(n), k, alpha_, a_address, lda, b_address, ldb, beta_,
+                     ctypes.c_void_p(_address(c)), integer(max(1, n)))  # fmt: skip
 
         def call(a: np.ndarray, b: np.ndarray, alpha: float, beta: float) -> bool:
             try:
-                (k, columns), (rows, width) = a.shape, b.shape
+                (rows_a, columns), (rows, width) = a.shape, b.shape
                 (a_row, a_step), (b_row, b_step) = a.strides, b.strides
             except ValueError:  # not 2-D
                 return False
-            if (columns != m or width != n or rows != k or a.dtype is not dtype or b.dtype is not dtype
-                    or a_step != size or b_step != size or a_row % size or b_row % size
-                    or a_row < size * m or b_row < size * n):  # fmt: skip
+            if (columns != m or width != n or rows != rows_a or a.dtype is not dtype
+                    or b.dtype is not dtype or a_step != size or b_step != size or a_row % size
+                    or b_row % size or a_row < size * m or b_row < size * n):  # fmt: skip
                 return False
-            function(ROW_MAJOR, TRANS, NO_TRANS, m, n, k, alpha, _address(a), max(1, a_row // size),
-                     _address(b), max(1, b_row // size), beta, c_address, c_stride)
+            k.value, alpha_.value, beta_.value = rows, alpha, beta
+            a_address.value, b_address.value = _address(a), _address(b)
+            lda.value, ldb.value = max(1, a_row // size), max(1, b_row // size)
+            function(*arguments)
             return True
 
         return call

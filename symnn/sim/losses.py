@@ -54,6 +54,17 @@ def is_labels(target: np.ndarray) -> bool:
     return target.ndim == 1 and target.dtype.kind in "iu"
 
 
+def _times(delta: np.ndarray, scale: float) -> np.ndarray:
+    """``delta`` (a new array) times ``scale`` in place, rounded once to its dtype.
+
+    >>> _times(np.array([1.0, 2.0]), 0.5)
+    array([0.5, 1. ])
+    """
+    if scale != 1.0:
+        delta *= delta.dtype.type(scale)
+    return delta
+
+
 class Loss:
     """Base class: ``fn(output, target) -> float``, ``delta(output, target) -> ndarray``."""
 
@@ -97,10 +108,12 @@ class Loss:
         """dC/d(output), shape of ``output``."""
         return self.gradient(*self._prepare(output, target))
 
-    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """:meth:`delta` for an ``output`` and a ``target`` already checked and converted
-        (labels, or rows of the output's dtype): the training loop checks its data once
-        and calls this for every minibatch."""
+    def gradient(self, output: np.ndarray, target: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        """``factor`` times :meth:`delta`, for an ``output`` and a ``target`` already checked
+        and converted (labels, or rows of the output's dtype): the training loop checks its
+        data once and calls this for every minibatch. The built-in losses fold ``factor``
+        (eta, for SGD) into their own scaling by the batch size: one pass, one rounding.
+        A subclass may leave ``factor`` out of its signature; the loop then multiplies."""
         raise NotImplementedError
 
     def fn_and_delta(self, output: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
@@ -124,10 +137,10 @@ class Quadratic(Loss):
         diff = output - self._dense_target(output, target)
         return float(0.5 * np.vdot(diff, diff) * self._scale(output))
 
-    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """(a - y) (divided by the batch size for "mean"), shape of ``output``."""
-        diff = output - self._dense_target(output, target)
-        return diff * output.dtype.type(self._scale(output))
+    def gradient(self, output: np.ndarray, target: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        """(a - y) (divided by the batch size for "mean"), times ``factor``; shape of ``output``."""
+        diff = np.subtract(output, self._dense_target(output, target))
+        return _times(diff, self._scale(output) * factor)
 
 
 class CrossEntropy(Loss):
@@ -156,21 +169,21 @@ class CrossEntropy(Loss):
         total = -(np.vdot(y, np.log(a)) + np.vdot(1 - y, np.log1p(-a)))
         return float(total * self._scale(output))
 
-    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """dC/da = (a - y) / (a (1 - a)), shape of ``output``."""
+    def gradient(self, output: np.ndarray, target: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        """dC/da = (a - y) / (a (1 - a)) times ``factor``, shape of ``output``."""
         y = self._dense_target(output, target)
         a = self._clipped(output)
-        return (a - y) / (a * (1 - a)) * output.dtype.type(self._scale(output))
+        return _times((a - y) / (a * (1 - a)), self._scale(output) * factor)
 
     def delta_z(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
         """dC/dz = a - y for a = sigmoid(z): the gradient to feed below a final Sigmoid."""
         return self.gradient_z(*self._prepare(output, target))
 
-    def gradient_z(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """:meth:`delta_z` for a checked and converted target (see :meth:`Loss.gradient`)."""
+    def gradient_z(self, output: np.ndarray, target: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        """``factor`` times :meth:`delta_z`, for a checked and converted target (see
+        :meth:`Loss.gradient`)."""
         delta = np.subtract(output, self._dense_target(output, target))
-        delta *= output.dtype.type(self._scale(output))
-        return delta
+        return _times(delta, self._scale(output) * factor)
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -190,10 +203,10 @@ class SoftmaxCrossEntropy(Loss):
         """-sum_k t_k log softmax(z)_k, summed or averaged over the batch."""
         return self.fn_and_delta(output, target, need_delta=False)[0]
 
-    def gradient(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
-        """dC/dz = p sum_k t_k - t (p = softmax z), shape of the logits."""
+    def gradient(self, output: np.ndarray, target: np.ndarray, factor: float = 1.0) -> np.ndarray:
+        """dC/dz = p sum_k t_k - t (p = softmax z) times ``factor``, shape of the logits."""
         e, sums = self._exp_shifted(output)[1:]
-        return self._delta_from(e, sums, target, self._scale(output))
+        return self._delta_from(e, sums, target, self._scale(output) * factor)
 
     def _exp_shifted(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(z - max z, exp of it, its row sums): softmax without overflow."""
@@ -209,9 +222,7 @@ class SoftmaxCrossEntropy(Loss):
         else:
             e *= target.sum(axis=1, keepdims=True)
             e -= target
-        if scale != 1.0:
-            e *= e.dtype.type(scale)
-        return e
+        return _times(e, scale)
 
     def fn_and_delta(
         self, output: np.ndarray, target: np.ndarray, need_delta: bool = True

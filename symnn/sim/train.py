@@ -24,6 +24,7 @@ interrupted (same machine, same thread count).
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import sys
@@ -34,6 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from symnn.errors import ParameterError, ShapeError, TrainingError
+from symnn.sim.blas_warmup import warm_up_blas
 from symnn.sim.checkpoint import RunState
 from symnn.sim.divergence import Divergence
 from symnn.sim.history import History
@@ -189,16 +191,17 @@ def train(
     dtype = model.dtype
     outputs = np.empty((n, k), dtype)  # the epoch's outputs: its cost and accuracy in one go
     fused = model.fuses(loss)  # decided once: the same for every minibatch
-    gradient = loss.gradient_z if fused else loss.gradient  # type: ignore[attr-defined]
+    warm_up_blas()  # once per process: OpenBLAS's mid-sized products are faster after it
+    gradient = _scaled_gradient(loss.gradient_z if fused else loss.gradient)  # type: ignore[attr-defined]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(start, 0 if stopped else epochs):
             t0 = time.perf_counter()
             inputs = x_train if augment is None else _augmented(augment, x_train, seed, epoch)
             order = rng.permutation(n)
             optimizer.bind(model)  # the parameter vector is checked here, not at every step
-            factor = optimizer.gradient_factor  # eta for SGD and Momentum: one pass fewer per step
+            # eta for SGD and Momentum, folded into the loss's scaling: one pass fewer per step
+            factor = float(optimizer.gradient_factor)
             scaled = factor != 1.0
-            factor = dtype.type(factor)
             bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
             in_place = InPlaceUpdates(model, optimizer, n) if scaled else None
             # the last minibatch goes through the optimiser: the layers then hold its gradients
@@ -212,9 +215,7 @@ def train(
                         a = block[i : i + batch_size]
                         for forward in forwards:
                             a = forward(a)
-                        delta = gradient(a, block_targets[i : i + batch_size])
-                        if scaled:
-                            delta = delta * factor
+                        delta = gradient(a, block_targets[i : i + batch_size], factor)
                         for backward, need_input_grad in backwards:
                             delta = backward(delta, need_input_grad)
                         optimizer.apply(n, scaled)
@@ -262,6 +263,23 @@ def train(
     if state.best is not None:
         model.set_weights(state.best)
     return history
+
+
+def _scaled_gradient(gradient: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """``gradient(output, target, factor)``: the loss's own when it takes ``factor`` (the
+    built-in losses fold it into their scaling), else its gradient times ``factor``."""
+    try:
+        takes_factor = "factor" in inspect.signature(gradient).parameters
+    except (TypeError, ValueError):  # no signature to read (a builtin or extension callable)
+        takes_factor = False
+    if takes_factor:
+        return gradient
+
+    def times_factor(output: np.ndarray, target: np.ndarray, factor: Any) -> np.ndarray:
+        delta = gradient(output, target)
+        return delta if factor == 1.0 else delta * factor
+
+    return times_factor
 
 
 def _blocks(

@@ -1,0 +1,60 @@
+"""The losses' ``factor``: the training loop's eta folded into the loss's own scaling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symnn.sim import SGD, CrossEntropy, Quadratic, SoftmaxCrossEntropy, mlp, train
+
+LOSSES = [Quadratic(), CrossEntropy(), SoftmaxCrossEntropy(), Quadratic("sum"), SoftmaxCrossEntropy("sum")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    loss=st.sampled_from(LOSSES),
+    rows=st.integers(1, 6),
+    seed=st.integers(0, 2**32 - 1),
+    factor=st.floats(1e-4, 10.0),
+    labels=st.booleans(),
+)
+def test_gradient_times_factor_is_factor_times_the_gradient(loss, rows, seed, factor, labels) -> None:
+    """float64: the folded product differs from multiplying afterwards by at most 2 roundings
+    (tolerance 4 ulp relative, 1e-300 absolute for exact zeros)."""
+    rng = np.random.default_rng(seed)
+    output = rng.uniform(0.05, 0.95, (rows, 4))
+    target = rng.integers(0, 4, rows) if labels else rng.uniform(0.0, 1.0, (rows, 4))
+    folded = loss.gradient(output, target, factor)
+    expected = factor * loss.gradient(output, target)
+    np.testing.assert_allclose(folded, expected, rtol=4 * np.finfo(float).eps, atol=1e-300)
+    if isinstance(loss, CrossEntropy):
+        expected_z = factor * loss.gradient_z(output, target)
+        np.testing.assert_allclose(loss.gradient_z(output, target, factor), expected_z,
+                                   rtol=4 * np.finfo(float).eps, atol=1e-300)  # fmt: skip
+
+
+class QuadraticWithoutFactor(Quadratic):
+    """A user's loss written to the older protocol: ``gradient(output, target)`` only."""
+
+    def gradient(self, output, target):
+        return Quadratic.gradient(self, output, target)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_loss_without_factor_is_multiplied_by_the_loop(dtype) -> None:
+    """train() multiplies the gradient of a loss that takes no ``factor``: the run equals the
+    built-in loss's to the rounding of one multiplication per step (float32: 1e-5 relative
+    over 12 steps; float64: 1e-12)."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((96, 5)).astype(dtype)
+    y = rng.integers(0, 3, 96)
+    weights = []
+    for loss in (Quadratic(), QuadraticWithoutFactor()):
+        net = mlp([5, 7, 3], "sigmoid", output="sigmoid", rng=4, dtype=dtype)
+        train(net, loss, SGD(0.7, lmbda=1.0), x, y, epochs=1, batch_size=8, seed=2, progress=False)
+        weights.append(net.get_weights())
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    for key in weights[0]:
+        np.testing.assert_allclose(weights[1][key], weights[0][key], rtol=tolerance, atol=tolerance)
