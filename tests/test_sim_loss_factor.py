@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symnn.errors import ParameterError
 from symnn.sim import SGD, CrossEntropy, Quadratic, SoftmaxCrossEntropy, mlp, train
 
 LOSSES = [Quadratic(), CrossEntropy(), SoftmaxCrossEntropy(), Quadratic("sum"), SoftmaxCrossEntropy("sum")]
@@ -58,3 +59,14 @@ def test_a_loss_without_factor_is_multiplied_by_the_loop(dtype) -> None:
     tolerance = 1e-5 if dtype == np.float32 else 1e-12
     for key in weights[0]:
         np.testing.assert_allclose(weights[1][key], weights[0][key], rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("factor", [float("nan"), float("inf"), -float("inf"), "2", None, [1.0], 1j])
+def test_a_factor_that_is_not_a_finite_real_number_is_refused(loss, factor) -> None:
+    output, target = np.full((2, 3), 0.5), np.array([0, 2])
+    with pytest.raises(ParameterError, match="factor"):
+        loss.gradient(output, target, factor)
+    if isinstance(loss, CrossEntropy):
+        with pytest.raises(ParameterError, match="factor"):
+            loss.gradient_z(output, target, factor)

@@ -63,13 +63,11 @@ class WeightUpdate:
     (0.75, np.float32(-0.375))
     """
 
-    __slots__ = ("beta", "call", "dtype", "gemm", "lazy", "scale", "scale_in_dtype", "target")
+    __slots__ = ("beta", "call", "gemm", "lazy", "scale", "target")
 
     def __init__(self, beta: float, gemm: AccumulatingGemm | None, dtype: Any = np.float64) -> None:
         # beta rounded to the weights' dtype, as the optimiser's own update W *= beta rounds it
-        self.dtype = np.dtype(dtype)
-        self.beta, self.gemm, self.scale = float(self.dtype.type(beta)), gemm, 1.0
-        self.scale_in_dtype = self.dtype.type(1.0)  # scale rounded as the layer's products use it
+        self.beta, self.gemm, self.scale = float(np.dtype(dtype).type(beta)), gemm, 1.0
         self.lazy = 0.5 < self.beta < 1.0
         self.target: np.ndarray | None = None  # the V that ``call`` is bound to
 
@@ -78,7 +76,6 @@ class WeightUpdate:
         """One step: W = scale V becomes beta W - x^T delta."""
         if self.lazy:
             self.scale *= self.beta
-            self.scale_in_dtype = self.dtype.type(self.scale)
             alpha, beta = -1.0 / self.scale, 1.0
         else:
             alpha, beta = -1.0, self.beta
@@ -93,7 +90,7 @@ class WeightUpdate:
         """Store W itself in V (scale 1)."""
         if self.scale != 1.0:
             V *= V.dtype.type(self.scale)
-            self.scale, self.scale_in_dtype = 1.0, self.dtype.type(1.0)
+            self.scale = 1.0
 
 
 class InPlaceUpdates:

@@ -110,7 +110,7 @@ class Dense(Layer):
         z = x @ self.params["W"]
         in_place = self.update_in_place
         if in_place is not None and in_place.scale != 1.0:  # W = scale V (see update_in_place)
-            z *= in_place.scale_in_dtype
+            z *= z.dtype.type(in_place.scale)
         if "b" in self.params:
             z += self.params["b"]
         return z
@@ -133,7 +133,7 @@ class Dense(Layer):
             np.matmul(self.x.T, grad_out, out=grads["W"])
             return grad_in
         if grad_in is not None and in_place.scale != 1.0:
-            grad_in *= in_place.scale_in_dtype
+            grad_in *= grad_in.dtype.type(in_place.scale)
         in_place.apply(W, self.x, grad_out, grads["W"])
         return grad_in
 

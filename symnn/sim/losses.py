@@ -25,6 +25,8 @@ use it); ``reduction="mean"`` (the default, for training) divides by the batch s
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from symnn.errors import ParameterError, ShapeError
@@ -52,6 +54,21 @@ def one_hot(labels: np.ndarray, k: int, dtype: object = np.float64) -> np.ndarra
 def is_labels(target: np.ndarray) -> bool:
     """True for a 1-D integer array (class labels)."""
     return target.ndim == 1 and target.dtype.kind in "iu"
+
+
+def _factor(factor: float) -> float:
+    """``factor`` as a float, refused unless it is a finite real number.
+
+    >>> _factor(2)
+    2.0
+    """
+    try:
+        value = float(factor)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(factor, (str, bytes)) or not math.isfinite(value):
+        raise ParameterError("factor", factor, "a finite real number (eta, for SGD)")
+    return value
 
 
 def _times(delta: np.ndarray, scale: float) -> np.ndarray:
@@ -140,7 +157,7 @@ class Quadratic(Loss):
     def gradient(self, output: np.ndarray, target: np.ndarray, factor: float = 1.0) -> np.ndarray:
         """(a - y) (divided by the batch size for "mean"), times ``factor``; shape of ``output``."""
         diff = np.subtract(output, self._dense_target(output, target))
-        return _times(diff, self._scale(output) * factor)
+        return _times(diff, self._scale(output) * _factor(factor))
 
 
 class CrossEntropy(Loss):
@@ -173,7 +190,7 @@ class CrossEntropy(Loss):
         """dC/da = (a - y) / (a (1 - a)) times ``factor``, shape of ``output``."""
         y = self._dense_target(output, target)
         a = self._clipped(output)
-        return _times((a - y) / (a * (1 - a)), self._scale(output) * factor)
+        return _times((a - y) / (a * (1 - a)), self._scale(output) * _factor(factor))
 
     def delta_z(self, output: np.ndarray, target: np.ndarray) -> np.ndarray:
         """dC/dz = a - y for a = sigmoid(z): the gradient to feed below a final Sigmoid."""
@@ -183,7 +200,7 @@ class CrossEntropy(Loss):
         """``factor`` times :meth:`delta_z`, for a checked and converted target (see
         :meth:`Loss.gradient`)."""
         delta = np.subtract(output, self._dense_target(output, target))
-        return _times(delta, self._scale(output) * factor)
+        return _times(delta, self._scale(output) * _factor(factor))
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -206,7 +223,7 @@ class SoftmaxCrossEntropy(Loss):
     def gradient(self, output: np.ndarray, target: np.ndarray, factor: float = 1.0) -> np.ndarray:
         """dC/dz = p sum_k t_k - t (p = softmax z) times ``factor``, shape of the logits."""
         e, sums = self._exp_shifted(output)[1:]
-        return self._delta_from(e, sums, target, self._scale(output) * factor)
+        return self._delta_from(e, sums, target, self._scale(output) * _factor(factor))
 
     def _exp_shifted(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(z - max z, exp of it, its row sums): softmax without overflow."""
