@@ -13,6 +13,7 @@ module             contents
 ``layers``         Dense, Flatten, Dropout (and re-exports of the ones below)
 ``conv``           Conv2D (im2col)
 ``pooling``        MaxPool2D
+``fusion``         a ReLU next to a MaxPool2D runs in its pass (training loop)
 ``batchnorm``      BatchNorm (dense and spatial)
 ``losses``         Quadratic, CrossEntropy, SoftmaxCrossEntropy
 ``network``        Sequential, mlp

