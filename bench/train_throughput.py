@@ -133,12 +133,15 @@ def step_products(net, batch: int) -> list[tuple]:
     """The matrix products of one training step of ``net`` at ``batch``, as the simulator
     issues them under SGD: (left, right) operand pairs with the same shapes, dtypes and
     transposed views (forward, weight gradient, bias sum as a product, input gradient
-    except for the first layer); an :class:`Accumulated` pair is added into its weights."""
+    except for the first layer; a convolution in front of a pooling that drops its last
+    rows and columns over the rows and columns the pooling reads, as the training loop
+    crops it); an :class:`Accumulated` pair is added into its weights."""
     import numpy as np
 
     from symnn.sim import Conv2D, Dense, inplace
     from symnn.sim.blas import accumulating_gemm
     from symnn.sim.conv import FEW_CHANNELS
+    from symnn.sim.fusion import crop_for_pooling
 
     in_place = accumulating_gemm(np.float32) is not None
 
@@ -151,6 +154,8 @@ def step_products(net, batch: int) -> list[tuple]:
             return h
         return (h - pool.k) // pool.stride * pool.stride + pool.k
 
+    # the convolutions the training loop crops to the rows and columns a pooling reads
+    cropped = set(crop_for_pooling(net.layers, [None] * len(net.layers)))
     pairs, first, shape = [], True, (1, 28, 28)
     for index, layer in enumerate(net.layers):
         if isinstance(layer, Dense):
@@ -165,8 +170,11 @@ def step_products(net, batch: int) -> list[tuple]:
         elif isinstance(layer, Conv2D):
             c_out, c_in, k, _ = layer.params["W"].shape
             h = shape[1] - k + 1
+            pool = next((nxt for nxt in net.layers[index + 1 : index + 3]
+                         if type(nxt).__name__ == "MaxPool2D"), None)  # fmt: skip
+            kept = covered(h, pool) if index in cropped else h
             fold = c_in < FEW_CHANNELS
-            m, kk = batch * h * h, c_in * k * k + fold
+            m, kk = batch * kept * kept, c_in * k * k + fold
             w_mat, delta = arr(c_out, kk), arr(m, c_out)
             if fold:  # few channels: cols kept transposed in memory, dW = (cols^T delta)^T
                 cols_t = arr(kk, m)
@@ -175,8 +183,6 @@ def step_products(net, batch: int) -> list[tuple]:
                 cols = arr(m, kk)
                 pairs += [(cols, w_mat.T), (delta.T, cols), (np.ones(m, np.float32), delta)]
             if not first:  # one product per kernel offset, over the rows a pooling sends gradient to
-                pool = next((nxt for nxt in net.layers[index + 1 : index + 3]
-                             if type(nxt).__name__ == "MaxPool2D"), None)  # fmt: skip
                 rows = covered(h, pool) ** 2 * batch
                 kernels = w_mat[:, : c_in * k * k].reshape(c_out, k, k, c_in)
                 pairs += [(delta[:rows], kernels[:, i, j, :]) for i in range(k) for j in range(k)]

@@ -35,10 +35,11 @@ def test_step_products_have_the_shapes_of_a_real_training_step(bench):
     net = bench.build_sim("CNN conv32-pool-conv64-pool-128-10")[0]
     batch = 4
     x = np.random.default_rng(0).random((batch, 1, 28, 28), dtype=np.float32)
-    out = net.forward(x, train=True)
+    out = net.step_forward(x)  # the training loop's step: conv2 cropped to the 10 x 10 pool2 reads
     assert out.shape == (batch, 10)
     shapes = {(a.shape, b.shape) for a, b in bench.step_products(net, batch)}
     conv2 = net.layers[3]
+    assert conv2.cols.shape == (batch * 10 * 10, 288)
     assert (conv2.cols.shape, conv2.w_mat.T.shape) in shapes  # forward im2col product
     dense = net.layers[7]
     assert ((batch, 1600), dense.params["W"].shape) in shapes

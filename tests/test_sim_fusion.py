@@ -1,4 +1,5 @@
-"""The training loop's fused ReLU + max pooling, and the pooling's blocks of images.
+"""The training loop's fused steps (ReLU in the pooling, convolutions cropped to what a
+pooling reads), and the pooling's blocks of images.
 
 * ``MaxPool2D.step_forward_relu`` (a ReLU after or before the pooling, in its pass)
   gives exactly the outputs and input gradients of the two layers run one after the
@@ -6,10 +7,15 @@
 * the blocks of images the pooling works through (``CHUNK_BYTES``) change no number;
 * ``train`` on a CNN with both orders gives, bit for bit, the weights and history of
   the same CNN whose ReLUs are a subclass (subclasses are not fused);
-* only adjacent exact ``MaxPool2D`` / ``ReLU`` pairs are fused, each layer at most once.
+* only adjacent exact ``MaxPool2D`` / ``ReLU`` pairs are fused, each layer at most once;
+* a ``Conv2D`` in front of a pooling that drops its last rows and columns computes the
+  same pooled outputs and the same input gradient without them, and a training run
+  with it agrees with one through the whole convolution output.
 
-Every comparison is exact (``np.array_equal``): the fused pass does the same float
-operations as the separate layers.
+Every comparison is exact (``np.array_equal``) except the weight gradients of a cropped
+convolution, which sum the same nonzero terms in another grouping: relative error at
+most 1e-5 of the largest entry (float32 rounding over a few hundred terms), and the
+weights after 2 epochs within 1e-4 relative.
 """
 
 from __future__ import annotations
@@ -32,13 +38,17 @@ from symnn.sim import (
     pooling,
     train,
 )  # fmt: skip
-from symnn.sim.fusion import fuse_relu_pooling
+from symnn.sim.fusion import crop_for_pooling, fuse_relu_pooling
 
 FAST = settings(max_examples=40, deadline=None, database=None)
 
 
 class PlainReLU(ReLU):
     """A ReLU the training loop does not fuse (only the exact class is)."""
+
+
+class PlainConv2D(Conv2D):
+    """A convolution the training loop does not crop (only the exact class is)."""
 
 
 def with_chunk_bytes(chunk: int, run):
@@ -105,14 +115,15 @@ def test_pooling_blocks_change_no_number(k: int, s: int) -> None:
         assert all(np.array_equal(a, b) for a, b in zip(blocks, whole, strict=True))
 
 
-def small_cnn(relu: type) -> Sequential:
-    """Both orders: conv, ReLU, pooling, then conv, pooling, ReLU."""
+def cnn(conv: type = Conv2D, relu: type = ReLU, c_in: int = 1, k2: int = 3, c2: int = 6) -> Sequential:
+    """Both orders: conv, ReLU, pooling, then conv (kernel ``k2``, ``c2`` channels),
+    pooling, ReLU, and a dense layer over 2 x 2 pooled maps."""
     rng = np.random.default_rng(3)
     f32 = np.float32
     return Sequential([
-        Conv2D.init(1, 4, 3, rng, dtype=f32), relu(), MaxPool2D(2),
-        Conv2D.init(4, 6, 3, rng, dtype=f32), MaxPool2D(2), relu(),
-        Flatten(), Dense.init(6 * 2 * 2, 3, rng, dtype=f32),
+        conv.init(c_in, 4, 3, rng, dtype=f32), relu(), MaxPool2D(2),
+        conv.init(4, c2, k2, rng, dtype=f32), MaxPool2D(2), relu(),
+        Flatten(), Dense.init(c2 * 2 * 2, 3, rng, dtype=f32),
     ])  # fmt: skip
 
 
@@ -122,10 +133,12 @@ def test_training_with_fused_steps_is_bit_for_bit_the_separate_layers() -> None:
     y = rng.integers(0, 3, 90)
     runs = []
     for relu in (ReLU, PlainReLU):
-        net = small_cnn(relu)
+        net = cnn(relu=relu)  # 14 x 14 inputs: every pooling tiles its input
         forwards, _ = net.step_calls()
-        fused_pairs = [f for f, layer in zip(forwards, net.layers, strict=True) if f != layer.step_forward]
-        assert len(fused_pairs) == (4 if relu is ReLU else 0)  # both layers of both pairs
+        rewritten = [i for i, (f, layer) in enumerate(zip(forwards, net.layers, strict=True))
+                     if f != layer.step_forward]  # fmt: skip
+        # both layers of both ReLU-pooling pairs, and the convolutions in front of a pooling
+        assert rewritten == ([0, 1, 2, 3, 4, 5] if relu is ReLU else [3])
         history = train(net, SoftmaxCrossEntropy(), SGD(0.05), x, y, epochs=2, batch_size=16, seed=1,
                         x_val=x[:30], y_val=y[:30], progress=False)  # fmt: skip
         runs.append((net.get_weights(), history.to_dict()))
@@ -155,3 +168,48 @@ def test_a_fused_relu_after_pooling_keeps_its_output_and_one_before_keeps_none()
             assert layers[0].out is None
             with pytest.raises(Exception, match="before forward"):
                 layers[0].backward(np.ones_like(x))
+
+
+def odd_cnn(conv: type) -> Sequential:
+    """For 15 x 15 inputs: convolution outputs of 13 x 13 and 5 x 5 into 2 x 2 poolings,
+    which drop a row and a column."""
+    return cnn(conv, c_in=2, k2=2, c2=9)
+
+
+def test_a_cropped_convolution_gives_the_same_outputs_and_input_gradients() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((6, 2, 15, 15)).astype(np.float32)
+    nets = [odd_cnn(Conv2D), odd_cnn(PlainConv2D)]
+    calls = [net.step_calls() for net in nets]
+    assert crop_for_pooling(nets[0].layers, [layer.step_forward for layer in nets[0].layers]) == [0, 3]
+    outputs = []
+    for forwards, _ in calls:
+        a = x
+        for forward in forwards:
+            a = forward(a)
+        outputs.append(a)
+    assert np.array_equal(outputs[0], outputs[1])
+    grad = rng.standard_normal(outputs[0].shape).astype(np.float32)
+    for net, (_, backwards) in zip(nets, calls, strict=True):
+        g = grad
+        for backward, _ in backwards:  # every input gradient, the first layer's included
+            g = backward(g, True)
+        net.input_gradient = g
+    assert nets[0].layers[0].cols.shape[0] == 6 * 12 * 12  # 13 x 13 outputs, 12 x 12 computed
+    assert np.array_equal(nets[0].input_gradient, nets[1].input_gradient)
+    for cropped, whole in zip(nets[0].layers, nets[1].layers, strict=True):
+        for name, value in whole.grads.items():
+            assert np.abs(cropped.grads[name] - value).max() <= 1e-5 * np.abs(value).max()
+
+
+def test_training_with_cropped_convolutions_agrees_with_the_whole_outputs() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((80, 2, 15, 15)).astype(np.float32)
+    y = rng.integers(0, 3, 80)
+    weights = []
+    for conv in (Conv2D, PlainConv2D):
+        net = odd_cnn(conv)
+        train(net, SoftmaxCrossEntropy(), SGD(0.05), x, y, epochs=2, batch_size=16, seed=3, progress=False)
+        weights.append(net.get_weights())
+    for key, value in weights[1].items():
+        np.testing.assert_allclose(weights[0][key], value, rtol=1e-4, atol=1e-4 * np.abs(value).max())

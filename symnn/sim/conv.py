@@ -19,7 +19,9 @@ input channels (the first layer) ``cols`` is kept transposed in memory (F-ordere
 filled by one copy per kernel offset into a row of that transpose, and the bias rides
 in the product as a column of ones; otherwise ``cols`` is one contiguous copy of a
 ``sliding_window_view``. Output rows and columns that get no gradient (a following
-pooling drops them) are left out of the input gradient's products.
+pooling drops them) are left out of the input gradient's products; in the training
+loop they are not computed at all (``keep`` of :meth:`Conv2D.step_forward`, set by
+:mod:`symnn.sim.fusion`).
 
 >>> import numpy as np
 >>> conv = Conv2D(np.ones((1, 1, 2, 2)), b=np.array([0.5]))
@@ -229,8 +231,14 @@ class Conv2D(Layer):
             )
         return self.step_forward(x)
 
-    def step_forward(self, x: np.ndarray) -> np.ndarray:
-        """:meth:`forward` without the checks (the training loop made them once)."""
+    def step_forward(self, x: np.ndarray, keep: tuple[int, int] | None = None) -> np.ndarray:
+        """:meth:`forward` without the checks (the training loop made them once).
+
+        ``keep = (h', w')``: only the first h' rows and w' columns of the output are
+        computed and returned (a following max pooling reads no others:
+        :mod:`symnn.sim.fusion`); :meth:`step_backward` then takes the gradient of
+        those, and the input gradient keeps the input's full shape.
+        """
         W = self.params["W"]
         c_out, _, kh, kw = W.shape
         n, c, h, w = x.shape
@@ -240,7 +248,11 @@ class Conv2D(Layer):
             padded = np.zeros((n, h + 2 * p, w + 2 * p, c), x.dtype)
             padded[:, p : p + h, p : p + w] = xt
             xt = padded
+        padded_shape = xt.shape
         h_out, w_out = output_size(xt.shape[1], kh, s), output_size(xt.shape[2], kw, s)
+        if keep is not None and (keep[0] < h_out or keep[1] < w_out):
+            h_out, w_out = min(keep[0], h_out), min(keep[1], w_out)
+            xt = xt[:, : s * (h_out - 1) + kh, : s * (w_out - 1) + kw]  # the rows those windows read
         w_mat = W.transpose(0, 2, 3, 1).reshape(c_out, -1)  # columns ordered (i, j, ch)
         fold = "b" in self.params and c < FEW_CHANNELS
         shape = (n * h_out * w_out, w_mat.shape[1] + fold)
@@ -257,7 +269,7 @@ class Conv2D(Layer):
                 tiled = self._scratch("bias", (h_out * w_out, c_out), out.dtype)
                 np.copyto(tiled, self.params["b"])
                 out.reshape(n, -1)[...] += tiled.reshape(-1)
-        self.cols, self.padded_shape, self.w_mat, self.fold = cols, xt.shape, w_mat, fold
+        self.cols, self.padded_shape, self.w_mat, self.fold = cols, padded_shape, w_mat, fold
         return out.reshape(n, h_out, w_out, c_out).transpose(0, 3, 1, 2)
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:

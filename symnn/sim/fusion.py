@@ -1,16 +1,28 @@
-"""Fused steps for the training loop: a ReLU next to a max pooling runs inside its pass.
+"""Fused steps for the training loop: work a max pooling makes unnecessary is not done.
 
-ReLU and max pooling commute: max over a window of max(x, 0) is max(max over the window
-of x, 0). Their gradients agree as well: where a window's maximum is positive, x and
-ReLU(x) have their maxima at the same positions (the pooling's first maximum is the
-same), and where it is not, both orders send the window no gradient. So the training
-loop runs ``MaxPool2D`` followed or preceded by ``ReLU`` as one pass,
-:meth:`~symnn.sim.pooling.MaxPool2D.step_forward_relu`, and the ReLU's own steps
-pass their array through: the forward pass saves the ReLU's passes over the pooled map
-(or, for ReLU before the pooling, over the four times larger map in front of it), and
-the backward pass saves the ReLU's mask product. The numbers do not change (a test
-compares both, ties and non-positive windows included). Only the exact classes are
-fused; a subclass keeps its own steps.
+Two rewrites of the step lists (:meth:`Sequential.step_calls
+<symnn.sim.network.Sequential.step_calls>`), neither of which changes what is computed:
+
+* **ReLU inside the pooling.** ReLU and max pooling commute: max over a window of
+  max(x, 0) is max(max over the window of x, 0). Their gradients agree as well: where
+  a window's maximum is positive, x and ReLU(x) have their maxima at the same positions
+  (the pooling's first maximum is the same), and where it is not, both orders send the
+  window no gradient. So a ``MaxPool2D`` followed or preceded by a ``ReLU`` runs as one
+  pass, :meth:`~symnn.sim.pooling.MaxPool2D.step_forward_relu`, and the ReLU's own
+  steps pass their array through: the ReLU's passes over the pooled map (or over the
+  larger map in front of the pooling) and its mask product are saved. The numbers do
+  not change (a test compares both, ties and non-positive windows included).
+* **Convolution outputs no pooling window reads.** A pooling that does not tile its
+  input (2 x 2 windows over 11 x 11) drops the last rows and columns. A ``Conv2D``
+  whose output goes into such a pooling, directly or through a ``ReLU``, computes only
+  the rows and columns the windows read (``keep`` of
+  :meth:`~symnn.sim.conv.Conv2D.step_forward`): its forward product, its weight
+  gradient and im2col lose those rows (a sixth of them for 11 x 11 into 2 x 2), and
+  its backward pass needs no search for the rows without gradient. The outputs that
+  are computed are the same; the weight gradient sums the same nonzero terms without
+  the zero ones, so it agrees to float32 rounding.
+
+Only the exact classes are fused; a subclass keeps its own steps.
 
 >>> import numpy as np
 >>> from symnn.sim import MaxPool2D, ReLU
@@ -32,9 +44,50 @@ from typing import Any
 import numpy as np
 
 from symnn.sim.activations import ReLU
+from symnn.sim.conv import Conv2D, output_size
 from symnn.sim.pooling import MaxPool2D
 
-__all__ = ["fuse_relu_pooling"]
+__all__ = ["crop_for_pooling", "fuse_relu_pooling", "fuse_steps"]
+
+
+def fuse_steps(layers: list[Any], forwards: list[Callable], backwards: list[Callable]) -> None:
+    """Both rewrites, in place, on the step lists of ``layers``."""
+    fuse_relu_pooling(layers, forwards, backwards)
+    crop_for_pooling(layers, forwards)
+
+
+def crop_for_pooling(layers: list[Any], forwards: list[Callable]) -> list[int]:
+    """Let each ``Conv2D`` whose output goes into a ``MaxPool2D`` (directly or through a
+    ``ReLU``) compute only what the pooling reads; returns the indices of those convolutions.
+
+    >>> from symnn.sim import Conv2D
+    >>> layers = [Conv2D.init(1, 2, 2, rng=0), MaxPool2D(2)]
+    >>> forwards = [layer.step_forward for layer in layers]
+    >>> crop_for_pooling(layers, forwards)
+    [0]
+    >>> forwards[0](np.ones((1, 1, 6, 6))).shape  # 5 x 5 outputs, the pooling reads 4 x 4
+    (1, 2, 4, 4)
+    """
+    cropped = []
+    for i, layer in enumerate(layers):
+        after = [type(nxt) for nxt in layers[i + 1 : i + 3]]
+        if type(layer) is not Conv2D or not (after[:1] == [MaxPool2D] or after == [ReLU, MaxPool2D]):
+            continue
+        forwards[i] = _cropped(layer, layers[i + after.index(MaxPool2D) + 1])
+        cropped.append(i)
+    return cropped
+
+
+def _cropped(conv: Conv2D, pool: MaxPool2D) -> Callable[[np.ndarray], np.ndarray]:
+    """The convolution's forward step, keeping the output rows and columns ``pool`` reads."""
+
+    def forward(x: np.ndarray) -> np.ndarray:
+        _, _, kh, kw = conv.params["W"].shape
+        p, s = conv.padding, conv.stride
+        h_out, w_out = output_size(x.shape[2], kh, s, p), output_size(x.shape[3], kw, s, p)
+        return conv.step_forward(x, keep=(pool.covered(h_out), pool.covered(w_out)))
+
+    return forward
 
 
 def fuse_relu_pooling(

@@ -28,7 +28,7 @@ import numpy as np
 from symnn.errors import ParameterError
 from symnn.sim.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from symnn.sim.base import Layer, as_float_array
-from symnn.sim.fusion import fuse_relu_pooling
+from symnn.sim.fusion import fuse_steps
 from symnn.sim.layers import Dense, as_generator
 from symnn.sim.losses import CrossEntropy, Loss, SoftmaxCrossEntropy
 
@@ -139,7 +139,8 @@ class Sequential:
     def _steps(self) -> tuple[list[Any], list[Any]]:
         """The layers' step_forward and step_backward (forward/backward for objects that
         only follow the layer protocol), looked up once per layer list; a ReLU next to a
-        max pooling runs inside the pooling's pass (:mod:`symnn.sim.fusion`)."""
+        max pooling runs inside the pooling's pass, and a convolution in front of a max
+        pooling computes only what the pooling reads (:mod:`symnn.sim.fusion`)."""
         key = tuple(map(id, self.layers))
         cached = self.__dict__.get("_step_calls")
         if cached is None or cached[0] != key:
@@ -147,7 +148,7 @@ class Sequential:
                         for layer in self.layers]  # fmt: skip
             backwards = [getattr(layer, "step_backward", None) or _protocol_backward(layer)
                          for layer in self.layers]  # fmt: skip
-            fuse_relu_pooling(self.layers, forwards, backwards)
+            fuse_steps(self.layers, forwards, backwards)
             cached = self._step_calls = (key, forwards, backwards)
         return cached[1], cached[2]
 
