@@ -213,3 +213,13 @@ def test_training_with_cropped_convolutions_agrees_with_the_whole_outputs() -> N
         weights.append(net.get_weights())
     for key, value in weights[1].items():
         np.testing.assert_allclose(weights[0][key], value, rtol=1e-4, atol=1e-4 * np.abs(value).max())
+
+
+@pytest.mark.parametrize("relu_first", [False, True])
+def test_an_empty_batch_pools_to_an_empty_batch(relu_first: bool) -> None:
+    x = np.zeros((0, 2, 5, 4), np.float32)
+    y, dx = separate([MaxPool2D(2)], x, np.zeros((0, 2, 2, 2), np.float32))
+    assert y.shape == (0, 2, 2, 2) and dx.shape == x.shape
+    pair = [ReLU(), MaxPool2D(2)] if relu_first else [MaxPool2D(2), ReLU()]
+    y, dx = fused(pair, x, np.zeros((0, 2, 2, 2), np.float32))
+    assert y.shape == (0, 2, 2, 2) and dx.shape == x.shape

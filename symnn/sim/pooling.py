@@ -40,13 +40,14 @@ NO_WINDOW = 255  # the argmax of a window that sends no gradient (k * k <= 225 o
 
 
 def batch_blocks(n: int, bytes_per_image: int) -> list[slice]:
-    """Consecutive slices of ``range(n)``, each about ``CHUNK_BYTES`` of images (at least one).
+    """Consecutive slices of ``range(n)``, each about ``CHUNK_BYTES`` of images (at least
+    one image; one empty slice for an empty batch).
 
-    >>> batch_blocks(5, CHUNK_BYTES // 2)
-    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    >>> batch_blocks(5, CHUNK_BYTES // 2), batch_blocks(0, 100)
+    ([slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)], [slice(0, 0, None)])
     """
     step = max(1, CHUNK_BYTES // max(1, bytes_per_image))
-    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+    return [slice(start, min(start + step, n)) for start in range(0, max(n, 1), step)]
 
 
 class MaxPool2D(Layer):
@@ -115,7 +116,7 @@ class MaxPool2D(Layer):
         n, c = xt.shape[0], xt.shape[3]
         out = np.empty((n, h_out, w_out, c), x.dtype)
         argmax = self._scratch("argmax", out.shape, np.uint8)  # read by backward only
-        blocks = batch_blocks(n, xt[0].nbytes)
+        blocks = batch_blocks(n, xt[:1].nbytes)
         block_shape = (blocks[0].stop - blocks[0].start, h_out, w_out, c)
         better = self._scratch("better", block_shape, np.bool_)
         offset_mark = self._scratch("mark", block_shape, np.uint8)
@@ -156,7 +157,7 @@ class MaxPool2D(Layer):
         _, _, h, w = self.x_shape
         tiled = s == k and h == k * h_out and w == k * w_out  # every input in one window
         dx = (np.empty if tiled else np.zeros)((n, h, w, c), self.x_dtype)
-        blocks = batch_blocks(n, dx[0].nbytes)
+        blocks = batch_blocks(n, dx[:1].nbytes)
         chosen = self._scratch("better", (blocks[0].stop, h_out, w_out, c), np.bool_)
         for block in blocks:
             ab, gb, db, cb = argmax[block], gt[block], dx[block], chosen[: block.stop - block.start]
