@@ -223,3 +223,29 @@ def test_an_empty_batch_pools_to_an_empty_batch(relu_first: bool) -> None:
     pair = [ReLU(), MaxPool2D(2)] if relu_first else [MaxPool2D(2), ReLU()]
     y, dx = fused(pair, x, np.zeros((0, 2, 2, 2), np.float32))
     assert y.shape == (0, 2, 2, 2) and dx.shape == x.shape
+
+
+@pytest.mark.parametrize("k, s", [(2, 2), (3, 2), (2, 3), (3, 3)])
+@pytest.mark.parametrize("relu", [None, "before", "after"])
+def test_cropping_for_any_pooling_keeps_outputs_and_input_gradients(k: int, s: int, relu: str | None) -> None:
+    rng = np.random.default_rng(k * 10 + s)
+    x = rng.standard_normal((3, 3, 12, 11)).astype(np.float32)
+    outputs = []
+    for conv in (Conv2D, PlainConv2D):
+        layers = [conv.init(3, 4, 2, np.random.default_rng(0), dtype=np.float32), MaxPool2D(k, s)]
+        if relu is not None:
+            layers.insert(1 if relu == "before" else 2, ReLU())
+        net = Sequential(layers)
+        forwards, backwards = net.step_calls()
+        a = x
+        for forward in forwards:
+            a = forward(a)
+        g = np.ones_like(a)
+        for backward, _ in backwards:
+            g = backward(g, True)
+        outputs.append((a, g, layers[0].grads["W"].copy(), layers[0].cols.shape[0]))
+    (ya, ga, wa, rows_a), (yb, gb, wb, rows_b) = outputs
+    assert np.array_equal(ya, yb) and np.array_equal(ga, gb)
+    assert np.abs(wa - wb).max() <= 1e-5 * np.abs(wb).max()
+    covered_h, covered_w = MaxPool2D(k, s).covered(11), MaxPool2D(k, s).covered(10)
+    assert rows_a == 3 * covered_h * covered_w <= rows_b == 3 * 11 * 10
