@@ -150,9 +150,7 @@ def step_products(net, batch: int) -> list[tuple]:
 
     def covered(h: int, pool) -> int:
         """Rows of an h x h output that the pooling after it (or after its activation) reads."""
-        if type(pool).__name__ != "MaxPool2D":
-            return h
-        return (h - pool.k) // pool.stride * pool.stride + pool.k
+        return h if pool is None else pool.covered(h)
 
     # the convolutions the training loop crops to the rows and columns a pooling reads
     cropped = set(crop_for_pooling(net.layers, [None] * len(net.layers)))

@@ -25,6 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from symnn.errors import ParameterError
 from symnn.sim import (
     SGD,
     Conv2D,
@@ -249,3 +250,11 @@ def test_cropping_for_any_pooling_keeps_outputs_and_input_gradients(k: int, s: i
     assert np.abs(wa - wb).max() <= 1e-5 * np.abs(wb).max()
     covered_h, covered_w = MaxPool2D(k, s).covered(11), MaxPool2D(k, s).covered(10)
     assert rows_a == 3 * covered_h * covered_w <= rows_b == 3 * 11 * 10
+
+
+@pytest.mark.parametrize("keep", [(0, 3), (3, 0), (-1, -1)])
+def test_a_convolution_refuses_to_keep_no_output_row_or_column(keep: tuple[int, int]) -> None:
+    conv = Conv2D.init(1, 2, 3, rng=0, dtype=np.float32)
+    with pytest.raises(ParameterError, match="keep"):
+        conv.step_forward(np.ones((1, 1, 6, 6), np.float32), keep=keep)
+    assert conv.step_forward(np.ones((1, 1, 6, 6), np.float32), keep=(9, 9)).shape == (1, 2, 4, 4)

@@ -13,7 +13,8 @@ module             contents
 ``layers``         Dense, Flatten, Dropout (and re-exports of the ones below)
 ``conv``           Conv2D (im2col)
 ``pooling``        MaxPool2D
-``fusion``         a ReLU next to a MaxPool2D runs in its pass (training loop)
+``fusion``         training-loop steps: a ReLU next to a MaxPool2D runs in its pass, a
+                   Conv2D before one computes only the outputs the pooling reads
 ``batchnorm``      BatchNorm (dense and spatial)
 ``losses``         Quadratic, CrossEntropy, SoftmaxCrossEntropy
 ``network``        Sequential, mlp

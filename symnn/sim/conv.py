@@ -250,6 +250,8 @@ class Conv2D(Layer):
             xt = padded
         padded_shape = xt.shape
         h_out, w_out = output_size(xt.shape[1], kh, s), output_size(xt.shape[2], kw, s)
+        if keep is not None and min(keep) < 1:
+            raise ParameterError("keep", keep, "(h', w') with h', w' >= 1")
         if keep is not None and (keep[0] < h_out or keep[1] < w_out):
             h_out, w_out = min(keep[0], h_out), min(keep[1], w_out)
             xt = xt[:, : s * (h_out - 1) + kh, : s * (w_out - 1) + kw]  # the rows those windows read
