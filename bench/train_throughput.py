@@ -14,9 +14,15 @@ average is printed). With one thread the timings are CPU seconds of the worker p
 (time.process_time: the time other processes hold the core is not counted, for either
 framework), with two they are wall seconds. Ratios under 1.2x either way count as ties.
 
+With two threads ``train`` shares each minibatch of the CNN between this process and a
+helper process (its default ``step_threads=None``; :mod:`symnn.sim.split_batch`); the
+report gives the same loop with unsplit minibatches (``step_threads=1``, OpenBLAS on
+two threads) beside it.
+
 The peak memory (ru_maxrss) of one Fashion-MNIST-sized CNN epoch (60,000 x 1 x 28 x 28
 float32 training images plus a 10,000-image validation pass) is measured in a separate
-subprocess. PyTorch is imported only here, never by symnn.
+subprocess (plus the peak of the helper processes, VmHWM). PyTorch is imported only
+here, never by symnn.
 """
 
 from __future__ import annotations
@@ -261,15 +267,17 @@ def timed(run, *args) -> float:
     return clock() - t0
 
 
-def sim_runners(name: str, x, y) -> dict:
-    """{"train": f(k), "infer": f(k)} for the simulator, plus its FLOPs per sample."""
-    from symnn.sim import SGD, train
+def sim_runners(name: str, x, y, step_threads: int | None = None) -> dict:
+    """{"train": f(k), "infer": f(k)} for the simulator, plus its FLOPs per sample and the
+    number of threads ``train`` shares each minibatch among (``split``; 1: not split)."""
+    from symnn.sim import SGD, split_parts, train
 
     batch = MODELS[name][0]
     net, loss, lmbda = build_sim(name)
     fit = lambda k: train(net, loss, SGD(0.01, lmbda=lmbda), x[:k], y[:k], epochs=1,  # noqa: E731
-                          batch_size=batch, seed=0, progress=False)  # fmt: skip
-    return {"train": fit, "infer": lambda k: net.predict(x[:k], batch), "flops": train_flops(net)}
+                          batch_size=batch, seed=0, progress=False, step_threads=step_threads)  # fmt: skip
+    return {"train": fit, "infer": lambda k: net.predict(x[:k], batch), "flops": train_flops(net),
+            "split": split_parts(net, loss, batch, x[:1], step_threads)}  # fmt: skip
 
 
 def torch_runners(name: str, x, y) -> dict:
@@ -438,6 +446,8 @@ def worker(threads: int, quick: bool) -> None:
         runners = {"sim": sim_runners(name, data, y)}
         if result["torch"]:
             runners["torch"] = torch_runners(name, data, y)
+        if runners["sim"]["split"] > 1:  # the same loop with unsplit minibatches, side by side
+            runners["sim unsplit"] = sim_runners(name, data, y, step_threads=1)
         for run in runners.values():  # warm-up
             run["train"](5 * batch)
             run["infer"](5 * batch)
@@ -451,7 +461,7 @@ def worker(threads: int, quick: bool) -> None:
             k = max(N2_SAMPLES // (8 if quick else 1), 5 * batch)
             loop(5 * batch)
             row["network2"] = {"train": k / min(timed(loop, k) for _ in range(repeats))}
-        row["sim"]["flops"] = runners["sim"]["flops"]
+        row["sim"]["flops"], row["sim"]["split"] = runners["sim"]["flops"], runners["sim"]["split"]
         ceilings = products_ceiling(build_sim(name)[0], batch, repeats, data)
         row["sim"]["ceiling"], row["sim"]["gather_ceiling"] = ceilings["products"], ceilings["gather"]
         result["models"][name] = row
@@ -476,7 +486,23 @@ def memory_worker(quick: bool) -> None:
           y_val=y_val, progress=False)  # fmt: skip
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
-    print(json.dumps({"peak_bytes": peak, "trained": n, "seconds": seconds}))
+    print(json.dumps({"peak_bytes": peak, "trained": n, "seconds": seconds,
+                      "helper_peak_bytes": helper_peaks()}))  # fmt: skip
+
+
+def helper_peaks() -> list[int]:
+    """Peak resident bytes (VmHWM) of the helper processes that shared the minibatches."""
+    from symnn.sim import share_process
+
+    peaks = []
+    for process, _ in share_process._IDLE:
+        try:
+            with open(f"/proc/{process.pid}/status", encoding="utf-8") as status:
+                line = next(line for line in status if line.startswith("VmHWM"))
+            peaks.append(int(line.split()[1]) * 1024)
+        except (OSError, StopIteration):
+            continue
+    return peaks
 
 
 # --------------------------------------------------------------------------- parent
@@ -562,6 +588,15 @@ def report(result: dict) -> list[str]:
         n2 = row.get("network2", {}).get("train")
         loop = "-".rjust(10) + " " + "-".rjust(7) if n2 is None else f"{n2:10,.0f} {sim['train'] / n2:6.1f}x"
         lines.append(f"{name:36s} {batch:5d} {sim['train']:12,.0f} {cells} {frac:8.0%} {loop}")
+    split = [(name, row) for name, row in result["models"].items() if row["sim"].get("split", 1) > 1]
+    for name, row in split:
+        unsplit = row["sim unsplit"]["train"]
+        lines.append(f"{name}: each minibatch shared by {row['sim']['split']} threads (train's default "
+                     f"step_threads=None, OpenBLAS on 1 thread each): {row['sim']['train']:,.0f}/s; "
+                     f"unsplit (step_threads=1, OpenBLAS on {t} threads): {unsplit:,.0f}/s, "
+                     f"split / unsplit {row['sim']['train'] / unsplit:.2f}x")  # fmt: skip
+    if not split:
+        lines.append("no minibatch shared by threads (train's default keeps every step whole here)")
     return [*lines, "", *ceiling_report(result)]
 
 
@@ -684,6 +719,13 @@ def main() -> None:
           f"float32 in memory, {memory['trained']:,} trained, 10,000 validated, batch 64, "
           f"2 threads): {gib:.2f} GiB ({'under' if gib < 2 else 'OVER'} the 2 GiB limit), "
           f"{memory['seconds']:.1f} s")  # fmt: skip
+    helpers = memory.get("helper_peak_bytes", [])
+    if helpers:
+        total = gib + sum(helpers) / 2**30
+        verdict = "under" if total < 2 else "OVER"
+        print(f"  plus the helper process{'es' * (len(helpers) > 1)} that shared the minibatches: "
+              + ", ".join(f"{b / 2**30:.2f} GiB" for b in helpers)
+              + f" (together {total:.2f} GiB, {verdict} the 2 GiB limit)")  # fmt: skip
     print("load average at end (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
     print(f"benchmark wall time: {time.perf_counter() - start:.0f} s")
 

@@ -140,3 +140,31 @@ def test_one_thread_is_timed_on_the_cpu_clock_and_the_report_says_so(bench) -> N
     result = {"threads": 1, "gemm": 1e9, "blas": "openblas", "clock": "CPU", "load": 7.25,
               "models": {}}  # fmt: skip
     assert "timed on the CPU clock (load average 7.2 at the start)" in bench.report(result)[0]
+
+
+def test_the_report_shows_a_split_run_beside_the_unsplit_one(bench) -> None:
+    """At two threads the CNN's minibatches are shared by two threads; the report gives the
+    same loop with unsplit minibatches beside it, and says when nothing was split."""
+    name = "CNN conv32-pool-conv64-pool-128-10"
+    row = {"sim": {"train": 4800.0, "infer": 1.0, "flops": 1e6, "split": 2, "ceiling": 9e3},
+           "sim unsplit": {"train": 3200.0, "infer": 1.0}}  # fmt: skip
+    result = {"threads": 2, "gemm": 1e12, "blas": "openblas", "clock": "wall", "models": {name: row}}
+    line = next(line for line in bench.report(result) if "shared by" in line)
+    assert "4,800/s" in line and "3,200/s" in line and "1.50x" in line
+    row["sim"]["split"] = 1
+    assert any(line.startswith("no minibatch shared by threads") for line in bench.report(result))
+
+
+def test_the_benchmark_cnn_is_split_at_two_blas_threads_only(bench) -> None:
+    from symnn.sim.blas_threads import blas_threads
+    from symnn.sim.split_batch import available_cpus
+
+    x, y = np.zeros((4, 1, 28, 28), np.float32), np.zeros(4, np.int64)
+    with blas_threads(2) as found:
+        if not found:
+            pytest.skip("no OpenBLAS loaded: the default split follows its thread count")
+        cnn = bench.sim_runners("CNN conv32-pool-conv64-pool-128-10", x, y)["split"]
+        dense = bench.sim_runners("784-30-10 sigmoid", x.reshape(4, 784), y)["split"]
+    assert cnn == min(2, available_cpus()) and dense == 1
+    with blas_threads(1):
+        assert bench.sim_runners("CNN conv32-pool-conv64-pool-128-10", x, y)["split"] == 1

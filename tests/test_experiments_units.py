@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from symnn.experiments import plots
-from symnn.experiments._threads import blas_threads
 from symnn.experiments.fashion_cnn import SHIFT, augment
+from symnn.sim.blas_threads import blas_threads
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

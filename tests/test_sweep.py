@@ -14,7 +14,7 @@ from symnn.distributed.sweep import JOURNAL, RUNS, check_output, run_sweep
 from symnn.distributed.sweep_plan import plan
 from symnn.errors import ParameterError
 from symnn.experiments import run
-from symnn.experiments._threads import _controls, blas_thread_counts
+from symnn.sim.blas_threads import _controls, blas_thread_counts
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -50,7 +50,7 @@ def train_one(experiment: str, out: str, seed: int, epochs: int | None, quick: b
     inside the task, while the run trained.
     """
     from symnn.experiments import run
-    from symnn.experiments._threads import blas_thread_counts, blas_threads
+    from symnn.sim.blas_threads import blas_thread_counts, blas_threads
 
     log = Path(out).with_name(Path(out).name + ".log")
     with open(log, "a", encoding="utf-8") as handle, contextlib.redirect_stderr(handle), \

@@ -47,8 +47,8 @@ import numpy as np
 from symnn.core.params import Boolean, Number, Parameter, PositiveInteger
 from symnn.errors import ParameterError, ReportError, SymnnError, TrainingError, UnknownIdError
 from symnn.experiments import rundir
-from symnn.experiments._threads import blas_thread_counts, blas_threads
 from symnn.io import write_bytes_atomic, write_text_atomic
+from symnn.sim.blas_threads import blas_thread_counts, blas_threads
 
 __all__ = [
     "BLAS_THREADS", "RUN_PARAMETERS", "Context", "batch_size", "experiment_parameters", "history_record",

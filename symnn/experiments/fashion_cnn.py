@@ -34,7 +34,7 @@ from symnn.sim.schedules import Schedule
 
 EPOCHS, QUICK_EPOCHS = 18, 2
 ETA, BATCH_SIZE, DROPOUT, HIDDEN = 2e-3, 64, 0.5, 256
-SCHEDULE = "cosine"  # "cosine": eta_0 (1 + cos(pi e / epochs)) / 2; "step": times DECAY every DECAY_STEP epochs
+SCHEDULE = "cosine"  # eta_0 (1 + cos(pi e / epochs)) / 2; "step": times DECAY every DECAY_STEP epochs
 DECAY_STEP, DECAY = 5, 0.3
 SHIFT = 0  # augmentation: random left-right flips, and shifts of up to SHIFT pixels
 SMOOTHING = 0.1  # label smoothing: targets (1 - s) one_hot + s / 10

@@ -21,6 +21,9 @@ module             contents
 ``optimizers``     SGD, Momentum, Adam (with L2 weight decay ``lmbda``)
 ``schedules``      Constant, StepDecay, PlateauDivide, EarlyStopping
 ``train``          train, evaluate, History
+``split_batch``    SplitSteps: a minibatch's forward and backward shared among helpers
+``share_process``  ProcessShare: one share of each minibatch in a helper process
+``blas_threads``   OpenBLAS's thread count inside a block
 ``checkpoint``     atomic checkpoints for resumable training
 ``gradcheck``      finite-difference checks, manual_backprop_table
 ``hopfield``       Hopfield energy, sequential updates with the tie rule, runs to a fixed point
@@ -84,6 +87,7 @@ from symnn.sim.smooth_activations import (
     softplus,
     softplus_prime,
 )
+from symnn.sim.split_batch import SplitSteps, split_parts
 from symnn.sim.train import Evaluation, evaluate, train
 
 __all__ = [
@@ -91,9 +95,10 @@ __all__ = [
     "Dropout", "EarlyStopping", "Evaluation", "Flatten", "HardTanh", "History", "Identity", "Layer",
     "LeakyReLU", "Loss", "MaxPool2D", "Momentum", "Optimizer", "PlateauDivide", "Quadratic", "ReLU",
     "Schedule", "Sequential", "SiLU", "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "Softplus",
-    "StepDecay", "Tanh", "UnitStep", "absolute", "absolute_prime", "elu", "elu_prime", "evaluate",
+    "SplitSteps", "StepDecay", "Tanh", "UnitStep", "absolute", "absolute_prime", "elu", "elu_prime",
+    "evaluate",
     "gelu", "gelu_prime", "hardtanh", "hardtanh_prime", "identity", "l2_penalty", "leaky_relu",
     "leaky_relu_prime", "log_softmax", "mlp", "one_hot", "predicted_labels", "relu", "relu_prime",
     "sigmoid", "sigmoid_prime", "silu", "silu_prime", "softmax", "softplus", "softplus_prime",
-    "tanh", "tanh_prime", "train", "unit_step",
+    "split_parts", "tanh", "tanh_prime", "train", "unit_step",
 ]  # fmt: skip

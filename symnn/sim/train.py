@@ -30,11 +30,14 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from symnn.errors import ParameterError, ShapeError, TrainingError
+from symnn.sim.base import as_float_array
+from symnn.sim.blas_threads import blas_threads
 from symnn.sim.blas_warmup import warm_up_blas
 from symnn.sim.checkpoint import RunState
 from symnn.sim.divergence import Divergence
@@ -45,6 +48,7 @@ from symnn.sim.network import Sequential, predicted_labels
 from symnn.sim.optimizers import Optimizer
 from symnn.sim.progress import ProgressBar
 from symnn.sim.schedules import EarlyStopping, Schedule
+from symnn.sim.split_batch import SplitSteps, split_parts
 
 __all__ = ["AUGMENT_STREAM", "Evaluation", "History", "epoch_summary", "evaluate", "train"]
 
@@ -126,6 +130,7 @@ def train(
     augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
     val_label: str = "val",
     divergence: Divergence | None = DIVERGENCE,
+    step_threads: int | None = None,
 ) -> History:
     """Train ``model`` in place by minibatch gradient descent; return the history.
 
@@ -152,6 +157,11 @@ def train(
         divergence: the rule that stops a diverging run after an epoch (cost NaN or
             infinite, or more than 5 times the reference; see
             :class:`~symnn.sim.divergence.Divergence`), or ``None``.
+        step_threads: threads that share each minibatch's forward and backward pass
+            (:mod:`symnn.sim.split_batch`; the gradients agree with an unsplit step to
+            rounding). ``None`` decides: as many as OpenBLAS has threads, for a network
+            whose layers treat examples independently and whose step is large enough
+            (a convolutional network, not a batch-10 MLP); 1 never splits.
 
     Raises:
         TrainingError: the run diverged (the message names the epoch, the rule, the
@@ -177,6 +187,7 @@ def train(
         k = model.forward(x_train[:1], train=False).shape[1]
     except ShapeError as error:
         raise ShapeError(f"x_train of shape {x_train.shape} does not fit the model: {error}") from error
+    parts = split_parts(model, loss, batch_size, as_float_array(x_train[:1], model.dtype), step_threads)
     targets, labels = _targets(loss, y_train, k, model.dtype)
     rng = np.random.default_rng(seed)
     stopper = EarlyStopping(early_stopping_patience) if early_stopping_patience else None
@@ -193,7 +204,8 @@ def train(
     fused = model.fuses(loss)  # decided once: the same for every minibatch
     warm_up_blas()  # once per process: OpenBLAS's mid-sized products are faster after it
     gradient = _scaled_gradient(loss.gradient_z if fused else loss.gradient)  # type: ignore[attr-defined]
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    splitter = SplitSteps(model, loss, parts) if parts > 1 else None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), splitter or nullcontext():
         for epoch in range(start, 0 if stopped else epochs):
             t0 = time.perf_counter()
             inputs = x_train if augment is None else _augmented(augment, x_train, seed, epoch)
@@ -203,24 +215,31 @@ def train(
             factor = float(optimizer.gradient_factor)
             scaled = factor != 1.0
             bar = ProgressBar(-(-n // batch_size), f"epoch {epoch + 1}/{epochs}", progress)
-            in_place = InPlaceUpdates(model, optimizer, n) if scaled else None
+            in_place = InPlaceUpdates(model, optimizer, n) if scaled and splitter is None else None
             # the last minibatch goes through the optimiser: the layers then hold its gradients
             disarm_at = (n - 1) // batch_size * batch_size if in_place and in_place.layers else -1
             forwards, backwards = model.step_calls(fused)  # model.step_forward / step_backward
             try:
-                for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
-                    for i in range(0, block.shape[0], batch_size):
-                        if j + i == disarm_at:
-                            in_place.disarm()  # type: ignore[union-attr]
-                        a = block[i : i + batch_size]
-                        for forward in forwards:
-                            a = forward(a)
-                        delta = gradient(a, block_targets[i : i + batch_size], factor)
-                        for backward, need_input_grad in backwards:
-                            delta = backward(delta, need_input_grad)
-                        optimizer.apply(n, scaled)
-                        outputs[j + i : j + i + a.shape[0]] = a
-                        bar.update()
+                with blas_threads(1) if splitter else nullcontext():  # one per share's thread
+                    for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
+                        for i in range(0, block.shape[0], batch_size):
+                            if j + i == disarm_at:
+                                in_place.disarm()  # type: ignore[union-attr]
+                            a = block[i : i + batch_size]
+                            if splitter is not None:
+                                rows = outputs[j + i : j + i + a.shape[0]]
+                                splitter.step(a, block_targets[i : i + batch_size], gradient, factor, rows)
+                                optimizer.apply(n, scaled)
+                                bar.update()
+                                continue
+                            for forward in forwards:
+                                a = forward(a)
+                            delta = gradient(a, block_targets[i : i + batch_size], factor)
+                            for backward, need_input_grad in backwards:
+                                delta = backward(delta, need_input_grad)
+                            optimizer.apply(n, scaled)
+                            outputs[j + i : j + i + a.shape[0]] = a
+                            bar.update()
             finally:
                 if in_place is not None:
                     in_place.disarm()
