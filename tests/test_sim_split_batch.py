@@ -401,3 +401,19 @@ def test_idle_helpers_end_at_exit_without_a_resource_warning():
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "ResourceWarning" not in done.stderr and "still running" not in done.stderr, done.stderr
+
+
+def test_the_copy_sent_to_a_helper_leaves_the_last_steps_arrays_behind():
+    """A ReLU's output and a pooling's argmax from the last step are not pickled: the copy
+    weighs about its parameters, whatever the batch the model last ran."""
+    import pickle
+
+    from symnn.sim.share_process import _picklable
+    from symnn.sim.split_batch import _replica
+
+    net = small_cnn()
+    net.step_forward(np.ones((256, 1, 10, 10), np.float32))  # caches of a large batch
+    parameter_bytes = sum(layer.params[name].nbytes for layer, name in net.parameters())
+    size = len(pickle.dumps(_picklable(_replica(net))))
+    assert size < parameter_bytes + 20_000, size
+    assert net.layers[2].out is not None  # the model's own layers keep theirs

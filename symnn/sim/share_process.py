@@ -237,8 +237,13 @@ class ProcessShare:
 
 
 def _picklable(replica: Any) -> Any:
-    """``replica`` without the step lists it caches (closures do not pickle)."""
+    """``replica`` without the step lists it caches (closures do not pickle) and without
+    its layers' arrays from the last step (a ReLU's output, a pooling's argmax: several
+    MB for a CNN, rebuilt by the first step); parameters and gradients live in dicts."""
     replica.__dict__.pop("_step_calls", None)
+    for layer in replica.layers:
+        for name in [name for name, value in vars(layer).items() if isinstance(value, np.ndarray)]:
+            del layer.__dict__[name]
     return replica
 
 

@@ -204,7 +204,7 @@ def train(
     fused = model.fuses(loss)  # decided once: the same for every minibatch
     warm_up_blas()  # once per process: OpenBLAS's mid-sized products are faster after it
     gradient = _scaled_gradient(loss.gradient_z if fused else loss.gradient)  # type: ignore[attr-defined]
-    splitter = SplitSteps(model, loss, parts) if parts > 1 else None
+    splitter = SplitSteps(model, loss, parts) if parts > 1 and not stopped and start < epochs else None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), splitter or nullcontext():
         for epoch in range(start, 0 if stopped else epochs):
             t0 = time.perf_counter()
