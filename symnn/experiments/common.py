@@ -3,7 +3,7 @@
 An experiment is a function ``runner(ctx: Context) -> dict`` registered with
 ``@register(id, kind="experiment", ...)``. :func:`run` checks the options and the
 output directory (:mod:`symnn.experiments.rundir`), calls the runner with one OpenBLAS
-thread (see :mod:`symnn.experiments._threads`), writes ``DIR/metrics.json`` atomically
+thread (see :mod:`symnn.sim.blas_threads`), writes ``DIR/metrics.json`` atomically
 and only then draws the figures the runner asked for (:meth:`Context.figure`), so that a
 plotting failure cannot lose the metrics. The runner trains through
 :meth:`Context.train_options`, which checkpoints every epoch into ``DIR/checkpoints``: a

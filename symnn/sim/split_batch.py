@@ -61,7 +61,10 @@ from symnn.sim.pooling import MaxPool2D
 from symnn.sim.share_process import ProcessShare, processes_allowed
 from symnn.sim.smooth_activations import ELU, GELU, Abs, HardTanh, SiLU, Softplus
 
-__all__ = ["HELPERS", "MAX_PARTS", "MIN_ROWS", "PER_EXAMPLE", "ROW_LOSSES", "SplitSteps", "split_parts"]
+__all__ = [
+    "HELPERS", "MAX_PARTS", "MIN_ROWS", "MIN_WORK", "PER_EXAMPLE", "ROW_LOSSES", "SplitSteps", "ThreadShare",
+    "available_cpus", "forward_work", "split_parts",
+]  # fmt: skip
 
 #: Layer classes (exactly these, not subclasses) whose training step treats the examples
 #: of a minibatch independently and draws no random numbers.
@@ -72,8 +75,8 @@ PER_EXAMPLE: tuple[type, ...] = (Dense, Conv2D, MaxPool2D, Flatten, Identity, Un
 #: target alone, divided by the number of rows for ``reduction="mean"``.
 ROW_LOSSES: tuple[type, ...] = (Quadratic, CrossEntropy, SoftmaxCrossEntropy)
 HELPERS = ("auto", "processes", "threads")
-MAX_PARTS = 64  # bound of ``step_threads``: threads per step
-MIN_ROWS = 16  # rows per share below which a step is not split (the threads' hand-over costs more)
+MAX_PARTS = 64  # bound of ``step_threads``: shares per step
+MIN_ROWS = 16  # rows per share below which a step is not split (the hand-over costs more)
 #: Multiply-adds per step (forward products, all examples) above which splitting pays.
 MIN_WORK = 50_000_000
 
