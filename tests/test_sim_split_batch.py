@@ -217,6 +217,18 @@ def test_the_default_splits_large_steps_on_several_blas_threads_only():
         assert split_parts(cnn, loss, 64, image) == 1
 
 
+@pytest.mark.parametrize("bad", ["process", "", None, 2])
+def test_the_helper_kind_is_checked(bad):
+    with pytest.raises(ParameterError, match="helpers"):
+        SplitSteps(mlp([4, 3], rng=0), SoftmaxCrossEntropy(), 2, bad)
+
+
+@pytest.mark.parametrize("parts", [1, 0, -3])
+def test_a_split_needs_two_shares(parts):
+    with pytest.raises(ParameterError, match="parts"):
+        SplitSteps(mlp([4, 3], rng=0), SoftmaxCrossEntropy(), parts)
+
+
 def test_a_closed_splitter_refuses_to_step():
     net = mlp([4, 3], rng=0)
     splitter = SplitSteps(net, SoftmaxCrossEntropy(), 2)
@@ -264,26 +276,20 @@ def test_a_process_share_computes_what_a_thread_share_computes():
         assert np.array_equal(grads_p[key], grads_t[key]), key
 
 
-def run(helpers: str) -> dict:
+def run(helpers: str, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Two epochs of ``train`` split in two, its helpers ``"processes"`` or ``"threads"``
+    (the default, "auto", takes threads where processes are not allowed)."""
+    monkeypatch.setattr(split_batch, "processes_allowed", lambda: helpers == "processes")
     x, y = data(100, seed=1)
     net = small_cnn(2)
-    original = SplitSteps.__init__
-
-    def with_helpers(self, model, loss, parts, _helpers="auto"):
-        original(self, model, loss, parts, helpers)
-
-    SplitSteps.__init__ = with_helpers
-    try:
-        train(net, SoftmaxCrossEntropy(), SGD(0.05), x, y, epochs=2, batch_size=32, seed=0,
-              progress=False, step_threads=2)  # fmt: skip
-    finally:
-        SplitSteps.__init__ = original
+    train(net, SoftmaxCrossEntropy(), SGD(0.05), x, y, epochs=2, batch_size=32, seed=0,
+          progress=False, step_threads=2)  # fmt: skip
     return net.get_weights()
 
 
 @needs_processes
-def test_training_over_processes_repeats_training_over_threads():
-    processes, threads = run("processes"), run("threads")
+def test_training_over_processes_repeats_training_over_threads(monkeypatch):
+    processes, threads = run("processes", monkeypatch), run("threads", monkeypatch)
     for key in threads:
         assert np.array_equal(processes[key], threads[key]), key
 

@@ -3,11 +3,10 @@
 Threads of one Python process take turns holding the interpreter lock between NumPy
 calls, and a convolutional step is a few hundred NumPy calls: on a two-core virtual
 machine each hand-over of the lock cost about 10 us, which made a thread's half of the
-benchmark CNN's step 25% slower than the same half alone (12.5 against 10 ms), while
-two processes ran their halves as fast as one alone. :class:`ProcessShare` therefore
-runs a share in a process of its own:
+benchmark CNN's step take 13.5 ms where a process's took 10.8 ms (alone: 8.4-10 ms).
+:class:`ProcessShare` therefore runs a share in a process of its own:
 
-* the process is started once (``python -m symnn.sim.share_process``: a fresh
+* the process is started once (``python -c`` calling :func:`serve`: a fresh
   interpreter that imports NumPy and ``symnn.sim`` only, so neither a fork of a process
   with threads nor a second run of the user's script, as ``multiprocessing``'s spawn
   would do for a script without a ``__main__`` guard) and kept for later runs of the
@@ -49,7 +48,8 @@ import numpy as np
 from symnn.errors import TrainingError
 
 __all__ = [
-    "IDLE_LIMIT", "Layout", "ProcessShare", "end_idle_workers", "idle_workers", "processes_allowed", "serve",
+    "IDLE_LIMIT", "Layout", "ProcessShare", "end_idle_workers", "idle_workers", "processes_allowed",
+    "run_share", "serve",
 ]  # fmt: skip
 
 IDLE_LIMIT = 4  # helper processes kept for later runs
@@ -81,14 +81,18 @@ class Layout:
     name: str
     arrays: dict[str, tuple[int, tuple[int, ...], str]]
 
-    @classmethod
-    def plan(cls, name: str, shapes: dict[str, tuple[tuple[int, ...], Any]]) -> tuple[Layout, int]:
-        """A layout for ``shapes`` (each start aligned to 64 bytes) and its size in bytes."""
+    @staticmethod
+    def plan(shapes: dict[str, tuple[tuple[int, ...], Any]]) -> tuple[dict[str, Any], int]:
+        """Offsets for ``shapes`` (each start aligned to 64 bytes) and the size in bytes.
+
+        >>> Layout.plan({"a": ((3,), np.float32), "b": ((2, 2), np.float64)})
+        ({'a': (0, (3,), '<f4'), 'b': (64, (2, 2), '<f8')}, 128)
+        """
         arrays, offset = {}, 0
         for key, (shape, dtype) in shapes.items():
             arrays[key] = (offset, tuple(int(s) for s in shape), np.dtype(dtype).str)
             offset += -(-int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize // 64) * 64
-        return cls(name, arrays), max(offset, 64)
+        return arrays, max(offset, 64)
 
     def views(self, buffer: Any) -> dict[str, np.ndarray]:
         """The arrays of the layout over ``buffer``."""
@@ -178,9 +182,9 @@ class ProcessShare:
         shapes["x"] = ((rows, *x.shape[1:]), self.dtype)
         shapes["t"] = ((rows, *target.shape[1:]), target.dtype)
         shapes["out"] = ((rows, int(k)), self.dtype)
-        size = Layout.plan("", shapes)[1]
+        arrays, size = Layout.plan(shapes)
         self.block = SharedMemory(create=True, size=size)
-        layout = Layout.plan(self.block.name, shapes)[0]
+        layout = Layout(self.block.name, arrays)
         views = layout.views(self.block.buf)
         count = len(self.pairs)
         self.views = {"params": [views[f"p{i}"] for i in range(count)],
@@ -234,6 +238,23 @@ class ProcessShare:
             self.connection.close()
         self.connection = None
         self._free_block()
+
+
+def run_share(calls: tuple[list[Any], list[Any]], x: np.ndarray, target: np.ndarray,
+              gradient: Any, factor: float, out: np.ndarray,
+              errors: dict[str, str] | None = None) -> None:  # fmt: skip
+    """Forward, loss gradient and backward of one share through ``calls`` (a model's
+    ``step_calls``), its outputs into ``out``; under NumPy error state ``errors`` if
+    given (the state is per thread and per process: a helper takes its caller's)."""
+    with np.errstate(**errors) if errors else contextlib.nullcontext():
+        forwards, backwards = calls
+        a = x
+        for forward in forwards:
+            a = forward(a)
+        delta = gradient(a, target, factor)
+        for backward, need_input_grad in backwards:
+            delta = backward(delta, need_input_grad)
+        out[...] = a
 
 
 def _picklable(replica: Any) -> Any:
@@ -363,15 +384,9 @@ def _handle(state: dict[str, Any], message: tuple) -> tuple:
         return ("ok",)
     if kind == "step":
         _, rows, factor = message
-        views, (forwards, backwards) = state["views"], state["calls"]
-        with np.errstate(**state["errors"]):
-            a = views["x"][:rows]
-            for forward in forwards:
-                a = forward(a)
-            delta = state["gradient"](a, views["t"][:rows], factor)
-            for backward, need_input_grad in backwards:
-                delta = backward(delta, need_input_grad)
-        views["out"][:rows] = a
+        views = state["views"]
+        run_share(state["calls"], views["x"][:rows], views["t"][:rows], state["gradient"], factor,
+                  views["out"][:rows], state["errors"])  # fmt: skip
         return ("ok",)
     if kind == "done":
         state.pop("views", None)

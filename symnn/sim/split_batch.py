@@ -41,7 +41,6 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 from collections.abc import Callable
@@ -58,7 +57,7 @@ from symnn.sim.layers import Dense, Flatten
 from symnn.sim.losses import CrossEntropy, Loss, Quadratic, SoftmaxCrossEntropy
 from symnn.sim.network import Sequential
 from symnn.sim.pooling import MaxPool2D
-from symnn.sim.share_process import ProcessShare, processes_allowed
+from symnn.sim.share_process import ProcessShare, processes_allowed, run_share
 from symnn.sim.smooth_activations import ELU, GELU, Abs, HardTanh, SiLU, Softplus
 
 __all__ = [
@@ -216,7 +215,7 @@ class SplitSteps:
                 helper.submit(x[a:b], target[a:b], gradient, scale(a, b), out[a:b])
                 started.append(helper)
             b = cuts[1]
-            _run_share(self.calls, x[:b], target[:b], gradient, scale(0, b), out[:b])
+            run_share(self.calls, x[:b], target[:b], gradient, scale(0, b), out[:b])
         except BaseException as error:
             failures.append(error)
         for helper in started:  # every started share is waited for, whatever failed
@@ -256,7 +255,7 @@ class ThreadShare:
     def submit(self, x: np.ndarray, target: np.ndarray, gradient: Callable[..., np.ndarray],
                factor: float, out: np.ndarray) -> None:  # fmt: skip
         """Start the share (NumPy's error state is per thread: it takes the caller's)."""
-        self.future = self.pool.submit(_run_share, self.calls, x, target, gradient, factor, out, np.geterr())
+        self.future = self.pool.submit(run_share, self.calls, x, target, gradient, factor, out, np.geterr())
 
     def collect(self) -> list[np.ndarray]:
         """Wait for the share; return its parameter gradients."""
@@ -265,21 +264,6 @@ class ThreadShare:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-
-
-def _run_share(calls: tuple[list[Any], list[Any]], x: np.ndarray, target: np.ndarray,
-               gradient: Callable[..., np.ndarray], factor: float, out: np.ndarray,
-               errors: dict[str, str] | None = None) -> None:  # fmt: skip
-    """Forward, loss gradient and backward of one share; its outputs into ``out``."""
-    with np.errstate(**errors) if errors else contextlib.nullcontext():
-        forwards, backwards = calls
-        a = x
-        for forward in forwards:
-            a = forward(a)
-        delta = gradient(a, target, factor)
-        for backward, need_input_grad in backwards:
-            delta = backward(delta, need_input_grad)
-        out[...] = a
 
 
 def _replica(model: Sequential) -> Sequential:

@@ -157,11 +157,12 @@ def train(
         divergence: the rule that stops a diverging run after an epoch (cost NaN or
             infinite, or more than 5 times the reference; see
             :class:`~symnn.sim.divergence.Divergence`), or ``None``.
-        step_threads: threads that share each minibatch's forward and backward pass
-            (:mod:`symnn.sim.split_batch`; the gradients agree with an unsplit step to
-            rounding). ``None`` decides: as many as OpenBLAS has threads, for a network
-            whose layers treat examples independently and whose step is large enough
-            (a convolutional network, not a batch-10 MLP); 1 never splits.
+        step_threads: cores that share each minibatch's forward and backward pass (this
+            thread and helper processes, :mod:`symnn.sim.split_batch`; the gradients agree
+            with an unsplit step to rounding). ``None`` decides: as many as OpenBLAS has
+            threads, for a network whose layers treat examples independently and whose
+            step is large enough (a convolutional network, not a batch-10 MLP); 1 never
+            splits.
 
     Raises:
         TrainingError: the run diverged (the message names the epoch, the rule, the
@@ -220,25 +221,22 @@ def train(
             disarm_at = (n - 1) // batch_size * batch_size if in_place and in_place.layers else -1
             forwards, backwards = model.step_calls(fused)  # model.step_forward / step_backward
             try:
-                with blas_threads(1) if splitter else nullcontext():  # one per share's thread
+                with blas_threads(1) if splitter else nullcontext():  # one per share
                     for j, block, block_targets in _blocks(inputs, targets, order, batch_size, dtype):
                         for i in range(0, block.shape[0], batch_size):
                             if j + i == disarm_at:
                                 in_place.disarm()  # type: ignore[union-attr]
-                            a = block[i : i + batch_size]
+                            a, t = block[i : i + batch_size], block_targets[i : i + batch_size]
                             if splitter is not None:
-                                rows = outputs[j + i : j + i + a.shape[0]]
-                                splitter.step(a, block_targets[i : i + batch_size], gradient, factor, rows)
-                                optimizer.apply(n, scaled)
-                                bar.update()
-                                continue
-                            for forward in forwards:
-                                a = forward(a)
-                            delta = gradient(a, block_targets[i : i + batch_size], factor)
-                            for backward, need_input_grad in backwards:
-                                delta = backward(delta, need_input_grad)
+                                splitter.step(a, t, gradient, factor, outputs[j + i : j + i + a.shape[0]])
+                            else:
+                                for forward in forwards:
+                                    a = forward(a)
+                                delta = gradient(a, t, factor)
+                                for backward, need_input_grad in backwards:
+                                    delta = backward(delta, need_input_grad)
+                                outputs[j + i : j + i + a.shape[0]] = a
                             optimizer.apply(n, scaled)
-                            outputs[j + i : j + i + a.shape[0]] = a
                             bar.update()
             finally:
                 if in_place is not None:
