@@ -166,3 +166,32 @@ def test_first_convolution_keeps_cols_transposed_and_its_gradients_match_a_loop(
         expected[o] += grad[n, o, r, q] * x[n, :, r : r + 3, q : q + 3]
     assert np.allclose(conv.grads["W"], expected, rtol=1e-12, atol=1e-12)
     assert np.allclose(conv.grads["b"], grad.sum(axis=(0, 2, 3)), rtol=1e-12, atol=1e-12)
+
+
+@FAST
+@given(batches=st.lists(st.integers(1, 9), min_size=2, max_size=5), c_in=st.sampled_from([1, 8]),
+       seed=st.integers(0, 2**16))  # fmt: skip
+def test_work_arrays_kept_across_batch_sizes_change_no_result(batches, c_in, seed) -> None:
+    """A convolution and a pooling that ran a larger batch reuse the front of its work
+    arrays for a smaller one (the one example ``train`` checks a model with, an epoch's
+    last minibatch) and compute exactly what fresh layers compute."""
+    rng = np.random.default_rng(seed)
+    conv, pool = Conv2D.init(c_in, 3, 3, rng, dtype=np.float32), MaxPool2D(2)
+    previous: dict[str, np.ndarray] = {}
+    for n in batches:
+        x = rng.standard_normal((n, c_in, 9, 9)).astype(np.float32)
+        fresh_conv, fresh_pool = Conv2D(conv.params["W"], conv.params["b"]), MaxPool2D(2)
+        y = pool.step_forward_relu(conv.step_forward(x))
+        expected = fresh_pool.step_forward_relu(fresh_conv.step_forward(x))
+        assert np.array_equal(y, expected)
+        g = rng.standard_normal(y.shape).astype(np.float32)
+        dx = conv.step_backward(pool.step_backward(g, True), True)
+        assert np.array_equal(dx, fresh_conv.step_backward(fresh_pool.step_backward(g, True), True))
+        assert np.array_equal(conv.grads["W"], fresh_conv.grads["W"])
+        work = {f"{type(layer).__name__}.{name}": array for layer in (conv, pool)
+                for name, array in layer._work.items()}  # fmt: skip
+        for key, before in previous.items():
+            assert work[key].size >= before.size  # never shrunk
+            if work[key].size == before.size:
+                assert work[key] is before  # not reallocated when it was large enough
+        previous = work

@@ -17,7 +17,9 @@ Shares run in helper processes (:mod:`symnn.sim.share_process`):
 * a process share computes, bit for bit, what a thread share computes (the same code
   on the same numbers, one OpenBLAS thread each), and a training run split over
   processes repeats a run split over threads;
-* the helper process is kept for the next run and reused;
+* the helper process is kept for the next run and reused, with its layers' work
+  arrays: another architecture or batch after it computes what a new helper would;
+* the copy of the model sent to a helper holds its structure only (a few kB);
 * failures are one clear error or a fallback: an exception inside the helper's share is
   raised again in the parent (and the next step still reads its own answer), a helper
   that died is a ``TrainingError`` naming ``step_threads=1``, a helper that cannot start
@@ -257,8 +259,17 @@ def data(rows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return rng.standard_normal((rows, 1, 10, 10)).astype(np.float32), rng.integers(0, 5, rows)
 
 
-def split_gradients(helpers: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, dict]:
-    net, loss = small_cnn(), SoftmaxCrossEntropy()
+def wide_cnn(seed: int = 0) -> Sequential:
+    """Another architecture for the same inputs: more channels, other work arrays."""
+    rng = np.random.default_rng(seed)
+    return Sequential([
+        Conv2D.init(1, 7, 3, rng, dtype=np.float32), ReLU(), MaxPool2D(2),
+        Flatten(), Dense.init(7 * 4 * 4, 5, rng, dtype=np.float32),
+    ])  # fmt: skip
+
+
+def split_gradients(helpers: str, x: np.ndarray, y: np.ndarray, model=small_cnn) -> tuple[np.ndarray, dict]:
+    net, loss = model(), SoftmaxCrossEntropy()
     out = np.empty((x.shape[0], 5), np.float32)
     with SplitSteps(net, loss, 2, helpers) as splitter:
         assert splitter.kind == helpers
@@ -306,6 +317,21 @@ def test_the_helper_process_is_kept_and_reused():
     finally:
         splitter.close()
     assert share_process.idle_workers() == waiting
+
+
+@needs_processes
+@pytest.mark.parametrize("first, then", [(small_cnn, wide_cnn), (wide_cnn, small_cnn)])
+@pytest.mark.parametrize("rows_first, rows_then", [(40, 9), (9, 40)])
+def test_a_reused_helper_computes_another_model_as_a_new_one_would(first, then, rows_first, rows_then):
+    """The helper keeps its layers' work arrays for its next run: a run of another
+    architecture or batch after it computes, bit for bit, what a thread share does."""
+    split_gradients("processes", *data(rows_first, seed=2), model=first)
+    x, y = data(rows_then, seed=3)
+    out_p, grads_p = split_gradients("processes", x, y, model=then)
+    out_t, grads_t = split_gradients("threads", x, y, model=then)
+    assert np.array_equal(out_p, out_t)
+    for key in grads_t:
+        assert np.array_equal(grads_p[key], grads_t[key]), key
 
 
 @needs_processes
@@ -409,17 +435,26 @@ def test_idle_helpers_end_at_exit_without_a_resource_warning():
     assert "ResourceWarning" not in done.stderr and "still running" not in done.stderr, done.stderr
 
 
-def test_the_copy_sent_to_a_helper_leaves_the_last_steps_arrays_behind():
-    """A ReLU's output and a pooling's argmax from the last step are not pickled: the copy
-    weighs about its parameters, whatever the batch the model last ran."""
+def test_the_copy_sent_to_a_helper_holds_the_structure_only():
+    """Neither the last step's arrays (a ReLU's output, a pooling's argmax) nor the
+    parameters and gradients are pickled (the helper finds those in the shared block):
+    the copy weighs a few kB whatever the model's size and the batch it last ran; the
+    copy the parent keeps still shares the model's parameters."""
     import pickle
 
     from symnn.sim.share_process import _picklable
     from symnn.sim.split_batch import _replica
 
-    net = small_cnn()
+    rng = np.random.default_rng(0)
+    net = Sequential([*small_cnn().layers, ReLU(), Dense.init(5, 40_000, rng, dtype=np.float32)])
     net.step_forward(np.ones((256, 1, 10, 10), np.float32))  # caches of a large batch
     parameter_bytes = sum(layer.params[name].nbytes for layer, name in net.parameters())
-    size = len(pickle.dumps(_picklable(_replica(net))))
-    assert size < parameter_bytes + 20_000, size
+    replica = _replica(net)
+    sent = pickle.loads(pickle.dumps(_picklable(replica)))
+    assert len(pickle.dumps(_picklable(replica))) < 20_000 < parameter_bytes
+    assert [type(layer) for layer in sent.layers] == [type(layer) for layer in net.layers]
+    for (layer, name), (copy, copy_name) in zip(net.parameters(), sent.parameters(), strict=True):
+        assert name == copy_name and copy.params[name].dtype == layer.params[name].dtype
+    for (layer, name), (twin, _) in zip(net.parameters(), replica.parameters(), strict=True):
+        assert twin.params[name] is layer.params[name]
     assert net.layers[2].out is not None  # the model's own layers keep theirs

@@ -25,6 +25,7 @@ Batches are rows: a dense input has shape (batch, features); images are NCHW, sh
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -141,15 +142,24 @@ class Layer:
         """Restore what :meth:`extra_state` returned."""
 
     def _scratch(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-        """An uninitialised work array kept between calls (reallocated when the shape or
-        dtype changes); only for arrays that never leave the layer, such as im2col's
-        ``cols``, which saves the page faults of a fresh multi-megabyte array per batch.
+        """An uninitialised work array kept between calls; only for arrays that never
+        leave the layer, such as im2col's ``cols``, which saves the page faults of a fresh
+        multi-megabyte array per batch. The memory is reallocated only when a call needs
+        more of it (or another dtype): a smaller batch (the last of an epoch, the one
+        example ``train`` checks the model with) takes the front of the larger one.
+
+        >>> layer = Layer()
+        >>> big = layer._scratch("work", (4, 3), np.float32)
+        >>> small = layer._scratch("work", (2, 2), np.float32)
+        >>> small.shape, np.shares_memory(big, small)
+        ((2, 2), True)
         """
         work = self.__dict__.setdefault("_work", {})
+        size = math.prod(shape)
         buf = work.get(name)
-        if buf is None or buf.shape != shape or buf.dtype != dtype:
-            buf = work[name] = np.empty(shape, dtype)
-        return buf
+        if buf is None or buf.size < size or buf.dtype != dtype:
+            buf = work[name] = np.empty(size, dtype)
+        return buf[:size].reshape(shape)
 
     def _cached(self, name: str) -> Any:
         value = getattr(self, name, None)

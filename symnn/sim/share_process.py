@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copy
 import os
 import signal
 import socket
@@ -258,14 +259,22 @@ def run_share(calls: tuple[list[Any], list[Any]], x: np.ndarray, target: np.ndar
 
 
 def _picklable(replica: Any) -> Any:
-    """``replica`` without the step lists it caches (closures do not pickle) and without
-    its layers' arrays from the last step (a ReLU's output, a pooling's argmax: several
-    MB for a CNN, rebuilt by the first step); parameters and gradients live in dicts."""
-    replica.__dict__.pop("_step_calls", None)
+    """A copy of ``replica`` to send to the helper: its structure only. Parameters and
+    gradients become empty arrays of their dtype (the helper points them at the shared
+    block); the step lists it caches (closures do not pickle) and its layers' arrays from
+    the last step (a ReLU's output, a pooling's argmax: several MB for a CNN) are left
+    out. ``replica`` itself is not changed (its layers share the model's parameters).
+    """
+    layers = []
     for layer in replica.layers:
-        for name in [name for name, value in vars(layer).items() if isinstance(value, np.ndarray)]:
-            del layer.__dict__[name]
-    return replica
+        twin = copy.copy(layer)
+        for name in [name for name, value in vars(twin).items() if isinstance(value, np.ndarray)]:
+            del twin.__dict__[name]
+        twin.__dict__.pop("_work", None)
+        twin.params = {name: np.empty(0, value.dtype) for name, value in layer.params.items()}
+        twin.grads = {name: np.empty(0, value.dtype) for name, value in layer.grads.items()}
+        layers.append(twin)
+    return type(replica)(layers)
 
 
 def _await(connection: Connection) -> None:
@@ -364,7 +373,11 @@ def _handle(state: dict[str, Any], message: tuple) -> tuple:
     kind = message[0]
     if kind == "model":
         _, replica, loss, fused = message
+        work = state.get("work", [])
         state.clear()
+        for layer, (kind_before, arrays) in zip(replica.layers, work):
+            if type(layer) is kind_before:  # uninitialised work arrays: any content will do
+                layer._work = arrays
         state.update(replica=replica, fused=fused,
                      gradient=loss.gradient_z if fused else loss.gradient)  # fmt: skip
         return ("ok",)
@@ -388,11 +401,14 @@ def _handle(state: dict[str, Any], message: tuple) -> tuple:
         run_share(state["calls"], views["x"][:rows], views["t"][:rows], state["gradient"], factor,
                   views["out"][:rows], state["errors"])  # fmt: skip
         return ("ok",)
-    if kind == "done":
+    if kind == "done":  # the layers' work arrays are kept for the next run's copy
+        layers = state["replica"].layers if "replica" in state else []
+        work = [(type(layer), layer.__dict__.get("_work", {})) for layer in layers]
         state.pop("views", None)
         if "block" in state:
             state.pop("block").close()
         state.clear()
+        state["work"] = work
         return ("ok",)
     raise TrainingError(f"helper process: unknown message {kind!r}")
 
