@@ -12,9 +12,11 @@ benchmark CNN's step take 13.5 ms where a process's took 10.8 ms (alone: 8.4-10 
   would do for a script without a ``__main__`` guard) and kept for later runs of the
   same Python process (:func:`idle_workers`); it talks over a socket pair and ends
   when its parent closes it or exits;
-* for each run it receives a copy of the layers (pickled once) and the loss, and one
-  shared-memory block holds the parameters, the share's gradients, inputs, targets and
-  outputs (:class:`Layout`);
+* for each run it receives a copy of the layers' structure (a few kB: no parameters,
+  no arrays of the last step) and the loss, and one shared-memory block holds the
+  parameters, the share's gradients, inputs, targets and outputs (:class:`Layout`);
+  its layers' work arrays (im2col's matrix, a pooling's argmax) stay with the process
+  for its next run, which saves their page faults;
 * each step the parent copies the current parameters and the share's rows into the
   block and sends ``(rows, factor)`` through a pipe; the process runs forward, the
   loss gradient and backward on one OpenBLAS thread, leaves the gradients and outputs
