@@ -186,6 +186,32 @@ def test_the_command_line_refuses_bad_input_in_one_line(params):
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("params", [
+    ["f=log(det(S))", "wrt=S", "shapes=[[S, N, N]]"],
+    ["f=tr(Q*O)", "wrt=O", "shapes=[[Q, 3, 2], [O, 2, 3]]"],
+])
+def test_the_command_line_takes_the_matrix_names_sympy_reserves(params):
+    """S, N, O and Q name matrices and sizes like any other letter (the shapes' names are
+    labels, never SymPy symbols); the gradient is derived and cross-checked."""
+    args = [sys.executable, "-m", "symnn", "check", "matrix-gradient"]
+    for item in params:
+        args += ["--param", item]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "cross-check passed" in result.stdout
+
+
+def test_shapes_read_from_text_refuse_a_signed_or_reserved_name():
+    from symnn.matrix_calculus.params import Shapes
+
+    assert Shapes()("shapes", "[[S, N, 2]]") == [["S", "N", 2]]
+    refused = {"[[-X, 2, 2]]": "a sign before the name X", "[[pi, 2, 2]]": "bad or repeated name 'pi'",
+               "[[X, E, 2]]": "size 'E' of 'X'"}  # fmt: skip
+    for bad, why in refused.items():
+        with pytest.raises(ParameterError, match=why):
+            Shapes()("shapes", bad)
+
+
 def test_the_command_line_checks_the_default():
     result = subprocess.run([sys.executable, "-m", "symnn", "check", "matrix-gradient"],
                             capture_output=True, text=True, timeout=120)

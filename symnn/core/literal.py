@@ -114,9 +114,10 @@ other than NaN (reserved, like nan, inf, oo, zoo, I, pi, E and SymPy's S, N, O, 
 
 
 class _Parser:
-    def __init__(self, text: str, name: str) -> None:
+    def __init__(self, text: str, name: str, plain_names: bool = False) -> None:
         self.text = text
         self.name = name
+        self.plain_names = plain_names
         self.tokens = _tokenize(text, name)
         self.index = 0
 
@@ -169,6 +170,10 @@ class _Parser:
                 if sign != 1:
                     raise self.fail(f"a sign before {token.text}")
                 return token.text.lower() == "true"
+            if self.plain_names:  # a label the caller checks, never a SymPy symbol
+                if sign != 1:
+                    raise self.fail(f"a sign before the name {token.text}")
+                return token.text  # type: ignore[return-value]
             check_name(token.text, self.name, self.text)
             symbol = sp.Symbol(token.text)
             return -symbol if sign == -1 else symbol
@@ -197,10 +202,18 @@ class _Parser:
         return result
 
 
-def read_literal(text: str, name: str = "value") -> Literal:
-    """Parse ``text`` into an exact number, a symbol, a boolean or a nested list of them."""
+def read_literal(text: str, name: str = "value", *, plain_names: bool = False) -> Literal:
+    """Parse ``text`` into an exact number, a symbol, a boolean or a nested list of them.
+
+    With ``plain_names`` a name is returned as text, not as a SymPy symbol, and is not
+    checked against the reserved constants: for a caller whose names are labels it checks
+    itself (the matrices of ``shapes``, where ``S`` or ``N`` is a matrix like any other).
+
+    >>> read_literal("[[S, n, 2]]", "shapes", plain_names=True)
+    [['S', 'n', 2]]
+    """
     if not isinstance(text, str):
         raise ParameterError(name, text, "a string")
     if len(text) > MAX_LENGTH:
         raise ParameterError(name, text[:40] + "...", f"at most {MAX_LENGTH} characters")
-    return _Parser(text, name).parse()
+    return _Parser(text, name, plain_names).parse()

@@ -183,6 +183,10 @@ routes' time budget and far below the 2 GiB address-space limit under which `sym
 says which parameters made it large). Symbol names are ASCII (`[A-Za-z][A-Za-z0-9_]*`) and
 not one of `nan, inf, infinity, none, null` (any case) or `oo, zoo, I, pi, E, S, N, O, Q`;
 numbers have at most 200 digits and exponents at most 200; NaN and infinities are refused.
+The names in `matrix-gradient`'s `shapes` and `wrt` are labels of matrices and sizes,
+never SymPy symbols: `S`, `N`, `O` and `Q` are names like any other there; the matrix
+reader's constants (`pi`, `E`, `e`, `I`, `oo`, `zoo`, `nan`, `NaN`, `inf`, `Infinity`)
+and its function names are refused.
 
 | id | parameter | kind | bound |
 |---|---|---|---|

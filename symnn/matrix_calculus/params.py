@@ -92,7 +92,7 @@ class Shapes(Kind):
 
     def __call__(self, name: str, value: Any) -> list[list[Any]]:
         if isinstance(value, str):
-            value = read_literal(value, name)
+            value = read_literal(value, name, plain_names=True)  # names: matrices and sizes
         if not isinstance(value, (list, tuple)) or not value or len(value) > MAX_MATRICES:
             raise ParameterError(name, value, self.expected)
         shapes, seen = [], set()
