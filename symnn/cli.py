@@ -173,6 +173,8 @@ def _check(args: argparse.Namespace) -> int:
         derivation = derive(name, **params)
         report = within_budget(entry(name), params, derivation.check)
         print(f"{name}: {report.summary()}")
+        for note in report.notes:  # what the verdict does and does not cover
+            print(f"  note: {note}")
         for comparison in report.comparisons if args.verbose else ():
             mark = "ok " if comparison.passed else "BAD"
             print(f"  {mark} {comparison.label}: error {comparison.error:.3g}")

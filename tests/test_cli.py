@@ -82,3 +82,17 @@ def test_derive_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "wrote figure" in out
     status, _, err = run(capsys, "derive", "softmax-argmax", "--figure", str(tmp_path / "x.png"))
     assert status == 2 and "ids with figures" in err.replace("an id with figures", "ids with figures")
+
+
+def test_check_prints_the_reports_notes(capsys: pytest.CaptureFixture[str]) -> None:
+    """A verdict's qualifications are printed with it: here that ELU's linearised v leaves
+    float32's range and is not required to stay in the band."""
+    import symnn
+
+    argv = ["check", "initialization-variance", "--param", "activation=elu", "--param", "alpha=1/10"]
+    status, out, _ = run(capsys, *argv)
+    report = symnn.derive("initialization-variance", activation="elu", alpha="1/10").check()
+    assert status == 0 and report.notes
+    notes = [line.removeprefix("  note: ") for line in out.splitlines() if line.startswith("  note: ")]
+    assert notes == list(report.notes)
+    assert any("not required" in note for note in notes)
