@@ -272,6 +272,7 @@ class Conv2D(Layer):
                 np.copyto(tiled, self.params["b"])
                 out.reshape(n, -1)[...] += tiled.reshape(-1)
         self.cols, self.padded_shape, self.w_mat, self.fold = cols, padded_shape, w_mat, fold
+        self.search_extent = keep is None  # a cropped output's rows are all read by the pooling
         return out.reshape(n, h_out, w_out, c_out).transpose(0, 3, 1, 2)
 
     def backward(self, grad_out: np.ndarray, need_input_grad: bool = True) -> np.ndarray | None:
@@ -298,7 +299,7 @@ class Conv2D(Layer):
             np.matmul(np.ones(delta.shape[0], delta.dtype), delta, out=self.grads["b"])
         if not need_input_grad:
             return None
-        extent = nonzero_extent(grad_nhwc)
+        extent = nonzero_extent(grad_nhwc) if self.search_extent else grad_nhwc.shape[1:3]
         if extent != grad_nhwc.shape[1:3]:  # the windows of the last rows or columns got no gradient
             delta = np.ascontiguousarray(grad_nhwc[:, : extent[0], : extent[1]]).reshape(-1, c_out)
         dx = input_gradient(delta, self.w_mat, self.padded_shape, kh, kw, s, extent)
