@@ -10,7 +10,8 @@ pooling reads), and the pooling's blocks of images.
 * only adjacent exact ``MaxPool2D`` / ``ReLU`` pairs are fused, each layer at most once;
 * a ``Conv2D`` in front of a pooling that drops its last rows and columns computes the
   same pooled outputs and the same input gradient without them, and a training run
-  with it agrees with one through the whole convolution output.
+  with it agrees with one through the whole convolution output; its backward pass does
+  not search its gradient for rows without gradient (an uncropped one does).
 
 Every comparison is exact (``np.array_equal``) except the weight gradients of a cropped
 convolution, which sum the same nonzero terms in another grouping: relative error at
@@ -201,6 +202,28 @@ def test_a_cropped_convolution_gives_the_same_outputs_and_input_gradients() -> N
     for cropped, whole in zip(nets[0].layers, nets[1].layers, strict=True):
         for name, value in whole.grads.items():
             assert np.abs(cropped.grads[name] - value).max() <= 1e-5 * np.abs(value).max()
+
+
+def test_a_cropped_convolution_does_not_search_its_gradient_for_empty_rows(monkeypatch) -> None:
+    """Its output rows are exactly those the pooling reads, so the backward pass skips
+    the search for trailing rows without gradient; an uncropped one still searches."""
+    from symnn.sim import conv as conv_module
+
+    searched: list[tuple[int, ...]] = []
+    real = conv_module.nonzero_extent
+    monkeypatch.setattr(conv_module, "nonzero_extent", lambda d: searched.append(d.shape) or real(d))
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 2, 15, 15)).astype(np.float32)
+    for net, expected in ((odd_cnn(Conv2D), 0), (odd_cnn(PlainConv2D), 2)):
+        searched.clear()
+        forwards, backwards = net.step_calls()
+        a = x
+        for forward in forwards:
+            a = forward(a)
+        g = np.ones_like(a)
+        for backward, _ in backwards:
+            g = backward(g, True)
+        assert len(searched) == expected, searched
 
 
 def test_training_with_cropped_convolutions_agrees_with_the_whole_outputs() -> None:
