@@ -49,6 +49,19 @@ class PlainReLU(ReLU):
     """A ReLU the training loop does not fuse (only the exact class is)."""
 
 
+def step_through(net: Sequential, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The training loop's step calls of ``net`` on ``x``, a gradient of ones back to the
+    input (every input gradient, the first layer's included): (outputs, input gradient)."""
+    forwards, backwards = net.step_calls()
+    a = x
+    for forward in forwards:
+        a = forward(a)
+    g = np.ones_like(a)
+    for backward, _ in backwards:
+        g = backward(g, True)
+    return a, g
+
+
 class PlainConv2D(Conv2D):
     """A convolution the training loop does not crop (only the exact class is)."""
 
@@ -216,13 +229,7 @@ def test_a_cropped_convolution_does_not_search_its_gradient_for_empty_rows(monke
     x = rng.standard_normal((3, 2, 15, 15)).astype(np.float32)
     for net, expected in ((odd_cnn(Conv2D), 0), (odd_cnn(PlainConv2D), 2)):
         searched.clear()
-        forwards, backwards = net.step_calls()
-        a = x
-        for forward in forwards:
-            a = forward(a)
-        g = np.ones_like(a)
-        for backward, _ in backwards:
-            g = backward(g, True)
+        step_through(net, x)
         assert len(searched) == expected, searched
 
 
@@ -259,14 +266,7 @@ def test_cropping_for_any_pooling_keeps_outputs_and_input_gradients(k: int, s: i
         layers = [conv.init(3, 4, 2, np.random.default_rng(0), dtype=np.float32), MaxPool2D(k, s)]
         if relu is not None:
             layers.insert(1 if relu == "before" else 2, ReLU())
-        net = Sequential(layers)
-        forwards, backwards = net.step_calls()
-        a = x
-        for forward in forwards:
-            a = forward(a)
-        g = np.ones_like(a)
-        for backward, _ in backwards:
-            g = backward(g, True)
+        a, g = step_through(Sequential(layers), x)
         outputs.append((a, g, layers[0].grads["W"].copy(), layers[0].cols.shape[0]))
     (ya, ga, wa, rows_a), (yb, gb, wb, rows_b) = outputs
     assert np.array_equal(ya, yb) and np.array_equal(ga, gb)
