@@ -4,14 +4,9 @@ A limit raises :class:`~symnn.errors.CertificationError` inside its block once i
 up. Two things make a single alarm unreliable, and this module handles both:
 
 * **The exception can be swallowed.** SymPy catches ``Exception`` in many places, and an
-  exception raised inside a garbage-collection callback, a weak reference's callback or a
-  ``__del__`` is dropped by Python. So the alarm keeps firing every
-  :data:`REFIRE_SECONDS` after the deadline, raising again each time, until the block has
-  ended. Python hands a dropped exception to ``sys.unraisablehook``: while limits are
-  active the hook is wrapped, so that an alarm's own exception is dropped quietly (the
-  next alarm will reach the block) and any other goes to the hook in place before; the
-  alarm never raises while a hook runs (a hook interrupted halfway, such as pytest's
-  reading source lines for its report, fails as a whole).
+  exception raised inside a garbage-collection callback or a ``__del__`` is dropped by
+  Python. So the alarm keeps firing every :data:`REFIRE_SECONDS` after the deadline, raising
+  again each time, until the block has ended.
 * **Limits nest.** A route may run a sign proof with a limit of its own. There is one
   interval timer per process, so every active limit is kept on a stack and the timer is set
   for the earliest deadline among them; when an inner block ends, the outer deadlines still
@@ -40,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import signal
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -65,8 +59,6 @@ class _Limit:
 
 _stack: list[_Limit] = []  # the main thread's active limits, outermost first
 _previous_handler: list[Any] = []  # the SIGALRM handler to restore when the stack empties
-_previous_hook: list[Any] = []  # the sys.unraisablehook to restore when the stack empties
-_hooks_running = [0]  # unraisable hooks running now (the alarm waits for them)
 
 
 def active_limits() -> int:
@@ -76,32 +68,13 @@ def active_limits() -> int:
 
 def _on_alarm(signum: int, frame: Any) -> None:
     """Raise for the outermost limit whose time is up, skipping everything from the first
-    block that is ending onwards (its cleanup must run); not while an unraisable hook runs
-    (the alarm fires again)."""
-    if _hooks_running[0]:
-        return
+    block that is ending onwards (its cleanup must run)."""
     now = time.monotonic()
     for limit in _stack:
         if limit.done:
             return
         if limit.deadline <= now:
-            error = CertificationError(f"{limit.what} did not finish within {limit.seconds:g} s")
-            error.from_alarm = True  # type: ignore[attr-defined]
-            raise error
-
-
-def _on_unraisable(unraisable: Any) -> None:
-    """``sys.unraisablehook`` while limits are active: drop an alarm's own exception (it
-    landed where Python cannot raise; the alarm fires again), pass any other to the hook
-    in place before, with the alarm held off until that hook returns."""
-    if getattr(unraisable.exc_value, "from_alarm", False):
-        return
-    hook = _previous_hook[0] if _previous_hook else sys.__unraisablehook__
-    _hooks_running[0] += 1
-    try:
-        hook(unraisable)
-    finally:
-        _hooks_running[0] -= 1
+            raise CertificationError(f"{limit.what} did not finish within {limit.seconds:g} s")
 
 
 def _arm() -> None:
@@ -127,8 +100,6 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
     limit = _Limit(time.monotonic() + seconds, float(seconds), what)
     if depth == 0:
         _previous_handler[:] = [signal.signal(signal.SIGALRM, _on_alarm)]
-        _previous_hook[:] = [sys.unraisablehook]
-        sys.unraisablehook = _on_unraisable
     _stack.append(limit)
     try:
         _arm()
@@ -139,8 +110,5 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
         if depth == 0:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, _previous_handler.pop())
-            previous_hook = _previous_hook.pop()
-            if sys.unraisablehook is _on_unraisable:  # unless the block installed its own
-                sys.unraisablehook = previous_hook
         else:
             _arm()
