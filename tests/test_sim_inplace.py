@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import sys
+import types
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -22,7 +26,13 @@ from symnn.sim import (
     mlp,
     train,
 )
-from symnn.sim.blas import AccumulatingGemm, accumulate_product, accumulating_gemm, loaded_openblas
+from symnn.sim.blas import (
+    AccumulatingGemm,
+    accumulate_product,
+    accumulating_gemm,
+    loaded_openblas,
+    openblas_functions,
+)
 from symnn.sim.inplace import InPlaceUpdates, WeightUpdate
 
 HAS_OPENBLAS = bool(loaded_openblas())
@@ -90,6 +100,29 @@ def test_the_loaded_openblas_gemm_is_found_for_float32_and_float64() -> None:
         gemm = accumulating_gemm(dtype)
         assert isinstance(gemm, AccumulatingGemm) and gemm.dtype == dtype
     assert accumulating_gemm(np.int32) is None and accumulating_gemm(np.float16) is None
+
+
+def test_the_openblas_search_is_kept_until_a_module_is_imported(monkeypatch) -> None:
+    """The memory map is read once; a module imported since (it may bring an OpenBLAS of
+    its own) makes the next call search again."""
+    searches = []
+    original = blas._search
+
+    def counting(stems):
+        searches.append(stems)
+        return original(stems)
+
+    monkeypatch.setattr(blas, "_search", counting)
+    monkeypatch.setattr(blas, "_searched", {})
+    first = openblas_functions("openblas_get_config")
+    again = openblas_functions("openblas_get_config")
+    assert again == first and searches == [("openblas_get_config",)]
+    again.append("not kept")  # the caller's list is its own
+    assert openblas_functions("openblas_get_config") == first
+    monkeypatch.setitem(sys.modules, "symnn_test_new_module", types.ModuleType("symnn_test_new_module"))
+    address = lambda found: [ctypes.cast(f, ctypes.c_void_p).value for (f,) in found]  # noqa: E731
+    assert address(openblas_functions("openblas_get_config")) == address(first)
+    assert len(searches) == 2
 
 
 def test_a_gemm_that_does_not_reproduce_numpy_is_refused() -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +38,8 @@ __all__ = ["accumulate_product", "accumulating_gemm", "loaded_openblas", "openbl
 PREFIXES, SUFFIXES = ("", "scipy_"), ("", "64_")  # reference OpenBLAS, NumPy's and SciPy's builds
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112  # CBLAS enumerations
 DISABLE_VARIABLE = "SYMNN_BLAS_UPDATE"
+#: openblas_functions' answers: stems -> (len(sys.modules) when searched, the functions)
+_searched: dict[tuple[str, ...], tuple[int, list[tuple[Any, ...]]]] = {}
 
 
 def loaded_openblas() -> list[str]:
@@ -51,9 +54,29 @@ def loaded_openblas() -> list[str]:
 def openblas_functions(*stems: str) -> list[tuple[Any, ...]]:
     """For each loaded OpenBLAS library that has all of ``stems`` under one naming (for
     example ``openblas_set_num_threads`` as ``scipy_openblas_set_num_threads64_``), the
-    functions in the order of ``stems``."""
+    functions in the order of ``stems``.
+
+    The search reads the process's memory map (about a millisecond, at every ``train``
+    call), so its answer is kept until a module has been imported since: a further
+    OpenBLAS arrives with an extension module (SciPy's, say).
+
+    >>> openblas_functions("openblas_get_config") == openblas_functions("openblas_get_config")
+    True
+    """
     import numpy  # noqa: F401  (loads OpenBLAS, so that it can be found)
 
+    imported = len(sys.modules)
+    kept = _searched.get(stems)
+    if kept is not None and kept[0] == imported:
+        return list(kept[1])
+    found = _search(stems)
+    _searched[stems] = (imported, found)
+    return list(found)
+
+
+
+def _search(stems: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """:func:`openblas_functions` without its memory."""
     found = []
     for path in loaded_openblas():
         try:

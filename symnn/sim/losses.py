@@ -56,6 +56,9 @@ def is_labels(target: np.ndarray) -> bool:
     return target.ndim == 1 and target.dtype.kind in "iu"
 
 
+FEW_CLASSES = 32  # up to this many classes, a batch's softmax gradient is computed class-major
+
+
 def _factor(factor: float) -> float:
     """``factor`` as a float, refused unless it is a finite real number.
 
@@ -69,6 +72,34 @@ def _factor(factor: float) -> float:
     if isinstance(factor, (str, bytes)) or not math.isfinite(value):
         raise ParameterError("factor", factor, "a finite real number (eta, for SGD)")
     return value
+
+
+def _few_classes_delta(z: np.ndarray, target: np.ndarray, scale: float) -> np.ndarray:
+    """:meth:`SoftmaxCrossEntropy.gradient` for a batch of logits (batch, K) with few
+    classes, computed on a class-major copy (K, batch): each reduction over the classes is
+    then K - 1 whole-row operations rather than one short reduction per example (3x faster
+    at 128 x 10). The numbers are those of the row-wise computation but for the order in
+    which each row's exponentials are summed.
+
+    >>> z = np.array([[0.0, np.log(3.0)], [5.0, 5.0]])
+    >>> _few_classes_delta(z, np.array([1, 0]), 1.0)
+    array([[ 0.25, -0.25],
+           [-0.5 ,  0.5 ]])
+    """
+    batch = z.shape[0]
+    e = np.ascontiguousarray(z.T)  # (K, batch)
+    e -= np.maximum.reduce(e, axis=0)
+    np.exp(e, out=e)
+    e /= np.add.reduce(e, axis=0)  # p = softmax(z), one column per example
+    if is_labels(target):  # element (label, i) of the class-major array, i = 0..batch-1
+        column = e.reshape(-1)
+        at = target.astype(np.intp) * batch  # intp: a uint8 label times batch overflows
+        at += np.arange(batch)
+        column[at] -= 1
+    else:
+        e *= target.sum(axis=1)
+        e -= target.T
+    return np.ascontiguousarray(_times(e, scale).T)
 
 
 def _times(delta: np.ndarray, scale: float) -> np.ndarray:
@@ -222,8 +253,12 @@ class SoftmaxCrossEntropy(Loss):
 
     def gradient(self, output: np.ndarray, target: np.ndarray, factor: float = 1.0) -> np.ndarray:
         """dC/dz = p sum_k t_k - t (p = softmax z) times ``factor``, shape of the logits."""
+        scale = self._scale(output) * _factor(factor)
+        batch, classes = output.shape
+        if classes <= min(batch, FEW_CLASSES):
+            return _few_classes_delta(output, target, scale)
         e, sums = self._exp_shifted(output)[1:]
-        return self._delta_from(e, sums, target, self._scale(output) * _factor(factor))
+        return self._delta_from(e, sums, target, scale)
 
     def _exp_shifted(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(z - max z, exp of it, its row sums): softmax without overflow."""
