@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symnn.errors import ParameterError
+from symnn.errors import ParameterError, ShapeError
 from symnn.sim import SGD, CrossEntropy, Quadratic, SoftmaxCrossEntropy, mlp, train
 
 LOSSES = [Quadratic(), CrossEntropy(), SoftmaxCrossEntropy(), Quadratic("sum"), SoftmaxCrossEntropy("sum")]
@@ -112,3 +112,10 @@ def test_softmax_gradient_matches_the_row_wise_computation(
     per_example = 0.5 / rows if reduction == "mean" else 0.5
     bound = 4 * ulp * np.maximum(1.0, np.abs(dense).sum(axis=1, keepdims=True)) * per_example
     assert np.all(np.abs(got - expected) <= bound)
+
+
+@pytest.mark.parametrize("method", ["delta", "fn"])
+def test_softmax_of_logits_without_classes_is_refused(method) -> None:
+    """(batch, 0) logits: a ShapeError naming the shape, not NumPy's reduction error."""
+    with pytest.raises(ShapeError, match=r"no classes \(shape \(3, 0\)\)"):
+        getattr(SoftmaxCrossEntropy(), method)(np.zeros((3, 0)), np.zeros(3, int))

@@ -74,7 +74,6 @@ def openblas_functions(*stems: str) -> list[tuple[Any, ...]]:
     return list(found)
 
 
-
 def _search(stems: tuple[str, ...]) -> list[tuple[Any, ...]]:
     """:func:`openblas_functions` without its memory."""
     found = []

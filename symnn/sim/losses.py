@@ -247,6 +247,13 @@ class SoftmaxCrossEntropy(Loss):
     array([[0., 0.]])
     """
 
+    def _prepare(self, output: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        output, target = super()._prepare(output, target)
+        if output.shape[1] == 0:
+            raise ShapeError("SoftmaxCrossEntropy: got logits with no classes (shape "
+                             f"{output.shape}); a softmax needs at least one")
+        return output, target
+
     def fn(self, output: np.ndarray, target: np.ndarray) -> float:
         """-sum_k t_k log softmax(z)_k, summed or averaged over the batch."""
         return self.fn_and_delta(output, target, need_delta=False)[0]
