@@ -125,7 +125,6 @@ class AccumulatingGemm:
                       _address(a), max(1, a.strides[0] // size), _address(b),
                       max(1, b.strides[0] // size), beta, _address(c), max(1, n))  # fmt: skip
 
-
     def into(self, c: np.ndarray) -> Callable[[np.ndarray, np.ndarray, float, float], bool]:
         """``call(a, b, alpha, beta)``: ``c <- beta c + alpha a^T b`` for this fixed ``c``, its
         address and shape read once (a training step updates the same weights every time).
